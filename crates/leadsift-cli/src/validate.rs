@@ -1,0 +1,313 @@
+//! `leadsift validate`: runs the core over a file and reports, without a database.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use leadsift_core::clean::{CleanOptions, Zone};
+use leadsift_core::report::{ERROR_REPORT_HEADER, error_report_lines};
+use leadsift_core::{Limits, MappingOverrides, Options, Row, Summary, Validator};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The summary, the mapping and the first problems, for people.
+    Table,
+    /// One JSON object per data record, in input order.
+    Ndjson,
+    /// One JSON object: counts, detection, mapping and issues by code.
+    Summary,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The export to read (`-` for standard input); gzip is read as the CSV inside it.
+    #[arg(default_value = "data/leadconduit_leads.csv")]
+    file: PathBuf,
+    /// Output format; `table` on a terminal, `ndjson` otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write an error report CSV (line, column, field, code, message, raw) here.
+    #[arg(long, value_name = "PATH")]
+    errors: Option<PathBuf>,
+    /// A JSON object of mapping overrides: {"Header": "field" | "extra" | "ignore"}.
+    #[arg(long, value_name = "PATH")]
+    mapping: Option<PathBuf>,
+    /// Reject every row that has any error.
+    #[arg(long)]
+    strict: bool,
+    /// The zone of timestamps that carry none: UTC, an offset such as -05:00, or an IANA name.
+    #[arg(long, default_value = "UTC", value_parser = parse_zone)]
+    timezone: Zone,
+    /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The delimiter instead of detecting it: , ; | or tab.
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// The line of the header row instead of detecting it (1-based).
+    #[arg(long, value_name = "LINE")]
+    header_line: Option<u64>,
+    /// The largest field accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_field_bytes)]
+    max_field_bytes: usize,
+    /// The most columns accepted.
+    #[arg(long, default_value_t = Limits::default().max_columns)]
+    max_columns: usize,
+    /// How many problems the table shows.
+    #[arg(long, default_value_t = 20)]
+    show: usize,
+}
+
+fn parse_zone(s: &str) -> Result<Zone, String> {
+    s.parse::<Zone>().map_err(|e| e.to_string())
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
+        _ => Err(format!("expected one character such as , ; | or tab, found {s:?}")),
+    }
+}
+
+/// An error chain as one sentence: "could not open x: no such file or directory".
+pub fn sentence(e: &anyhow::Error) -> String {
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ").to_lowercase_first()
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(self) -> String;
+}
+
+impl LowerFirst for String {
+    fn to_lowercase_first(self) -> String {
+        let mut c = self.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().chain(c).collect(),
+            None => self,
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let overrides = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("could not read the mapping {}", path.display()))?;
+            match serde_json::from_str::<MappingOverrides>(&text) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: the mapping {} is not a JSON object of header to field name, \"extra\" or \"ignore\": {e}", path.display());
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        None => MappingOverrides::default(),
+    };
+    let options = Options {
+        clean: CleanOptions { timezone: args.timezone.clone(), today: chrono::Utc::now().date_naive(), ..CleanOptions::default() },
+        strict: args.strict,
+        encoding: args.encoding.clone(),
+        delimiter: args.delimiter,
+        header_line: args.header_line,
+        mapping: overrides,
+        limits: Limits { max_field_bytes: args.max_field_bytes, max_columns: args.max_columns, ..Limits::default() },
+        ..Options::default()
+    };
+
+    let stdin = args.file.as_os_str() == "-";
+    let (mut input, size): (Box<dyn Read>, Option<u64>) = if stdin {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let f = File::open(&args.file).with_context(|| format!("could not open {}", args.file.display()))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        if f.metadata().is_ok_and(|m| m.is_dir()) {
+            anyhow::bail!("{} is a directory, not a file", args.file.display());
+        }
+        (Box::new(f), size)
+    };
+    let name = if stdin { "standard input".to_owned() } else { args.file.display().to_string() };
+
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Ndjson });
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut errors = match &args.errors {
+        Some(p) => {
+            let f = File::create(p).with_context(|| format!("could not create the error report {}", p.display()))?;
+            let mut w = BufWriter::new(f);
+            w.write_all(ERROR_REPORT_HEADER.as_bytes()).context("could not write the error report")?;
+            Some(w)
+        }
+        None => None,
+    };
+
+    let progress = progress_bar(size);
+    let mut validator = Validator::new(options);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut problems: Vec<Row> = Vec::new();
+    let mut write_rows = |rows: Vec<Row>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
+        for row in rows {
+            if let Some(w) = errors.as_mut() {
+                w.write_all(error_report_lines(&row).as_bytes()).context("could not write the error report")?;
+            }
+            match format {
+                Format::Ndjson => {
+                    let line = serde_json::to_string(&row).context("could not encode a row")?;
+                    if !write_ok(writeln!(out, "{line}"))? {
+                        return Ok(false);
+                    }
+                }
+                Format::Table if !row.issues.is_empty() && problems.len() < args.show => problems.push(row),
+                _ => {}
+            }
+        }
+        Ok(true)
+    };
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("could not read {name}")),
+        };
+        if let Some(p) = &progress {
+            p.inc(n as u64);
+        }
+        let rows = validator.push(&buf[..n]).with_context(|| format!("could not read {name}"))?;
+        if !write_rows(rows, &mut out)? {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let rows = validator.finish().with_context(|| format!("could not read {name}"))?;
+    if !write_rows(rows, &mut out)? {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let summary = validator.summary();
+    match format {
+        Format::Ndjson => {}
+        Format::Summary => {
+            let line = serde_json::to_string_pretty(&summary_json(summary)).context("could not encode the summary")?;
+            write_ok(writeln!(out, "{line}"))?;
+        }
+        Format::Table => {
+            write_ok(write!(out, "{}", table(&name, summary, &problems)))?;
+        }
+    }
+    write_ok(out.flush())?;
+    if let Some(mut w) = errors {
+        w.flush().context("could not write the error report")?;
+    }
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A closed pipe (`leadsift validate | head`) ends the output quietly.
+fn write_ok(r: io::Result<()>) -> Result<bool> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e).context("could not write the output"),
+    }
+}
+
+fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match size {
+        Some(n) => ProgressBar::new(n),
+        None => ProgressBar::new_spinner(),
+    };
+    let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// The summary as the `--format summary` object.
+pub fn summary_json(s: &Summary) -> serde_json::Value {
+    let sniffed = s.sniffed.as_ref();
+    let unmapped: Vec<&str> = s.mapping.iter().flat_map(|m| m.unmapped()).map(|c| c.header.as_str()).collect();
+    serde_json::json!({
+        "rows": s.rows,
+        "valid": s.valid,
+        "warning": s.warning,
+        "rejected": s.rejected,
+        "blank": s.blank,
+        "duplicates": s.duplicates,
+        "preamble": s.preamble,
+        "bytes": s.bytes,
+        "encoding": sniffed.map(|x| x.encoding.clone()),
+        "delimiter": sniffed.map(|x| x.delimiter.clone()),
+        "detected": sniffed,
+        "mapping": s.mapping.as_ref().map(|m| &m.columns),
+        "unmapped": unmapped,
+        "issues": s.issues,
+        "notes": s.notes,
+    })
+}
+
+fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let _ = writeln!(t, "{name}");
+    if let Some(d) = &s.sniffed {
+        let delim = if d.delimiter == "\t" { "tab".to_owned() } else { d.delimiter.clone() };
+        let _ = writeln!(
+            t,
+            "  encoding {}{}{}, delimiter {delim}, line endings {}, header on line {}",
+            d.encoding,
+            if d.bom { " with BOM" } else { "" },
+            if d.gzip { " (gzip)" } else { "" },
+            d.line_endings,
+            d.header_line
+        );
+    }
+    let _ = writeln!(t, "\n  rows {:>9}\n  valid {:>8}\n  warning {:>6}\n  rejected {:>5}\n  blank {:>8}\n  duplicates {:>3}", s.rows, s.valid, s.warning, s.rejected, s.blank, s.duplicates);
+    if let Some(m) = &s.mapping {
+        let _ = writeln!(t, "\nmapping");
+        for c in &m.columns {
+            let target = c.field.map_or("extra".to_owned(), |f| f.name().to_owned());
+            let how = serde_json::to_value(c.matched).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let mut line = format!("  {:<28} → {:<22} {how}", ellipsis(&c.header, 28), target);
+            if c.matched == leadsift_core::mapping::MatchKind::Fuzzy {
+                let _ = write!(line, " ({:.0}%)", c.confidence * 100.0);
+            }
+            if let Some((f, conf)) = c.suggestion {
+                let _ = write!(line, " (did you mean {f}? {:.0}%)", conf * 100.0);
+            }
+            let _ = writeln!(t, "{line}");
+        }
+    }
+    if !s.issues.is_empty() {
+        let _ = writeln!(t, "\nissues");
+        for (code, n) in &s.issues {
+            let _ = writeln!(t, "  {:<28} {n}", code.as_str());
+        }
+    }
+    if !problems.is_empty() {
+        let _ = writeln!(t, "\nfirst problems");
+        for row in problems {
+            for i in &row.issues {
+                let col = i.column.as_deref().unwrap_or("-");
+                let _ = writeln!(t, "  line {:<6} {:<20} {:<24} {}", row.line, ellipsis(col, 20), i.code.as_str(), i.message);
+            }
+        }
+    }
+    t
+}
+
+pub fn ellipsis(s: &str, n: usize) -> String {
+    leadsift_core::text::truncate_chars(s, n.saturating_sub(1)).into_owned()
+}

@@ -1,0 +1,236 @@
+//! Contact values: email, postal code, state, gender.
+
+use super::tables::{STATE_ALIASES, STATES, ZERO_ZIP_PREFIXES};
+use super::{Note, Parsed};
+use crate::issue::IssueCode;
+
+/// A lower-case email address without white space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Parsed<Email> {
+        let invalid = |why: &str| Note::new(IssueCode::InvalidEmail, format!("{why}, found {:?}", raw.trim()));
+        let mut s = raw.trim();
+        // `John Doe <john@example.com>` yields the address.
+        if let (Some(open), true) = (s.rfind('<'), s.ends_with('>')) {
+            s = &s[open + 1..s.len() - 1];
+        }
+        let s = s.strip_prefix("mailto:").unwrap_or(s);
+        let addr: String = s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+        let Some((local, domain)) = addr.split_once('@') else {
+            return Err(invalid("an email address needs an @"));
+        };
+        if domain.contains('@') {
+            return Err(invalid("an email address has exactly one @"));
+        }
+        if local.is_empty() || local.len() > 64 {
+            return Err(invalid("the part before the @ must be 1 to 64 characters"));
+        }
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return Err(invalid("the part before the @ has a misplaced dot"));
+        }
+        let local_ok = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
+        if !local.chars().all(local_ok) {
+            return Err(invalid("the part before the @ has a character an address cannot hold"));
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2 || domain.len() > 253 {
+            return Err(invalid("the domain needs a dot, as in example.com"));
+        }
+        for label in &labels {
+            if label.is_empty()
+                || label.len() > 63
+                || label.starts_with('-')
+                || label.ends_with('-')
+                || !label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            {
+                return Err(invalid("the domain is not a valid host name"));
+            }
+        }
+        let tld = labels[labels.len() - 1];
+        if tld.len() < 2 || tld.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid("the domain has no valid top-level domain"));
+        }
+        Ok((Email(addr), None))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A two-letter USPS or Canada Post code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct State(&'static str);
+
+impl State {
+    pub fn parse(raw: &str) -> Parsed<State> {
+        let key: String = raw
+            .trim()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let code = if key.len() == 2 {
+            STATES.iter().find(|(c, _)| c.eq_ignore_ascii_case(&key)).map(|(c, _)| *c)
+        } else {
+            None
+        };
+        let code = code
+            .or_else(|| {
+                let compact = key.replace(' ', "");
+                (compact.len() == 2)
+                    .then(|| STATES.iter().find(|(c, _)| c.eq_ignore_ascii_case(&compact)).map(|(c, _)| *c))
+                    .flatten()
+            })
+            .or_else(|| STATES.iter().find(|(_, n)| *n == key).map(|(c, _)| *c))
+            .or_else(|| STATE_ALIASES.iter().find(|(n, _)| *n == key).map(|(_, c)| *c))
+            .and_then(|c| STATES.iter().find(|(s, _)| *s == c).map(|(s, _)| *s));
+        match code {
+            Some(c) => Ok((State(c), None)),
+            None => Err(Note::new(
+                IssueCode::InvalidState,
+                format!("expected a US state, territory or Canadian province, found {:?}", raw.trim()),
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+/// A US ZIP (`12345`, `12345-6789`), Canadian (`A1A 1A1`) or UK (`SW1A 1AA`) postal code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostalCode(String);
+
+impl PostalCode {
+    pub fn parse(raw: &str) -> Parsed<PostalCode> {
+        let t = raw.trim();
+        let compact: String = t.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        let b = compact.as_bytes();
+        let digits = b.iter().all(u8::is_ascii_digit);
+        let separators_ok = t.chars().filter(|c| matches!(c, ' ' | '-')).count() <= 1;
+        if digits && separators_ok {
+            if b.len() == 5 {
+                return Ok((PostalCode(compact), None));
+            }
+            if b.len() == 9 {
+                return Ok((PostalCode(format!("{}-{}", &compact[..5], &compact[5..])), None));
+            }
+            if matches!(b.len(), 3 | 4) {
+                return Err(Note::new(
+                    IssueCode::InvalidPostalCode,
+                    format!("a ZIP code has 5 digits; {t:?} may have lost leading zeros, but the state does not show which"),
+                ));
+            }
+        }
+        if b.len() == 6 && separators_ok && is_canadian(b) {
+            return Ok((PostalCode(format!("{} {}", &compact[..3], &compact[3..])), None));
+        }
+        if (5..=7).contains(&b.len()) && separators_ok && is_uk(b) {
+            let split = b.len() - 3;
+            return Ok((PostalCode(format!("{} {}", &compact[..split], &compact[split..])), None));
+        }
+        Err(Note::new(
+            IssueCode::InvalidPostalCode,
+            format!("expected a US ZIP code (12345 or 12345-6789), a Canadian or a UK postal code, found {t:?}"),
+        ))
+    }
+
+    /// A 3- or 4-digit ZIP code that lost its leading zeros in a spreadsheet, restored when
+    /// the row's state owns the padded prefix, which makes the original certain.
+    pub fn restore_leading_zeros(raw: &str, state: &State) -> Option<(PostalCode, Note)> {
+        let t = raw.trim();
+        let (zip, plus4) = match t.split_once(['-', ' ']) {
+            Some((z, p)) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => (z, Some(p)),
+            Some(_) => return None,
+            None => (t, None),
+        };
+        if !matches!(zip.len(), 3 | 4) || !zip.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let padded = format!("{zip:0>5}");
+        let prefix: u16 = padded[..3].parse().ok()?;
+        let owner = ZERO_ZIP_PREFIXES.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&prefix))?.2;
+        if owner != state.as_str() {
+            return None;
+        }
+        let value = match plus4 {
+            Some(p) => format!("{padded}-{p}"),
+            None => padded.clone(),
+        };
+        let note = Note::new(
+            IssueCode::LeadingZeroRestored,
+            format!("the ZIP code {zip:?} lost its leading zeros in a spreadsheet; {state} ZIP codes begin {}", &padded[..3], state = state.as_str()),
+        );
+        Some((PostalCode(value), note))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_canadian(b: &[u8]) -> bool {
+    const NOT_FIRST: &[u8] = b"DFIOQUWZ";
+    const NOT_LATER: &[u8] = b"DFIOQU";
+    b[0].is_ascii_uppercase()
+        && !NOT_FIRST.contains(&b[0])
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_uppercase()
+        && !NOT_LATER.contains(&b[2])
+        && b[3].is_ascii_digit()
+        && b[4].is_ascii_uppercase()
+        && !NOT_LATER.contains(&b[4])
+        && b[5].is_ascii_digit()
+}
+
+/// UK postcodes: outward code `A9`, `A99`, `AA9`, `AA99`, `A9A` or `AA9A`, then inward `9AA`.
+fn is_uk(b: &[u8]) -> bool {
+    let (out, inward) = b.split_at(b.len() - 3);
+    let inward_ok = inward[0].is_ascii_digit() && inward[1].is_ascii_uppercase() && inward[2].is_ascii_uppercase();
+    let a = |i: usize| out.get(i).is_some_and(u8::is_ascii_uppercase);
+    let d = |i: usize| out.get(i).is_some_and(u8::is_ascii_digit);
+    let out_ok = match out.len() {
+        2 => a(0) && d(1),
+        3 => (a(0) && d(1) && d(2)) || (a(0) && a(1) && d(2)) || (a(0) && d(1) && a(2)),
+        4 => a(0) && a(1) && d(2) && (d(3) || a(3)),
+        _ => false,
+    };
+    inward_ok && out_ok
+}
+
+/// `male`, `female` or `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+    Other,
+}
+
+impl Gender {
+    pub fn parse(raw: &str) -> Parsed<Gender> {
+        let t = raw.trim().to_lowercase();
+        let g = match t.as_str() {
+            "m" | "male" | "man" | "masculine" => Gender::Male,
+            "f" | "female" | "woman" | "feminine" => Gender::Female,
+            "o" | "other" | "x" | "nonbinary" | "non-binary" | "non binary" | "nb" => Gender::Other,
+            _ => {
+                return Err(Note::new(IssueCode::InvalidGender, format!("expected male, female or other, found {:?}", raw.trim())));
+            }
+        };
+        Ok((g, None))
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+            Gender::Other => "other",
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Dates and timestamps: US-first formats, ISO 8601, month names, epochs; output in UTC.
+
+use chrono::{DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use super::{Note, Parsed};
+use crate::issue::IssueCode;
+
+/// The zone of timestamps that carry none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Zone {
+    Utc,
+    Fixed(FixedOffset),
+    Named(chrono_tz::Tz),
+}
+
+/// A time zone name that is neither `UTC`, an offset like `-05:00`, nor an IANA name.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown time zone {0:?}: use UTC, an offset such as -05:00, or an IANA name such as America/Chicago")]
+#[non_exhaustive]
+pub struct ZoneError(pub String);
+
+impl std::str::FromStr for Zone {
+    type Err = ZoneError;
+
+    fn from_str(s: &str) -> Result<Zone, ZoneError> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
+            return Ok(Zone::Utc);
+        }
+        if let Some(off) = parse_offset(t) {
+            return Ok(Zone::Fixed(off));
+        }
+        t.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| ZoneError(t.to_owned()))
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Zone::Utc => f.write_str("UTC"),
+            Zone::Fixed(o) => write!(f, "{o}"),
+            Zone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
+impl Zone {
+    fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, &'static str> {
+        fn one<T: TimeZone>(r: LocalResult<DateTime<T>>) -> Result<DateTime<Utc>, &'static str> {
+            match r {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
+                LocalResult::None => Err("this local time does not exist in the time zone (a daylight-saving gap)"),
+            }
+        }
+        match self {
+            Zone::Utc => Ok(Utc.from_utc_datetime(&local)),
+            Zone::Fixed(o) => one(o.from_local_datetime(&local)),
+            Zone::Named(tz) => one(tz.from_local_datetime(&local)),
+        }
+    }
+}
+
+/// `+05:00`, `-0500`, `+05`.
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest = &s[1..];
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || rest.matches(':').count() > 1 {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    if h > 18 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(NaiveDate);
+
+const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+fn month_number(token: &str) -> Option<u32> {
+    let t = token.to_ascii_lowercase();
+    let t = t.trim_end_matches('.');
+    if t.len() < 3 {
+        return None;
+    }
+    let i = MONTHS.iter().position(|m| t.starts_with(m))?;
+    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"][i];
+    (full.starts_with(t) || t == "sept").then_some(i as u32 + 1)
+}
+
+impl Date {
+    /// A date that must not lie after `today` (a birth date); a two-digit year is the latest
+    /// year with those digits that is not in the future.
+    pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
+        let t = raw.trim();
+        let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
+        let (date, note) = parse_date(t, today).map_err(|why| invalid(why))?;
+        if date > today {
+            return Err(invalid("a birth date cannot lie in the future"));
+        }
+        Ok((Date(date), note))
+    }
+
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+fn year_of(token: &str, today: NaiveDate) -> Option<i32> {
+    if !token.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match token.len() {
+        4 => token.parse().ok(),
+        2 => {
+            let yy: i32 = token.parse().ok()?;
+            let century = today.year() / 100 * 100;
+            Some(if century + yy <= today.year() { century + yy } else { century - 100 + yy })
+        }
+        _ => None,
+    }
+}
+
+fn small(token: &str) -> Option<u32> {
+    (token.len() <= 2 && !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit())).then(|| token.parse().ok()).flatten()
+}
+
+/// The date part of a date or a date-time.
+fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'static str> {
+    const EXPECTED: &str = "expected a date such as 6/2/1980, 1980-06-02 or June 2, 1980";
+    // A date-time whose time is midnight, as spreadsheets write birth dates: keep the date.
+    let t = match t.split_once(['T', ' ']) {
+        Some((d, time)) if d.len() >= 8 && time.trim_start().starts_with(|c: char| c.is_ascii_digit()) && time.contains(':') => d,
+        _ => t,
+    };
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, m, d) = (t[..4].parse().unwrap_or(0), t[4..6].parse().unwrap_or(0), t[6..].parse().unwrap_or(0));
+        return NaiveDate::from_ymd_opt(y, m, d).filter(|_| y >= 1800).map(|d| (d, None)).ok_or(EXPECTED);
+    }
+    let tokens: Vec<&str> = t.split(['/', '-', '.', ' ', ',']).filter(|s| !s.is_empty()).collect();
+    if tokens.len() != 3 {
+        return Err(EXPECTED);
+    }
+    let mut note = None;
+    let (y, m, d) = if tokens[0].len() == 4 && tokens[0].bytes().all(|b| b.is_ascii_digit()) {
+        let m = small(tokens[1]).or_else(|| month_number(tokens[1])).ok_or(EXPECTED)?;
+        (year_of(tokens[0], today).ok_or(EXPECTED)?, m, small(tokens[2]).ok_or(EXPECTED)?)
+    } else if let Some(m) = month_number(tokens[0]) {
+        (year_of(tokens[2], today).ok_or(EXPECTED)?, m, small(tokens[1]).ok_or(EXPECTED)?)
+    } else if let Some(m) = month_number(tokens[1]) {
+        (year_of(tokens[2], today).ok_or(EXPECTED)?, m, small(tokens[0]).ok_or(EXPECTED)?)
+    } else {
+        let (a, b) = (small(tokens[0]).ok_or(EXPECTED)?, small(tokens[1]).ok_or(EXPECTED)?);
+        let y = year_of(tokens[2], today).ok_or(EXPECTED)?;
+        if a > 12 && (1..=12).contains(&b) {
+            note = Some(Note::new(
+                IssueCode::DayFirstDate,
+                format!("read as day/month/year because {a} cannot be a month"),
+            ));
+            (y, b, a)
+        } else {
+            (y, a, b)
+        }
+    };
+    if y < 1800 {
+        return Err(EXPECTED);
+    }
+    NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, note)).ok_or("no such day in the calendar")
+}
+
+/// An instant in UTC, shown as `YYYY-MM-DDTHH:MM:SSZ` with non-zero fractions kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// Reads a timestamp; one without a zone is read in `zone`.
+    pub fn parse(raw: &str, zone: &Zone) -> Parsed<Timestamp> {
+        let t = raw.trim();
+        parse_timestamp(t, zone).map(|ts| (Timestamp(ts), None)).map_err(|why| {
+            Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}"))
+        })
+    }
+
+    pub fn utc(self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        let nanos = self.0.timestamp_subsec_nanos();
+        if nanos != 0 {
+            let frac = format!("{nanos:09}");
+            write!(f, ".{}", frac.trim_end_matches('0'))?;
+        }
+        f.write_str("Z")
+    }
+}
+
+const EXPECTED_TS: &str = "expected a timestamp such as 2024-03-05 14:22:10, 2024-03-05T14:22:10Z or 3/5/2024 2:22 PM";
+
+fn parse_timestamp(t: &str, zone: &Zone) -> Result<DateTime<Utc>, &'static str> {
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = t.parse().map_err(|_| EXPECTED_TS)?;
+        let ts = match t.len() {
+            9 | 10 => DateTime::from_timestamp(n, 0),
+            12 | 13 => DateTime::from_timestamp_millis(n),
+            8 => None,
+            _ => return Err("an epoch timestamp has 10 digits (seconds) or 13 (milliseconds)"),
+        };
+        if let Some(ts) = ts {
+            return Ok(ts);
+        }
+    }
+    // Split off the zone: Z, UTC/GMT, or a numeric offset after the time.
+    let (body, offset) = split_zone(t)?;
+    let (date_part, time_part) = match body.find(['T', ' ']) {
+        Some(at) => (&body[..at], Some(body[at + 1..].trim())),
+        None => (body, None),
+    };
+    let today = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or_default();
+    let (date, _) = parse_date(date_part, today).map_err(|_| EXPECTED_TS)?;
+    let time = match time_part {
+        None | Some("") => NaiveTime::MIN,
+        Some(tp) => parse_time(tp)?,
+    };
+    let local = date.and_time(time);
+    match offset {
+        Some(off) => off.from_local_datetime(&local).single().map(|d| d.with_timezone(&Utc)).ok_or(EXPECTED_TS),
+        None => zone.to_utc(local),
+    }
+}
+
+fn split_zone(t: &str) -> Result<(&str, Option<FixedOffset>), &'static str> {
+    let upper_end = |suffix: &str| t.len() > suffix.len() && t.is_char_boundary(t.len() - suffix.len()) && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    for z in [" UTC", " GMT", "Z"] {
+        if upper_end(z) {
+            return Ok((t[..t.len() - z.len()].trim_end(), FixedOffset::east_opt(0)));
+        }
+    }
+    // An offset follows the time: find the last + or - after a ':'.
+    if let Some(colon) = t.find(':')
+        && let Some(at) = t[colon..].rfind(['+', '-']).map(|i| i + colon)
+    {
+        let off = parse_offset(t[at..].trim()).ok_or(EXPECTED_TS)?;
+        return Ok((t[..at].trim_end(), Some(off)));
+    }
+    Ok((t, None))
+}
+
+/// `14:22`, `14:22:10`, `14:22:10.123`, `2:22 PM`, `2:22:10pm`.
+fn parse_time(t: &str) -> Result<NaiveTime, &'static str> {
+    let lower = t.to_ascii_lowercase();
+    let (clock, meridiem) = if let Some(c) = lower.strip_suffix("am") {
+        (c.trim_end(), Some(false))
+    } else if let Some(c) = lower.strip_suffix("pm") {
+        (c.trim_end(), Some(true))
+    } else {
+        (lower.as_str(), None)
+    };
+    let mut parts = clock.split(':');
+    let num = |s: Option<&str>| -> Result<u32, &'static str> {
+        let s = s.ok_or(EXPECTED_TS)?;
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(EXPECTED_TS);
+        }
+        s.parse().map_err(|_| EXPECTED_TS)
+    };
+    let mut h = num(parts.next())?;
+    let m = num(parts.next())?;
+    let (s, nanos) = match parts.next() {
+        None => (0, 0),
+        Some(sec) => {
+            let (whole, frac) = sec.split_once(['.', ',']).unwrap_or((sec, ""));
+            if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(EXPECTED_TS);
+            }
+            let nanos = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().map_err(|_| EXPECTED_TS)? };
+            (num(Some(whole))?, nanos)
+        }
+    };
+    if parts.next().is_some() {
+        return Err(EXPECTED_TS);
+    }
+    if let Some(pm) = meridiem {
+        if !(1..=12).contains(&h) {
+            return Err("an AM/PM hour runs from 1 to 12");
+        }
+        h = match (h, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    }
+    NaiveTime::from_hms_nano_opt(h, m, s, nanos).ok_or("no such time of day")
+}

@@ -1,0 +1,223 @@
+//! Cleaning: raw cell text becomes a typed value in its normal form, or a note saying why not.
+//!
+//! Every domain type here has one way in, its `parse` function, so a value of the type is always
+//! in normal form; and `parse(value.as_str())` gives the value back (cleaning is idempotent).
+
+mod contact;
+mod datetime;
+mod number;
+mod phone;
+pub(crate) mod tables;
+mod web;
+
+use std::borrow::Cow;
+
+use serde::{Serialize, Serializer};
+
+pub use self::contact::{Email, Gender, PostalCode, State};
+pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
+pub use self::number::{DecimalSeparator, Number};
+pub use self::phone::Phone;
+pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
+use crate::field::{Field, FieldType};
+use crate::issue::IssueCode;
+use crate::text::clean_text;
+
+/// Why a value was not taken as it stood: an error (the field becomes null) or a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub code: IssueCode,
+    pub message: String,
+}
+
+impl Note {
+    pub(crate) fn new(code: IssueCode, message: impl Into<String>) -> Self {
+        Note { code, message: message.into() }
+    }
+}
+
+/// What a domain type's `parse` returns: the value and maybe a warning, or the error.
+pub type Parsed<T> = Result<(T, Option<Note>), Note>;
+
+/// Settings that change how values are read.
+#[derive(Debug, Clone)]
+pub struct CleanOptions {
+    /// The zone of timestamps that carry none (LeadConduit exports are UTC).
+    pub timezone: Zone,
+    /// Today, for dates that must lie in the past (a two-digit birth year is read from it).
+    pub today: chrono::NaiveDate,
+    /// Which character separates decimals in numbers.
+    pub decimal: DecimalSeparator,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        CleanOptions {
+            timezone: Zone::Utc,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+            decimal: DecimalSeparator::Dot,
+        }
+    }
+}
+
+/// A masked value as LeadConduit writes it (`512*******`): kept, flagged, never invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Masked(String);
+
+impl Masked {
+    /// A typed value that hides some of its characters behind `*`.
+    pub fn parse(raw: &str) -> Option<Masked> {
+        let t = raw.trim();
+        let stars = t.bytes().filter(|&b| b == b'*').count();
+        (stars >= 2 && !t.chars().any(char::is_control)).then(|| Masked(t.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Trimmed text with control characters other than tab and newline removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(raw: &str) -> Parsed<Text> {
+        let (text, removed) = clean_text(raw);
+        let note = removed.then(|| {
+            Note::new(IssueCode::ControlCharactersRemoved, "control characters were removed")
+        });
+        Ok((Text(text.into_owned()), note))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A cleaned value in its normal form.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    Text(Text),
+    Email(Email),
+    Phone(Phone),
+    State(State),
+    PostalCode(PostalCode),
+    Date(Date),
+    Timestamp(Timestamp),
+    Gender(Gender),
+    Number(Number),
+    Boolean(bool),
+    Ip(IpAddress),
+    Url(Url),
+    TrustedForm(TrustedFormUrl),
+    Jornaya(JornayaToken),
+    Masked(Masked),
+}
+
+impl Value {
+    /// The normal form as text (what a CSV cell or a database text column holds).
+    pub fn to_text(&self) -> Cow<'_, str> {
+        match self {
+            Value::Text(v) => Cow::Borrowed(v.as_str()),
+            Value::Email(v) => Cow::Borrowed(v.as_str()),
+            Value::Phone(v) => Cow::Borrowed(v.as_str()),
+            Value::State(v) => Cow::Borrowed(v.as_str()),
+            Value::PostalCode(v) => Cow::Borrowed(v.as_str()),
+            Value::Date(v) => Cow::Owned(v.to_string()),
+            Value::Timestamp(v) => Cow::Owned(v.to_string()),
+            Value::Gender(v) => Cow::Borrowed(v.as_str()),
+            Value::Number(v) => Cow::Owned(v.to_string()),
+            Value::Boolean(v) => Cow::Borrowed(if *v { "true" } else { "false" }),
+            Value::Ip(v) => Cow::Owned(v.to_string()),
+            Value::Url(v) => Cow::Borrowed(v.as_str()),
+            Value::TrustedForm(v) => Cow::Borrowed(v.as_str()),
+            Value::Jornaya(v) => Cow::Borrowed(v.as_str()),
+            Value::Masked(v) => Cow::Borrowed(v.as_str()),
+        }
+    }
+
+    /// Whether the value is a masked placeholder rather than a real value.
+    pub fn is_masked(&self) -> bool {
+        matches!(self, Value::Masked(_))
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Number(n) => n.serialize(s),
+            Value::Boolean(b) => s.serialize_bool(*b),
+            other => s.serialize_str(&other.to_text()),
+        }
+    }
+}
+
+/// The result of cleaning one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    /// The value, or `None` for an empty cell or a value that could not be cleaned.
+    pub value: Option<Value>,
+    /// A warning about the value, or the error that made it null.
+    pub note: Option<Note>,
+}
+
+/// Cleans one raw cell for `field`. An empty cell is null and never an issue.
+pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
+    let ty = field.ty();
+    if raw.trim().is_empty() {
+        return Cleaned { value: None, note: None };
+    }
+    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
+        && let Some(m) = Masked::parse(raw)
+    {
+        let note = Note::new(IssueCode::Masked, "the value is masked in the export");
+        return Cleaned { value: Some(Value::Masked(m)), note: Some(note) };
+    }
+    let parsed: Parsed<Value> = match ty {
+        FieldType::Id | FieldType::Text | FieldType::Name => Text::parse(raw).map(wrap(Value::Text)),
+        FieldType::Email => Email::parse(raw).map(wrap(Value::Email)),
+        FieldType::Phone => Phone::parse(raw).map(wrap(Value::Phone)),
+        FieldType::State => State::parse(raw).map(wrap(Value::State)),
+        FieldType::PostalCode => PostalCode::parse(raw).map(wrap(Value::PostalCode)),
+        FieldType::Date => Date::parse_past(raw, options.today).map(wrap(Value::Date)),
+        FieldType::Timestamp => Timestamp::parse(raw, &options.timezone).map(wrap(Value::Timestamp)),
+        FieldType::Gender => Gender::parse(raw).map(wrap(Value::Gender)),
+        FieldType::Number => match Number::parse(raw, options.decimal) {
+            Ok(Some(n)) => Ok((Value::Number(n.0), n.1)),
+            Ok(None) => return Cleaned { value: None, note: None },
+            Err(e) => Err(e),
+        },
+        FieldType::Boolean => parse_bool(raw).map(|b| (Value::Boolean(b), None)),
+        FieldType::Ip => IpAddress::parse(raw).map(wrap(Value::Ip)),
+        FieldType::Url => Url::parse(raw).map(wrap(Value::Url)),
+        FieldType::TrustedForm => TrustedFormUrl::parse(raw).map(wrap(Value::TrustedForm)),
+        FieldType::Jornaya => JornayaToken::parse(raw).map(wrap(Value::Jornaya)),
+    };
+    match parsed {
+        Ok((value, note)) => Cleaned { value: Some(value), note },
+        Err(note) => Cleaned { value: None, note: Some(note) },
+    }
+}
+
+fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<Note>) {
+    move |(v, n)| (f(v), n)
+}
+
+/// `true` / `false` from the spellings people and spreadsheets use.
+pub fn parse_bool(raw: &str) -> Result<bool, Note> {
+    let t = raw.trim();
+    const TRUE: &[&str] = &["true", "t", "yes", "y", "1", "on", "1.0"];
+    const FALSE: &[&str] = &["false", "f", "no", "n", "0", "off", "0.0"];
+    if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Ok(true)
+    } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Ok(false)
+    } else {
+        Err(Note::new(IssueCode::InvalidBoolean, format!("expected yes/no, true/false or 1/0, found {t:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests;

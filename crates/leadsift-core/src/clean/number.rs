@@ -1,0 +1,178 @@
+//! Numbers: currency signs, thousands separators, accounting negatives; nothing guessed.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::Note;
+use crate::issue::IssueCode;
+
+/// Which character separates the decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecimalSeparator {
+    /// `1,234.5`
+    Dot,
+    /// `1.234,5`, as in files written with semicolons by European spreadsheets.
+    Comma,
+}
+
+/// A finite number. Serialises as a JSON integer when it is whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number(f64);
+
+const NULL_WORDS: &[&str] = &["n/a", "na", "none", "null", "nil", "-", "--", "—", "#n/a"];
+
+impl Number {
+    /// `Ok(None)` for the placeholders that mean "no value" (`N/A`, `-`, `null`).
+    pub fn parse(raw: &str, decimal: DecimalSeparator) -> Result<Option<(Number, Option<Note>)>, Note> {
+        let t = raw.trim();
+        if NULL_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+            return Ok(None);
+        }
+        let invalid = |why: &str| Note::new(IssueCode::InvalidNumber, format!("{why}, found {t:?}"));
+        let mut s = t;
+        let mut negative = false;
+        if let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            negative = true;
+            s = inner.trim();
+        }
+        if let Some(rest) = s.strip_prefix('-') {
+            if negative {
+                return Err(invalid("a number has one minus sign"));
+            }
+            negative = true;
+            s = rest.trim_start();
+        } else if let Some(rest) = s.strip_prefix('+') {
+            s = rest.trim_start();
+        }
+        for sym in ["USD", "CAD", "EUR", "GBP", "US$", "C$", "$", "€", "£", "¥"] {
+            if let Some(rest) = s.strip_prefix(sym) {
+                s = rest.trim_start();
+                break;
+            }
+            if let Some(rest) = s.strip_suffix(sym) {
+                s = rest.trim_end();
+                break;
+            }
+        }
+        if !negative && let Some(rest) = s.strip_prefix('-') {
+            negative = true;
+            s = rest.trim_start();
+        }
+        let (mantissa, exponent) = match s.find(['e', 'E']) {
+            Some(at) => (&s[..at], Some(&s[at + 1..])),
+            None => (s, None),
+        };
+        let body: String = mantissa.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+            return Err(invalid("expected a number"));
+        }
+                let canonical = canonical_digits(&body, decimal).map_err(|why| invalid(why))?;
+        let mut text = if negative { format!("-{canonical}") } else { canonical };
+        if let Some(e) = exponent {
+            let e = e.strip_prefix('+').unwrap_or(e);
+            let digits = e.strip_prefix('-').unwrap_or(e);
+            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid("the exponent must be a whole number"));
+            }
+            text.push('e');
+            text.push_str(e);
+        }
+        let value: f64 = text.parse().map_err(|_| invalid("expected a number"))?;
+        if !value.is_finite() {
+            return Err(invalid("the number is out of range"));
+        }
+        Ok(Some((Number(value), None)))
+    }
+
+    pub fn value(self) -> f64 {
+        self.0
+    }
+
+    fn as_whole(self) -> Option<i64> {
+        (self.0.fract() == 0.0 && self.0.abs() < 9.0e15).then_some(self.0 as i64)
+    }
+}
+
+/// Turns `1,234.5` (or `1.234,5`) into `1234.5`. Only a lone separator followed by exactly
+/// three digits is ambiguous (`1,234`); the file's decimal separator decides that one.
+fn canonical_digits(body: &str, decimal: DecimalSeparator) -> Result<String, &'static str> {
+    let (dots, commas) = (body.matches('.').count(), body.matches(',').count());
+    let dec = match (dots, commas) {
+        (0, 0) => None,
+        (_, 0) | (0, _) => {
+            let sep = if dots > 0 { '.' } else { ',' };
+            let after = body.rsplit(sep).next().unwrap_or("");
+            if dots + commas > 1 {
+                None
+            } else if after.len() != 3 {
+                Some(sep)
+            } else {
+                Some(match decimal {
+                    DecimalSeparator::Dot => '.',
+                    DecimalSeparator::Comma => ',',
+                })
+                .filter(|d| *d == sep)
+            }
+        }
+        _ => body.rfind(['.', ',']).map(|i| body.as_bytes()[i] as char),
+    };
+    let (int, frac) = match dec {
+        Some(d) => body.rsplit_once(d).map_or((body, None), |(i, f)| (i, Some(f))),
+        None => (body, None),
+    };
+    if dec.is_some_and(|d| int.contains(d)) || frac.is_some_and(|f| f.contains(['.', ','])) {
+        return Err("a number has at most one decimal separator");
+    }
+    let int = if int.contains(['.', ',']) {
+        let group = if int.contains(',') { ',' } else { '.' };
+        if int.contains(',') && int.contains('.') {
+            return Err("the thousands separators are mixed");
+        }
+        grouped(int, group)?
+    } else {
+        int.to_owned()
+    };
+    if int.is_empty() && frac.is_none_or(str::is_empty) {
+        return Err("expected a number");
+    }
+    let int = if int.is_empty() { "0".to_owned() } else { int };
+    Ok(match frac {
+        Some(f) if !f.is_empty() => format!("{int}.{f}"),
+        _ => int,
+    })
+}
+
+/// `1,234,567` → `1234567`, rejecting groups that are not three digits.
+fn grouped(s: &str, sep: char) -> Result<String, &'static str> {
+    let mut parts = s.split(sep);
+    let first = parts.next().unwrap_or("");
+    if first.is_empty() || first.len() > 3 {
+        return Err("the thousands separators are misplaced");
+    }
+    let mut out = first.to_owned();
+    for p in parts {
+        if p.len() != 3 {
+            return Err("the thousands separators are misplaced");
+        }
+        out.push_str(p);
+    }
+    Ok(out)
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.as_whole() {
+            Some(i) => write!(f, "{i}"),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_whole() {
+            Some(i) => s.serialize_i64(i),
+            None => s.serialize_f64(self.0),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Phone numbers: NANP as ten digits, elsewhere E.164; validity as libphonenumber decides.
+
+use phonenumber::country::Id;
+
+use super::{Note, Parsed};
+use crate::issue::IssueCode;
+
+/// A valid phone number: `5127891111`, `5127891111x22` or `+442079460958`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Parsed<Phone> {
+        let invalid = |why: &str| Note::new(IssueCode::InvalidPhone, format!("{why}, found {:?}", raw.trim()));
+        let mut warning = None;
+        let mut s = raw.trim();
+
+        // Spreadsheet damage: a leading apostrophe, a trailing `.0`, scientific notation.
+        if let Some(rest) = s.strip_prefix('\'') {
+            s = rest.trim_start();
+            warning = Some(recovered("a leading apostrophe was removed"));
+        }
+        let scientific;
+        if let Some(digits) = from_scientific(s) {
+            match digits {
+                Ok(d) => {
+                    scientific = d;
+                    s = &scientific;
+                    warning = Some(recovered("a number a spreadsheet wrote in scientific notation was recovered"));
+                }
+                Err(()) => {
+                    return Err(invalid("a spreadsheet rounded this number to scientific notation and digits were lost"));
+                }
+            }
+        } else if let Some(int) = s.strip_suffix(".0").or_else(|| s.strip_suffix(".00"))
+            && !int.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+        {
+            s = int;
+            warning = Some(recovered("a trailing .0 a spreadsheet added was removed"));
+        }
+
+        let s = strip_line_type_hint(s);
+        let (main, ext) = split_extension(s);
+        if let Some(e) = ext
+            && (e.is_empty() || e.len() > 10)
+        {
+            return Err(invalid("the extension must be 1 to 10 digits"));
+        }
+        let international = main.starts_with('+');
+        let mut digits = String::with_capacity(16);
+        for c in main.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
+                '+' if digits.is_empty() => {}
+                _ => return Err(invalid("expected a phone number")),
+            }
+        }
+        if digits.len() < 7 {
+            return Err(invalid("too few digits for a phone number"));
+        }
+        let (cc_plus, national) = if international {
+            (true, digits.as_str())
+        } else if let Some(rest) = digits.strip_prefix("011") {
+            (true, rest)
+        } else {
+            (false, digits.as_str())
+        };
+        let number = if cc_plus {
+            phonenumber::parse(None, format!("+{national}"))
+        } else {
+            let ten = match national.len() {
+                10 => national,
+                11 if national.starts_with('1') => &national[1..],
+                _ => return Err(invalid("a US or Canadian number has 10 digits")),
+            };
+            phonenumber::parse(Some(Id::US), format!("+1{ten}"))
+        };
+        let number = number.map_err(|_| invalid("not a phone number"))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(invalid("not a valid phone number for its country"));
+        }
+        let mut out = if number.code().value() == 1 {
+            number.national().value().to_string()
+        } else {
+            format!("+{}{}", number.code().value(), number.national().value())
+        };
+        if let Some(e) = ext {
+            out.push('x');
+            out.push_str(e);
+        }
+        Ok((Phone(out), warning))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number without its extension, for matching leads by phone.
+    pub fn number(&self) -> &str {
+        self.0.split('x').next().unwrap_or(&self.0)
+    }
+}
+
+fn recovered(what: &str) -> Note {
+    Note::new(IssueCode::SpreadsheetRecovered, what)
+}
+
+/// `5.127891111E9` or `5.127891111E+09`: `Some(Ok(digits))` when no digit was lost,
+/// `Some(Err(()))` when the spreadsheet rounded, `None` when the text is not in that form.
+fn from_scientific(s: &str) -> Option<Result<String, ()>> {
+    let (mantissa, exp) = s.split_once(['e', 'E'])?;
+    let exp: u32 = exp.strip_prefix('+').unwrap_or(exp).parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let total = int.len() + exp as usize;
+    if !(7..=15).contains(&total) || frac.len() > exp as usize {
+        return None;
+    }
+    // `5.12789E+09` may stand for 5127890000 or for 5127891111: only a full mantissa is certain.
+    if frac.len() < exp as usize {
+        return Some(Err(()));
+    }
+    let d = format!("{int}{frac}");
+    Some(Ok(d))
+}
+
+/// Removes `h:`, `(w)`, `m ` and `c-` style line-type hints at either end.
+fn strip_line_type_hint(s: &str) -> &str {
+    let s = s.trim();
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_digit() || *b == b'+');
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        return s;
+    }
+    for hint in ["h", "w", "m", "c", "home", "work", "mobile", "cell"] {
+        for sep in [":", ")", " ", "-"] {
+            let open = if sep == ")" { format!("({hint})") } else { format!("{hint}{sep}") };
+            if s.len() > open.len() && s[..open.len()].eq_ignore_ascii_case(&open) {
+                return s[open.len()..].trim_start();
+            }
+        }
+        let close = format!("({hint})");
+        if s.len() > close.len() && s.is_char_boundary(s.len() - close.len()) && s[s.len() - close.len()..].eq_ignore_ascii_case(&close) {
+            return s[..s.len() - close.len()].trim_end();
+        }
+    }
+    s
+}
+
+/// Splits `... ext. 22`, `... x22`, `... #22` into the number and the extension digits.
+fn split_extension(s: &str) -> (&str, Option<&str>) {
+    if !s.bytes().any(|b| b.is_ascii_alphabetic() || b == b'#') {
+        return (s, None);
+    }
+    let lower = s.to_ascii_lowercase();
+    for marker in ["extension", "ext.", "ext", "x", "#"] {
+        if let Some(at) = lower.rfind(marker) {
+            let after = s[at + marker.len()..].trim_start_matches([' ', '.', ':']);
+            if after.bytes().all(|b| b.is_ascii_digit()) && at > 0 {
+                return (s[..at].trim_end_matches([' ', ',', ';']), Some(after));
+            }
+        }
+    }
+    (s, None)
+}

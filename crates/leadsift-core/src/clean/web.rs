@@ -1,0 +1,127 @@
+//! Technical values: IP addresses, URLs, TrustedForm certificates, Jornaya tokens.
+
+use std::net::IpAddr;
+
+use super::{Note, Parsed};
+use crate::issue::IssueCode;
+
+/// An IPv4 or IPv6 address in canonical text form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpAddress(IpAddr);
+
+impl IpAddress {
+    pub fn parse(raw: &str) -> Parsed<IpAddress> {
+        let t = raw.trim();
+        let inner = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(t);
+        inner.parse::<IpAddr>().map(|ip| (IpAddress(ip), None)).map_err(|_| {
+            Note::new(IssueCode::InvalidIp, format!("expected an IPv4 or IPv6 address, found {t:?}"))
+        })
+    }
+
+    pub fn addr(self) -> IpAddr {
+        self.0
+    }
+}
+
+impl std::fmt::Display for IpAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An absolute http(s) URL with a lower-case scheme and host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url(String);
+
+impl Url {
+    pub fn parse(raw: &str) -> Parsed<Url> {
+        let t = raw.trim();
+        let invalid = |why: &str| Note::new(IssueCode::InvalidUrl, format!("{why}, found {t:?}"));
+        let (scheme, rest) = t.split_once("://").ok_or_else(|| invalid("expected an absolute http or https URL"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(invalid("expected an http or https URL"));
+        }
+        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("a URL cannot hold spaces"));
+        }
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(host_end);
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => match v6.split_once(']') {
+                Some((h, p)) => (h, p.strip_prefix(':')),
+                None => return Err(invalid("the URL has no valid host")),
+            },
+            None => match host_port.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            },
+        };
+        if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(invalid("the port is not a number"));
+        }
+        if host.is_empty() || !host.chars().all(|c| c.is_alphanumeric() || "-.:_".contains(c)) {
+            return Err(invalid("the URL has no valid host"));
+        }
+        Ok((Url(format!("{scheme}://{}{path}", authority.to_lowercase())), None))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `https://cert.trustedform.com/<40 lower-case hex>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedFormUrl(String);
+
+impl TrustedFormUrl {
+    pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
+        let t = raw.trim();
+        let lower = t.to_ascii_lowercase();
+        let rest = ["https://cert.trustedform.com/", "http://cert.trustedform.com/", "cert.trustedform.com/"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .unwrap_or(&lower);
+        let id = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+        if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok((TrustedFormUrl(format!("https://cert.trustedform.com/{id}")), None))
+        } else {
+            Err(Note::new(
+                IssueCode::InvalidTrustedformUrl,
+                format!("expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Jornaya LeadiD token in its upper-case 36-character UUID form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JornayaToken(String);
+
+impl JornayaToken {
+    pub fn parse(raw: &str) -> Parsed<JornayaToken> {
+        let t = raw.trim();
+        let inner = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+        let hex: String = inner.chars().filter(|c| *c != '-').collect();
+        let dashes_ok = inner.len() == 32 || (inner.len() == 36 && [8, 13, 18, 23].iter().all(|&i| inner.as_bytes()[i] == b'-'));
+        if hex.len() == 32 && dashes_ok && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let h = hex.to_ascii_uppercase();
+            Ok((JornayaToken(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])), None))
+        } else {
+            Err(Note::new(
+                IssueCode::InvalidJornayaToken,
+                format!("expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}

@@ -1,0 +1,131 @@
+//! The canonical lead: every field a column can map to, and the type that cleans it.
+
+use serde::{Deserialize, Serialize};
+
+/// How a field's raw text is cleaned (DESIGN.md, "Normal forms").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FieldType {
+    Id,
+    Timestamp,
+    Text,
+    Name,
+    Email,
+    Phone,
+    State,
+    PostalCode,
+    Date,
+    Gender,
+    Number,
+    Boolean,
+    Ip,
+    Url,
+    TrustedForm,
+    Jornaya,
+}
+
+macro_rules! fields {
+    ($( $variant:ident = $name:literal : $ty:ident ),* $(,)?) => {
+        /// A canonical field. `import_source` is absent on purpose: the system sets it, a file never does.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field { $( $variant ),* }
+
+        impl Field {
+            /// Every canonical field, in the order of DESIGN.md's table.
+            pub const ALL: &'static [Field] = &[ $( Field::$variant ),* ];
+
+            /// The canonical snake_case name.
+            pub const fn name(self) -> &'static str {
+                match self { $( Field::$variant => $name ),* }
+            }
+
+            /// The type that cleans this field.
+            pub const fn ty(self) -> FieldType {
+                match self { $( Field::$variant => FieldType::$ty ),* }
+            }
+
+            /// The field whose canonical name is exactly `name`.
+            pub fn from_name(name: &str) -> Option<Field> {
+                match name { $( $name => Some(Field::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+fields! {
+    LeadId = "lead_id": Id,
+    EventId = "event_id": Id,
+    SubmittedAt = "submitted_at": Timestamp,
+    FlowId = "flow_id": Text,
+    FlowName = "flow_name": Text,
+    SourceId = "source_id": Text,
+    SourceName = "source_name": Text,
+    Outcome = "outcome": Text,
+    Reason = "reason": Text,
+    FirstName = "first_name": Name,
+    LastName = "last_name": Name,
+    Email = "email": Email,
+    Phone1 = "phone_1": Phone,
+    Phone2 = "phone_2": Phone,
+    Phone3 = "phone_3": Phone,
+    Address1 = "address_1": Text,
+    Address2 = "address_2": Text,
+    City = "city": Text,
+    State = "state": State,
+    PostalCode = "postal_code": PostalCode,
+    Country = "country": Text,
+    Dob = "dob": Date,
+    Gender = "gender": Gender,
+    Campaign = "campaign": Text,
+    AdGroup = "ad_group": Text,
+    Keyword = "keyword": Text,
+    UtmSource = "utm_source": Text,
+    UtmMedium = "utm_medium": Text,
+    UtmCampaign = "utm_campaign": Text,
+    UtmTerm = "utm_term": Text,
+    UtmContent = "utm_content": Text,
+    QualityScore = "quality_score": Number,
+    LeadScore = "lead_score": Number,
+    Price = "price": Number,
+    IsDuplicate = "is_duplicate": Boolean,
+    IsTest = "is_test": Boolean,
+    Status = "status": Text,
+    Disposition = "disposition": Text,
+    IpAddress = "ip_address": Ip,
+    UserAgent = "user_agent": Text,
+    ReferringUrl = "referring_url": Url,
+    LandingPage = "landing_page": Url,
+    TrustedformCertUrl = "trustedform_cert_url": TrustedForm,
+    UniversalLeadid = "universal_leadid": Jornaya,
+    Comments = "comments": Text,
+}
+
+impl Field {
+    /// Number of canonical fields.
+    pub const COUNT: usize = Field::ALL.len();
+
+    /// Position in [`Field::ALL`], for dense per-field arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
+        Field::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown field {name:?}")))
+    }
+}

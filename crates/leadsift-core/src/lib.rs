@@ -1,0 +1,23 @@
+//! leadsift-core: mapping, cleaning and validation of LeadConduit CSV exports.
+//!
+//! Sans-I/O: bytes go in ([`Validator::push`]), cleaned rows and issues come out. No file,
+//! network, clock, async runtime, database or JavaScript binding lives here, so the browser
+//! (wasm32), the server and the command line run exactly the same rules.
+
+pub mod clean;
+pub mod error;
+pub mod field;
+pub mod issue;
+pub mod mapping;
+pub mod records;
+pub mod report;
+pub mod sniff;
+pub mod text;
+pub mod validate;
+
+pub use error::ReadError;
+pub use field::{Field, FieldType};
+pub use issue::{Issue, IssueCode, Severity};
+pub use mapping::{Mapping, MappingOverrides};
+pub use records::Limits;
+pub use validate::{Lead, LeadKey, Options, Row, RowStatus, Summary, Validator, validate_bytes};

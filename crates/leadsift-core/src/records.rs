@@ -1,0 +1,248 @@
+//! An incremental, quote-aware record splitter over UTF-8 text.
+//!
+//! Bytes are pushed in chunks of any size; a record comes out when its line ends. Chunk
+//! boundaries inside a quoted field, a quoted newline or a CRLF change nothing. Memory per
+//! record is bounded by [`Limits`]: content past a limit is counted, flagged and dropped.
+
+/// Bounds that keep memory flat and turn oversized input into issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Limits {
+    pub max_field_bytes: usize,
+    pub max_columns: usize,
+    pub max_record_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_field_bytes: 1 << 20, max_columns: 1000, max_record_bytes: 8 << 20 }
+    }
+}
+
+/// One record as split from the text, before mapping.
+#[derive(Debug, Default, Clone)]
+pub struct RawRecord {
+    /// The physical line (1-based) the record starts on.
+    pub line: u64,
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+    /// Fields seen, including those past `max_columns` that were not kept.
+    pub field_count: usize,
+    /// The first field (zero-based) over `max_field_bytes`, and its size in bytes.
+    pub oversized_field: Option<(usize, usize)>,
+    /// The record's size when it went over `max_record_bytes`.
+    pub oversized_record: Option<usize>,
+    /// Set when the file ended inside a quoted field that opened on this line.
+    pub unterminated_quote: Option<u64>,
+}
+
+impl RawRecord {
+    /// The kept fields as text (lossy only where a limit cut a character in two).
+    pub fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let mut out = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            out.push(String::from_utf8_lossy(&self.buf[start..end]));
+            start = end;
+        }
+        out
+    }
+
+    /// Whether every field is empty (a blank line, or a line of delimiters only).
+    pub fn is_blank(&self) -> bool {
+        self.buf.iter().all(|b| b.is_ascii_whitespace())
+            && self.oversized_field.is_none()
+            && self.oversized_record.is_none()
+            && self.unterminated_quote.is_none()
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+        self.field_count = 0;
+        self.oversized_field = None;
+        self.oversized_record = None;
+        self.unterminated_quote = None;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the start of a field.
+    FieldStart,
+    /// Inside an unquoted field.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: `""` or the end of the quotes.
+    QuoteInQuoted,
+}
+
+/// Splits UTF-8 text into records.
+#[derive(Debug)]
+pub struct RecordSplitter {
+    delimiter: u8,
+    limits: Limits,
+    state: State,
+    record: RawRecord,
+    field_start: usize,
+    field_bytes: usize,
+    record_bytes: usize,
+    line: u64,
+    prev_cr: bool,
+    quote_line: u64,
+    /// Whether anything (even an empty field) has been read for the current record.
+    started: bool,
+}
+
+impl RecordSplitter {
+    pub fn new(delimiter: u8, limits: Limits) -> Self {
+        RecordSplitter {
+            delimiter,
+            limits,
+            state: State::FieldStart,
+            record: RawRecord { line: 1, ..RawRecord::default() },
+            field_start: 0,
+            field_bytes: 0,
+            record_bytes: 0,
+            line: 1,
+            prev_cr: false,
+            quote_line: 0,
+            started: false,
+        }
+    }
+
+    /// The physical line the splitter has reached.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    #[inline]
+    fn push_byte(&mut self, b: u8) {
+        self.field_bytes += 1;
+        self.record_bytes += 1;
+        if self.record.oversized_record.is_some() || self.record.ends.len() >= self.limits.max_columns {
+            return;
+        }
+        if self.record_bytes > self.limits.max_record_bytes {
+            self.record.oversized_record = Some(self.record_bytes);
+            return;
+        }
+        if self.field_bytes > self.limits.max_field_bytes {
+            if self.record.oversized_field.is_none() {
+                self.record.oversized_field = Some((self.record.field_count, self.field_bytes));
+            }
+            return;
+        }
+        self.record.buf.push(b);
+    }
+
+    fn end_field(&mut self) {
+        if let Some((col, size)) = &mut self.record.oversized_field
+            && *col == self.record.field_count
+        {
+            *size = self.field_bytes;
+        }
+        if let Some(size) = &mut self.record.oversized_record {
+            *size = self.record_bytes;
+        }
+        if self.record.ends.len() < self.limits.max_columns {
+            self.record.ends.push(self.record.buf.len());
+        }
+        self.record.field_count += 1;
+        self.field_start = self.record.buf.len();
+        self.field_bytes = 0;
+        self.state = State::FieldStart;
+    }
+
+    fn end_record(&mut self, emit: &mut impl FnMut(&RawRecord)) {
+        self.end_field();
+        emit(&self.record);
+        self.record.clear();
+        self.record_bytes = 0;
+        self.started = false;
+        self.field_start = 0;
+    }
+
+    /// Splits `text`; `emit` is called for every record that ends inside it.
+    pub fn push(&mut self, text: &[u8], emit: &mut impl FnMut(&RawRecord)) {
+        let d = self.delimiter;
+        let mut i = 0;
+        while i < text.len() {
+            let b = text[i];
+            i += 1;
+            if self.prev_cr && b == b'\n' {
+                self.prev_cr = false;
+                if self.state == State::Quoted {
+                    self.push_byte(b);
+                }
+                continue;
+            }
+            self.prev_cr = b == b'\r';
+            if !self.started {
+                self.started = true;
+                self.record.line = self.line;
+            }
+            match self.state {
+                State::FieldStart | State::Unquoted => {
+                    if b == d {
+                        self.end_field();
+                    } else if b == b'\n' || b == b'\r' {
+                        self.line += 1;
+                        self.end_record(emit);
+                    } else if b == b'"' && self.state == State::FieldStart {
+                        self.state = State::Quoted;
+                        self.quote_line = self.line;
+                    } else {
+                        self.state = State::Unquoted;
+                        self.push_byte(b);
+                        // Fast path: copy the rest of an unquoted field in one go.
+                        while i < text.len() {
+                            let c = text[i];
+                            if c == d || c == b'\n' || c == b'\r' {
+                                break;
+                            }
+                            self.push_byte(c);
+                            i += 1;
+                        }
+                    }
+                }
+                State::Quoted => {
+                    if b == b'"' {
+                        self.state = State::QuoteInQuoted;
+                    } else {
+                        if b == b'\n' || b == b'\r' {
+                            self.line += 1;
+                        }
+                        self.push_byte(b);
+                    }
+                }
+                State::QuoteInQuoted => {
+                    if b == b'"' {
+                        self.push_byte(b'"');
+                        self.state = State::Quoted;
+                    } else if b == d {
+                        self.end_field();
+                    } else if b == b'\n' || b == b'\r' {
+                        self.line += 1;
+                        self.end_record(emit);
+                    } else {
+                        // `"abc"def`: text after the closing quote belongs to the field.
+                        self.state = State::Unquoted;
+                        self.push_byte(b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the text: a last record without a line end is emitted, flagged when a quote is open.
+    pub fn finish(&mut self, emit: &mut impl FnMut(&RawRecord)) {
+        if !self.started {
+            return;
+        }
+        if self.state == State::Quoted {
+            self.record.unterminated_quote = Some(self.quote_line);
+        }
+        self.end_record(emit);
+    }
+}

@@ -1,0 +1,194 @@
+//! Sniffing: the encoding, the delimiter and the header row, from the first bytes of a file.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ReadError;
+use crate::mapping::Mapping;
+use crate::records::{Limits, RecordSplitter};
+
+/// How many bytes are looked at before deciding.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// The delimiters a LeadConduit export (or a spreadsheet's re-save of one) uses.
+pub const DELIMITERS: &[u8] = b",;\t|";
+
+/// What sniffing found, and how each was decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sniffed {
+    /// The encoding's WHATWG name: `UTF-8`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
+    pub encoding: String,
+    /// Whether a byte-order mark was found (and removed).
+    pub bom: bool,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+    /// The delimiter as a one-character string.
+    pub delimiter: String,
+    /// `crlf`, `lf`, `cr` or `none`.
+    pub line_endings: String,
+    /// The physical line of the header row.
+    pub header_line: u64,
+    /// `detected` or `override`, for encoding, delimiter and header row.
+    pub encoding_source: String,
+    pub delimiter_source: String,
+    pub header_source: String,
+}
+
+/// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
+/// Windows-1252. Returns the encoding and the length of the BOM.
+pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(&'static Encoding, usize), ReadError> {
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        return Ok((UTF_8, 3));
+    }
+    if sample.starts_with(b"\xFF\xFE") {
+        return Ok((UTF_16LE, 2));
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return Ok((UTF_16BE, 2));
+    }
+    reject_binary(sample)?;
+    let pairs = sample.len() / 2;
+    if pairs >= 2 {
+        let even_zero = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+        let odd_zero = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        if odd_zero * 10 >= pairs * 3 && even_zero * 10 < pairs {
+            return Ok((UTF_16LE, 0));
+        }
+        if even_zero * 10 >= pairs * 3 && odd_zero * 10 < pairs {
+            return Ok((UTF_16BE, 0));
+        }
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => Ok((UTF_8, 0)),
+        // A sample cut inside a character is still UTF-8.
+        Err(e) if e.error_len().is_none() && !complete => Ok((UTF_8, 0)),
+        Err(_) => Ok((WINDOWS_1252, 0)),
+    }
+}
+
+/// Refuses files that are plainly not text, naming what they look like.
+fn reject_binary(sample: &[u8]) -> Result<(), ReadError> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"%PDF-", "a PDF document"),
+        (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one: save it as CSV)"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an Excel 97-2003 workbook (save it as CSV)"),
+        (b"GIF8", "a GIF image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x7FELF", "an executable"),
+        (b"BZh", "a bzip2 archive"),
+        (b"\xFD7zXZ\x00", "an xz archive"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    for (magic, what) in MAGIC {
+        if sample.starts_with(magic) {
+            return Err(ReadError::NotText { what: (*what).to_owned(), offset: 0 });
+        }
+    }
+    Ok(())
+}
+
+/// After decoding: a sample that is mostly control characters is binary data.
+pub fn check_text(sample: &str) -> Result<(), ReadError> {
+    let mut total = 0usize;
+    let mut control = 0usize;
+    let mut first = None;
+    for (at, c) in sample.char_indices().take(16 * 1024) {
+        total += 1;
+        if (c.is_control() && !matches!(c, '\t' | '\r' | '\n')) || c == '\u{fffd}' {
+            control += 1;
+            first.get_or_insert(at);
+        }
+    }
+    if total >= 16 && control * 10 > total {
+        return Err(ReadError::NotText { what: "binary data, not text".to_owned(), offset: first.unwrap_or(0) as u64 });
+    }
+    Ok(())
+}
+
+/// The delimiter whose field counts agree best over the first records, the header included.
+/// Decimal commas do not fool it: the header row has none, so `,` disagrees with the rows.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let mut best = (b',', -1.0f64);
+    for &d in DELIMITERS {
+        let counts = field_counts(text, d, 50);
+        if counts.is_empty() {
+            continue;
+        }
+        let mode = mode(&counts);
+        if mode < 2 {
+            continue;
+        }
+        let agree = counts.iter().filter(|&&c| c == mode).count() as f64 / counts.len() as f64;
+        // Agreement first; more columns break ties (a stray `|` in one cell makes few).
+        let score = agree * 1000.0 + (mode as f64).min(999.0);
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn field_counts(text: &str, d: u8, max: usize) -> Vec<usize> {
+    let mut splitter = RecordSplitter::new(d, Limits::default());
+    let mut counts = Vec::new();
+    let mut whole = Vec::new();
+    splitter.push(text.as_bytes(), &mut |r| {
+        if !r.is_blank() {
+            whole.push(r.field_count);
+        }
+    });
+    // The last record of a sample may be cut: use it only when nothing else ended.
+    if whole.is_empty() {
+        splitter.finish(&mut |r| whole.push(r.field_count));
+    }
+    whole.truncate(max);
+    counts.extend(whole);
+    counts
+}
+
+fn mode(counts: &[usize]) -> usize {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    let mut best = (0, 0);
+    let mut i = 0;
+    while i < sorted.len() {
+        let j = sorted[i..].iter().take_while(|&&c| c == sorted[i]).count();
+        if j > best.1 {
+            best = (sorted[i], j);
+        }
+        i += j;
+    }
+    best.0
+}
+
+/// `crlf`, `lf`, `cr` or `none`, from the first line end outside quotes in the sample.
+pub fn sniff_line_endings(text: &str) -> &'static str {
+    match text.find(['\r', '\n']) {
+        None => "none",
+        Some(at) if text[at..].starts_with("\r\n") => "crlf",
+        Some(at) if text[at..].starts_with('\r') => "cr",
+        Some(_) => "lf",
+    }
+}
+
+/// The header row: among the first ten non-blank records, the first that maps at least two
+/// columns onto canonical fields; else the first non-blank record.
+pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
+    let mut splitter = RecordSplitter::new(delimiter, Limits::default());
+    let mut candidates: Vec<(u64, usize)> = Vec::new();
+    splitter.push(text.as_bytes(), &mut |r| {
+        if !r.is_blank() && candidates.len() < 10 {
+            let fields = r.fields();
+            let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            let mapped = Mapping::build(&headers, &Default::default()).columns.iter().filter(|c| c.field.is_some() && c.confidence >= 1.0).count();
+            candidates.push((r.line, mapped));
+        }
+    });
+    splitter.finish(&mut |r| {
+        if !r.is_blank() && candidates.len() < 10 {
+            candidates.push((r.line, 0));
+        }
+    });
+    candidates.iter().find(|(_, m)| *m >= 2).or(candidates.first()).map_or(1, |(l, _)| *l)
+}

@@ -1,0 +1,40 @@
+//! Small text helpers shared by the cleaners and the reader.
+
+use std::borrow::Cow;
+
+/// Cuts `s` to at most `max` characters, marking the cut with `…`.
+pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((at, _)) => Cow::Owned(format!("{}…", &s[..at])),
+    }
+}
+
+/// Trims and removes control characters other than tab and newline; a CRLF becomes a newline.
+/// Returns the text and whether anything other than surrounding white space was removed.
+pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
+    let trimmed = raw.trim();
+    if !trimmed.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        return (Cow::Borrowed(trimmed), false);
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    let mut removed = false;
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        if c.is_control() && c != '\t' && c != '\n' {
+            removed = true;
+        } else {
+            out.push(c);
+        }
+    }
+    let kept = out.trim();
+    (Cow::Owned(if kept.len() == out.len() { out } else { kept.to_owned() }), removed)
+}
+
+/// Lower-cases ASCII letters and drops everything but ASCII letters and digits.
+pub fn alnum_lower(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}

@@ -1,0 +1,614 @@
+//! The validator: bytes in, cleaned rows with issues out, and a running summary.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+
+use encoding_rs::{Decoder, Encoding};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::clean::{self, CleanOptions, DecimalSeparator, Note, PostalCode, Value};
+use crate::error::ReadError;
+use crate::field::Field;
+use crate::issue::{Issue, IssueCode, Severity};
+use crate::mapping::{Mapping, MappingOverrides};
+use crate::records::{Limits, RawRecord, RecordSplitter};
+use crate::sniff::{self, SAMPLE_BYTES, Sniffed};
+
+/// Everything that changes how a file is read and judged.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub clean: CleanOptions,
+    /// `None`: a comma decimal separator for semicolon files, a dot otherwise.
+    pub decimal: Option<DecimalSeparator>,
+    /// Reject every row with any error, not only rows without identity or structure.
+    pub strict: bool,
+    /// An encoding label (`utf-8`, `utf-16le`, `windows-1252`, ...) instead of sniffing.
+    pub encoding: Option<String>,
+    /// A delimiter instead of sniffing.
+    pub delimiter: Option<u8>,
+    /// The physical line (1-based) of the header row instead of sniffing.
+    pub header_line: Option<u64>,
+    pub mapping: MappingOverrides,
+    pub limits: Limits,
+}
+
+/// Whether a row is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    /// No issues.
+    Valid,
+    /// Imported, with issues.
+    Warning,
+    /// Not imported.
+    Rejected,
+}
+
+/// A cleaned lead: one optional value per canonical field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lead {
+    values: Vec<Option<Value>>,
+}
+
+impl Default for Lead {
+    fn default() -> Self {
+        Lead { values: vec![None; Field::COUNT] }
+    }
+}
+
+impl Lead {
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.values[field.index()].as_ref()
+    }
+
+    pub fn set(&mut self, field: Field, value: Option<Value>) {
+        self.values[field.index()] = value;
+    }
+
+    /// Every canonical field with its value, in canonical order.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, Option<&Value>)> {
+        Field::ALL.iter().map(|f| (*f, self.get(*f)))
+    }
+
+    fn text(&self, field: Field) -> Option<String> {
+        self.get(field).filter(|v| !v.is_masked()).map(|v| v.to_text().into_owned())
+    }
+}
+
+impl Serialize for Lead {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(Field::COUNT))?;
+        for (field, value) in self.iter() {
+            map.serialize_entry(field.name(), &value)?;
+        }
+        map.end()
+    }
+}
+
+/// The identity of a lead: `lead:<lead_id>`, `event:<event_id>`, or `fp:<fingerprint>` of the
+/// cleaned email, phone and submission time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LeadKey(String);
+
+impl LeadKey {
+    /// The key of a cleaned lead, or `None` when it has no identity.
+    pub fn of(lead: &Lead) -> Option<LeadKey> {
+        if let Some(id) = lead.text(Field::LeadId) {
+            return Some(LeadKey(format!("lead:{id}")));
+        }
+        if let Some(id) = lead.text(Field::EventId) {
+            return Some(LeadKey(format!("event:{id}")));
+        }
+        let email = lead.get(Field::Email).filter(|v| matches!(v, Value::Email(_)));
+        let phone = [Field::Phone1, Field::Phone2, Field::Phone3]
+            .iter()
+            .find_map(|f| match lead.get(*f) {
+                Some(Value::Phone(p)) => Some(p.number().to_owned()),
+                _ => None,
+            });
+        if email.is_none() && phone.is_none() {
+            return None;
+        }
+        let mut h = Sha256::new();
+        h.update(email.map(|e| e.to_text().into_owned()).unwrap_or_default());
+        h.update([0x1f]);
+        h.update(phone.unwrap_or_default());
+        h.update([0x1f]);
+        h.update(lead.text(Field::SubmittedAt).unwrap_or_default());
+        let digest = h.finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Some(LeadKey(format!("fp:{hex}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One data record, cleaned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Zero-based number among the data records (blank lines are no record).
+    pub record: u64,
+    /// The physical line the record starts on.
+    pub line: u64,
+    pub status: RowStatus,
+    pub lead: Lead,
+    /// Columns that map to no field: the column's key and the raw value; empty cells left out.
+    pub extra: Vec<(String, String)>,
+    pub issues: Vec<Issue>,
+    pub key: Option<LeadKey>,
+    /// The earlier record with the same key, which this row replaces.
+    pub replaces: Option<u64>,
+}
+
+struct ExtraMap<'a>(&'a [(String, String)]);
+
+impl Serialize for ExtraMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Row {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Row", 8)?;
+        st.serialize_field("record", &self.record)?;
+        st.serialize_field("line", &self.line)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("key", &self.key)?;
+        st.serialize_field("lead", &self.lead)?;
+        st.serialize_field("extra", &ExtraMap(&self.extra))?;
+        st.serialize_field("issues", &self.issues)?;
+        st.serialize_field("replaces", &self.replaces)?;
+        st.end()
+    }
+}
+
+/// The running account of a file. Every line is counted: rows = valid + warning + rejected + blank.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub rows: u64,
+    pub valid: u64,
+    pub warning: u64,
+    pub rejected: u64,
+    pub blank: u64,
+    /// Rows that replace an earlier row with the same lead key.
+    pub duplicates: u64,
+    /// Lines before the header row.
+    pub preamble: u64,
+    pub bytes: u64,
+    pub sniffed: Option<Sniffed>,
+    pub mapping: Option<Mapping>,
+    pub issues: BTreeMap<IssueCode, u64>,
+    /// File-level remarks, such as an empty file or a header without rows.
+    pub notes: Vec<String>,
+}
+
+enum Input {
+    /// Waiting for the first two bytes, to see whether the data is gzip.
+    Undecided(Vec<u8>),
+    Plain,
+    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+}
+
+/// Validates a file pushed in chunks of any size.
+pub struct Validator {
+    options: Options,
+    clean: CleanOptions,
+    input: Input,
+    sample: Vec<u8>,
+    decoder: Option<Decoder>,
+    text: String,
+    splitter: Option<RecordSplitter>,
+    mapping: Option<Mapping>,
+    header_fields: usize,
+    header_line: u64,
+    next_record: u64,
+    seen: HashMap<u64, (u32, u32)>,
+    summary: Summary,
+    fatal: Option<ReadError>,
+    out: Vec<Row>,
+    finished: bool,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator").field("summary", &self.summary).finish_non_exhaustive()
+    }
+}
+
+impl Validator {
+    pub fn new(options: Options) -> Validator {
+        Validator {
+            clean: options.clean.clone(),
+            options,
+            input: Input::Undecided(Vec::new()),
+            sample: Vec::new(),
+            decoder: None,
+            text: String::new(),
+            splitter: None,
+            mapping: None,
+            header_fields: 0,
+            header_line: 1,
+            next_record: 0,
+            seen: HashMap::new(),
+            summary: Summary::default(),
+            fatal: None,
+            out: Vec::new(),
+            finished: false,
+        }
+    }
+
+    /// What sniffing found, once enough bytes have been seen.
+    pub fn sniffed(&self) -> Option<&Sniffed> {
+        self.summary.sniffed.as_ref()
+    }
+
+    /// The mapping, once the header row has been read.
+    pub fn mapping(&self) -> Option<&Mapping> {
+        self.mapping.as_ref()
+    }
+
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Pushes the next chunk of the file; returns the rows that it completed.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<Row>, ReadError> {
+        if let Some(e) = &self.fatal {
+            return Err(e.clone());
+        }
+        self.summary.bytes += chunk.len() as u64;
+        let result = self.route(chunk, false);
+        self.settle(result)
+    }
+
+    /// Ends the file; returns the last rows. The summary is then complete.
+    pub fn finish(&mut self) -> Result<Vec<Row>, ReadError> {
+        if let Some(e) = &self.fatal {
+            return Err(e.clone());
+        }
+        if self.finished {
+            return Ok(Vec::new());
+        }
+        self.finished = true;
+        let result = self.route(&[], true);
+        let rows = self.settle(result)?;
+        if self.mapping.is_none() {
+            self.summary.notes.push(if self.summary.bytes == 0 {
+                "the file is empty".to_owned()
+            } else {
+                "the file holds no header row".to_owned()
+            });
+        } else if self.next_record == 0 {
+            self.summary.notes.push("the file has a header but no data rows".to_owned());
+        }
+        Ok(rows)
+    }
+
+    fn settle(&mut self, result: Result<(), ReadError>) -> Result<Vec<Row>, ReadError> {
+        match result {
+            Ok(()) => Ok(std::mem::take(&mut self.out)),
+            Err(e) => {
+                self.fatal = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn route(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
+        if let Input::Undecided(head) = &mut self.input {
+            head.extend_from_slice(chunk);
+            if head.len() < 2 && !last {
+                return Ok(());
+            }
+            let head = std::mem::take(head);
+            if head.starts_with(&[0x1f, 0x8b]) {
+                self.input = Input::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
+            } else {
+                self.input = Input::Plain;
+            }
+            return self.route_decided(&head, last);
+        }
+        self.route_decided(chunk, last)
+    }
+
+    fn route_decided(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
+        match &mut self.input {
+            Input::Gzip(gz) => {
+                gz.write_all(chunk).map_err(|e| ReadError::Gzip(e.to_string()))?;
+                if last {
+                    gz.try_finish().map_err(|e| ReadError::Gzip(e.to_string()))?;
+                }
+                let plain = std::mem::take(gz.get_mut());
+                self.plain(&plain, last)
+            }
+            _ => self.plain(chunk, last),
+        }
+    }
+
+    fn plain(&mut self, bytes: &[u8], last: bool) -> Result<(), ReadError> {
+        if self.decoder.is_none() {
+            self.sample.extend_from_slice(bytes);
+            if self.sample.len() < SAMPLE_BYTES && !last {
+                return Ok(());
+            }
+            let sample = std::mem::take(&mut self.sample);
+            let bom = self.sniff(&sample, last)?;
+            return self.decode(&sample[bom..], last);
+        }
+        self.decode(bytes, last)
+    }
+
+    /// Decides encoding, delimiter and header row from the sample; returns the BOM length.
+    fn sniff(&mut self, sample: &[u8], complete: bool) -> Result<usize, ReadError> {
+        let (encoding, bom, encoding_source) = match &self.options.encoding {
+            Some(label) => {
+                let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| ReadError::UnknownEncoding(label.clone()))?;
+                let bom = Encoding::for_bom(sample).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n);
+                (enc, bom, "override")
+            }
+            None => {
+                let (enc, bom) = sniff::sniff_encoding(sample, complete)?;
+                (enc, bom, "detected")
+            }
+        };
+        let (text, _) = encoding.decode_without_bom_handling(&sample[bom..]);
+        sniff::check_text(&text)?;
+        let (delimiter, delimiter_source) = match self.options.delimiter {
+            Some(d) => (d, "override"),
+            None => (sniff::sniff_delimiter(&text), "detected"),
+        };
+        let (header_line, header_source) = match self.options.header_line {
+            Some(l) => (l.max(1), "override"),
+            None => (sniff::sniff_header_line(&text, delimiter), "detected"),
+        };
+        self.header_line = header_line;
+        self.clean.decimal = self.options.decimal.unwrap_or(if delimiter == b';' {
+            DecimalSeparator::Comma
+        } else {
+            DecimalSeparator::Dot
+        });
+        self.summary.sniffed = Some(Sniffed {
+            encoding: encoding.name().to_owned(),
+            bom: bom > 0,
+            gzip: matches!(self.input, Input::Gzip(_)),
+            delimiter: (delimiter as char).to_string(),
+            line_endings: sniff::sniff_line_endings(&text).to_owned(),
+            header_line,
+            encoding_source: encoding_source.to_owned(),
+            delimiter_source: delimiter_source.to_owned(),
+            header_source: header_source.to_owned(),
+        });
+        self.decoder = Some(encoding.new_decoder_without_bom_handling());
+        self.splitter = Some(RecordSplitter::new(delimiter, self.options.limits));
+        Ok(bom)
+    }
+
+    fn decode(&mut self, bytes: &[u8], last: bool) -> Result<(), ReadError> {
+        let Some(decoder) = self.decoder.as_mut() else {
+            return Ok(());
+        };
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        let mut input = bytes;
+        loop {
+            let need = decoder.max_utf8_buffer_length(input.len()).unwrap_or(input.len() * 3 + 16);
+            text.reserve(need);
+            let (result, read, _) = decoder.decode_to_string(input, &mut text, last);
+            input = &input[read..];
+            if result == encoding_rs::CoderResult::InputEmpty {
+                break;
+            }
+        }
+        let mut splitter = self.splitter.take();
+        let mut fatal = None;
+        if let Some(sp) = splitter.as_mut() {
+            let mut emit = |r: &RawRecord| {
+                if fatal.is_none()
+                    && let Err(e) = self.record(r)
+                {
+                    fatal = Some(e);
+                }
+            };
+            sp.push(text.as_bytes(), &mut emit);
+            if last {
+                sp.finish(&mut emit);
+            }
+        }
+        self.splitter = splitter;
+        self.text = text;
+        fatal.map_or(Ok(()), Err)
+    }
+
+    fn record(&mut self, r: &RawRecord) -> Result<(), ReadError> {
+        if self.mapping.is_none() {
+            if r.line < self.header_line || r.is_blank() {
+                self.summary.preamble += 1;
+                return Ok(());
+            }
+            if r.field_count > self.options.limits.max_columns {
+                return Err(ReadError::TooManyColumns {
+                    line: r.line,
+                    columns: r.field_count,
+                    limit: self.options.limits.max_columns,
+                });
+            }
+            let fields = r.fields();
+            let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            let mapping = Mapping::build(&headers, &self.options.mapping);
+            self.header_fields = r.field_count;
+            self.summary.mapping = Some(mapping.clone());
+            self.mapping = Some(mapping);
+            return Ok(());
+        }
+        self.summary.rows += 1;
+        if r.is_blank() {
+            self.summary.blank += 1;
+            return Ok(());
+        }
+        let row = self.row(r);
+        match row.status {
+            RowStatus::Valid => self.summary.valid += 1,
+            RowStatus::Warning => self.summary.warning += 1,
+            RowStatus::Rejected => self.summary.rejected += 1,
+        }
+        for issue in &row.issues {
+            *self.summary.issues.entry(issue.code).or_default() += 1;
+        }
+        self.out.push(row);
+        Ok(())
+    }
+
+    fn row(&mut self, r: &RawRecord) -> Row {
+        let record = self.next_record;
+        self.next_record += 1;
+        let mapping = self.mapping.as_ref().map(|m| m.columns.as_slice()).unwrap_or_default();
+        let fields = r.fields();
+        let mut lead = Lead::default();
+        let mut extra = Vec::new();
+        let mut issues = Vec::new();
+        let mut postal_raw: Option<(usize, &str)> = None;
+        let mut replaced = false;
+
+        if let Some(line) = r.unterminated_quote {
+            issues.push(Issue::new(
+                IssueCode::UnterminatedQuote,
+                format!("a quote opened on line {line} is never closed: the field runs to the end of the file"),
+            ));
+        }
+        if let Some((col, size)) = r.oversized_field {
+            let column = mapping.get(col).map(|c| c.extra_key.clone()).unwrap_or_else(|| format!("column_{}", col + 1));
+            issues.push(
+                Issue::new(
+                    IssueCode::FieldTooLarge,
+                    format!("the field in column {} holds {size} bytes, more than the limit of {}", col + 1, self.options.limits.max_field_bytes),
+                )
+                .with_column(column),
+            );
+        }
+        if let Some(size) = r.oversized_record {
+            issues.push(Issue::new(
+                IssueCode::RecordTooLarge,
+                format!("the record holds {size} bytes, more than the limit of {}", self.options.limits.max_record_bytes),
+            ));
+        }
+        if r.field_count > self.options.limits.max_columns {
+            issues.push(Issue::new(
+                IssueCode::TooManyColumns,
+                format!("the record has {} fields, more than the limit of {}; the fields past it were not kept", r.field_count, self.options.limits.max_columns),
+            ));
+        }
+
+        for (i, raw) in fields.iter().enumerate() {
+            let raw = raw.as_ref();
+            let Some(col) = mapping.get(i) else {
+                if !raw.trim().is_empty() {
+                    extra.push((format!("column_{}", i + 1), raw.to_owned()));
+                }
+                continue;
+            };
+            if raw.contains('\u{fffd}') && !issues.iter().any(|i: &Issue| i.code == IssueCode::EncodingReplaced) {
+                issues.push(
+                    Issue::new(IssueCode::EncodingReplaced, "bytes that are not valid in the file's encoding were replaced by \u{fffd}")
+                        .with_column(col.extra_key.clone())
+                        .with_raw(raw),
+                );
+            }
+            let Some(field) = col.field else {
+                if !raw.is_empty() {
+                    extra.push((col.extra_key.clone(), raw.to_owned()));
+                }
+                continue;
+            };
+            let cleaned = clean::clean(field, raw, &self.clean);
+            if field == Field::PostalCode && cleaned.value.is_none() && cleaned.note.is_some() {
+                postal_raw = Some((issues.len(), raw));
+            }
+            if let Some(Note { code, message }) = cleaned.note {
+                issues.push(Issue::new(code, message).with_field(field).with_column(col.header.clone()).with_raw(raw));
+            }
+            lead.set(field, cleaned.value);
+        }
+
+        if let (Some((at, raw)), Some(Value::State(state))) = (postal_raw, lead.get(Field::State))
+            && let Some((zip, note)) = PostalCode::restore_leading_zeros(raw, state)
+        {
+            let issue = &mut issues[at];
+            issue.code = note.code;
+            issue.severity = note.code.severity();
+            issue.message = note.message;
+            lead.set(Field::PostalCode, Some(Value::PostalCode(zip)));
+        }
+
+        let n = r.field_count;
+        let expected = self.header_fields;
+        if n < expected {
+            issues.push(Issue::new(
+                IssueCode::ShortRow,
+                format!("the record has {n} fields and the header {expected}; the missing fields at the end are empty"),
+            ));
+        } else if n > expected && n <= self.options.limits.max_columns {
+            if fields[expected..].iter().all(|f| f.trim().is_empty()) {
+                issues.push(Issue::new(
+                    IssueCode::ExtraEmptyFields,
+                    format!("the record has {n} fields and the header {expected}; the extra fields are empty"),
+                ));
+            } else {
+                issues.push(Issue::new(
+                    IssueCode::FieldCountMismatch,
+                    format!("the record has {n} fields and the header {expected}; the values cannot be aligned to the columns (kept in extra as column_N)"),
+                ));
+            }
+        }
+
+        let key = LeadKey::of(&lead);
+        if key.is_none() {
+            issues.push(Issue::new(IssueCode::NoIdentity, "the row has no lead_id, no event_id, no valid email and no valid phone"));
+        }
+        let rejects = issues.iter().any(|i| i.code.rejects() || (self.options.strict && i.severity == Severity::Error));
+        let mut replaces = None;
+        if !rejects && let Some(k) = &key {
+            let mut h = std::hash::DefaultHasher::new();
+            k.hash(&mut h);
+            let line = u32::try_from(r.line).unwrap_or(u32::MAX);
+            let rec = u32::try_from(record).unwrap_or(u32::MAX);
+            if let Some((prev_rec, prev_line)) = self.seen.insert(h.finish(), (rec, line)) {
+                replaced = true;
+                replaces = Some(u64::from(prev_rec));
+                issues.push(Issue::new(
+                    IssueCode::DuplicateInFile,
+                    format!("same lead key as record {prev_rec} (line {prev_line}), which this row replaces"),
+                ));
+            }
+        }
+        if replaced {
+            self.summary.duplicates += 1;
+        }
+        let status = if rejects {
+            RowStatus::Rejected
+        } else if issues.is_empty() {
+            RowStatus::Valid
+        } else {
+            RowStatus::Warning
+        };
+        Row { record, line: r.line, status, lead, extra, issues, key, replaces }
+    }
+}
+
+/// Validates a whole file held in memory.
+pub fn validate_bytes(bytes: &[u8], options: Options) -> Result<(Vec<Row>, Summary), ReadError> {
+    let mut v = Validator::new(options);
+    let mut rows = v.push(bytes)?;
+    rows.extend(v.finish()?);
+    Ok((rows, v.summary().clone()))
+}
