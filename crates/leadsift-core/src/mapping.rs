@@ -281,6 +281,12 @@ impl Mapping {
         Mapping { columns }
     }
 
+    /// How many of `headers` name a canonical field exactly or through an alias (no fuzzy
+    /// matching): how header-like a row is.
+    pub fn known_count(headers: &[&str]) -> usize {
+        headers.iter().filter(|h| lookup(&flat(&normalize_header(h))).is_some()).count()
+    }
+
     /// How many columns map onto a canonical field.
     pub fn mapped_count(&self) -> usize {
         self.columns.iter().filter(|c| c.field.is_some()).count()

@@ -172,23 +172,21 @@ pub fn sniff_line_endings(text: &str) -> &'static str {
     }
 }
 
-/// The header row: among the first ten non-blank records, the first that maps at least two
-/// columns onto canonical fields; else the first non-blank record.
+/// The header row: among the first ten records that are not empty lines, the first that maps
+/// at least two columns onto canonical fields by name or alias; else the first such record.
+/// A line of delimiters only is a candidate: it is a header of blanks, not a blank line.
 pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
     let mut splitter = RecordSplitter::new(delimiter, Limits::default());
     let mut candidates: Vec<(u64, usize)> = Vec::new();
-    splitter.push(text.as_bytes(), &mut |r| {
-        if !r.is_blank() && candidates.len() < 10 {
+    let mut consider = |r: &crate::records::RawRecord| {
+        let empty_line = r.field_count == 1 && r.is_blank();
+        if !empty_line && candidates.len() < 10 {
             let fields = r.fields();
             let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-            let mapped = Mapping::build(&headers, &Default::default()).columns.iter().filter(|c| c.field.is_some() && c.confidence >= 1.0).count();
-            candidates.push((r.line, mapped));
+            candidates.push((r.line, Mapping::known_count(&headers)));
         }
-    });
-    splitter.finish(&mut |r| {
-        if !r.is_blank() && candidates.len() < 10 {
-            candidates.push((r.line, 0));
-        }
-    });
+    };
+    splitter.push(text.as_bytes(), &mut consider);
+    splitter.finish(&mut consider);
     candidates.iter().find(|(_, m)| *m >= 2).or(candidates.first()).map_or(1, |(l, _)| *l)
 }

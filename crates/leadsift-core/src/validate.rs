@@ -432,7 +432,7 @@ impl Validator {
 
     fn record(&mut self, r: &RawRecord) -> Result<(), ReadError> {
         if self.mapping.is_none() {
-            if r.line < self.header_line || r.is_blank() {
+            if r.line < self.header_line || (r.field_count == 1 && r.is_blank()) {
                 self.summary.preamble += 1;
                 return Ok(());
             }

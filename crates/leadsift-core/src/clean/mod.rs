@@ -169,6 +169,17 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     if raw.trim().is_empty() {
         return Cleaned { value: None, note: None };
     }
+    // NUL and other control characters never belong in a typed value: remove them, say so.
+    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
+        && raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        let kept: String = raw.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+        let mut cleaned = clean(field, &kept, options);
+        if cleaned.value.is_some() && cleaned.note.is_none() {
+            cleaned.note = Some(Note::new(IssueCode::ControlCharactersRemoved, "control characters were removed"));
+        }
+        return cleaned;
+    }
     if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
         && let Some(m) = Masked::parse(raw)
     {

@@ -138,12 +138,12 @@ fn strip_line_type_hint(s: &str) -> &str {
     for hint in ["h", "w", "m", "c", "home", "work", "mobile", "cell"] {
         for sep in [":", ")", " ", "-"] {
             let open = if sep == ")" { format!("({hint})") } else { format!("{hint}{sep}") };
-            if s.len() > open.len() && s[..open.len()].eq_ignore_ascii_case(&open) {
+            if s.len() > open.len() && s.get(..open.len()).is_some_and(|p| p.eq_ignore_ascii_case(&open)) {
                 return s[open.len()..].trim_start();
             }
         }
         let close = format!("({hint})");
-        if s.len() > close.len() && s.is_char_boundary(s.len() - close.len()) && s[s.len() - close.len()..].eq_ignore_ascii_case(&close) {
+        if s.len() > close.len() && s.get(s.len() - close.len()..).is_some_and(|t| t.eq_ignore_ascii_case(&close)) {
             return s[..s.len() - close.len()].trim_end();
         }
     }

@@ -1,0 +1,154 @@
+//! Bad input: each file gets the outcome its `.expected.json` states, and nothing is lost.
+
+use leadsift_core::records::Limits;
+use leadsift_core::{IssueCode, Options, ReadError};
+use serde_json::Value as Json;
+
+use crate::{fixtures, run_chunked};
+
+fn check(name: &str) {
+    let dir = fixtures().join("bad");
+    let bytes = std::fs::read(dir.join(format!("{name}.csv"))).expect("fixture");
+    let exp: Json = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("expected")).expect("json");
+    for chunk in [1, 3, 64, 1 << 20] {
+        let result = run_chunked(&bytes, chunk, Options::default());
+        if let Some(error) = exp.get("error") {
+            let e = result.expect_err(name);
+            assert_eq!(Json::String(e.to_string()), *error, "{name}");
+            continue;
+        }
+        let (rows, s) = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(s.rows, s.valid + s.warning + s.rejected + s.blank, "{name}: every row accounted for");
+        assert_eq!(rows.len() as u64, s.rows - s.blank, "{name}: one row out per data record");
+        for key in ["rows", "valid", "warning", "rejected", "blank"] {
+            if let Some(want) = exp.get(key) {
+                let got = match key {
+                    "rows" => s.rows,
+                    "valid" => s.valid,
+                    "warning" => s.warning,
+                    "rejected" => s.rejected,
+                    _ => s.blank,
+                };
+                assert_eq!(Json::from(got), *want, "{name}: {key} (chunk {chunk})");
+            }
+        }
+        if let Some(issues) = exp.get("issues").and_then(Json::as_object) {
+            for (code, n) in issues {
+                let got = s.issues.iter().find(|(c, _)| c.as_str() == code).map_or(0, |(_, n)| *n);
+                assert_eq!(Json::from(got), *n, "{name}: issue {code}");
+            }
+        }
+        if let Some(notes) = exp.get("notes") {
+            assert_eq!(serde_json::to_value(&s.notes).expect("notes"), *notes, "{name}: notes");
+        }
+        let sniffed = serde_json::to_value(&s.sniffed).expect("sniffed");
+        for key in ["encoding", "delimiter", "bom", "line_endings"] {
+            if let Some(want) = exp.get(key) {
+                assert_eq!(sniffed[key], *want, "{name}: {key}");
+            }
+        }
+        for key in ["first_name", "email", "price"] {
+            if let Some(want) = exp.get(key) {
+                let first = serde_json::to_value(&rows[0]).expect("row");
+                assert_eq!(first["lead"][key], *want, "{name}: {key}");
+            }
+        }
+        if let Some(extra) = exp.get("extra") {
+            let first = serde_json::to_value(&rows[0]).expect("row");
+            assert_eq!(first["extra"], *extra, "{name}: extra");
+        }
+    }
+}
+
+macro_rules! bad_cases {
+    ($($test:ident => $name:literal),* $(,)?) => { $( #[test] fn $test() { check($name); } )* };
+}
+
+bad_cases! {
+    empty_file => "empty",
+    header_without_rows => "header-only",
+    bom_and_crlf => "bom-crlf",
+    utf16_as_excel_unicode_text => "excel-unicode-text",
+    windows_1252_names => "windows-1252-names",
+    semicolons_with_decimal_commas => "semicolon-decimal-comma",
+    ragged_rows => "ragged",
+    unterminated_quote_at_end => "unterminated-quote",
+    nul_bytes => "nul-bytes",
+    png_renamed_to_csv => "png-renamed",
+    duplicate_header_names => "duplicate-headers",
+    header_of_blanks => "blank-header",
+    lines_of_delimiters_only => "only-delimiters",
+}
+
+#[test]
+fn a_50_mb_field_is_rejected_with_its_size_and_memory_stays_bounded() {
+    let mut file = b"Lead ID,Comments\nL1,ok\nL2,\"".to_vec();
+    file.extend(std::iter::repeat_n(b'x', 50 << 20));
+    file.extend_from_slice(b"\"\nL3,after\n");
+    let (rows, s) = run_chunked(&file, 1 << 16, Options::default()).expect("readable");
+    assert_eq!((s.rows, s.valid, s.rejected), (3, 2, 1));
+    let big = &rows[1];
+    assert_eq!(big.line, 3);
+    let issue = big.issues.iter().find(|i| i.code == IssueCode::FieldTooLarge).expect("field_too_large");
+    assert!(issue.message.contains("52428800 bytes"), "{}", issue.message);
+    assert_eq!(issue.column.as_deref(), Some("Comments"));
+    assert_eq!(rows[2].lead.get(leadsift_core::Field::Comments).map(|v| v.to_text().into_owned()), Some("after".into()));
+}
+
+#[test]
+fn two_thousand_columns_stop_the_file_with_the_limit_named() {
+    let header: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
+    let file = format!("{}\n{}\n", header.join(","), vec!["1"; 2000].join(","));
+    let err = run_chunked(file.as_bytes(), 4096, Options::default()).expect_err("too many columns");
+    assert_eq!(err, ReadError::TooManyColumns { line: 1, columns: 2000, limit: 1000 });
+    // Raising the limit reads it: nothing is lost, the values stay in extra.
+    let options = Options { limits: Limits { max_columns: 2000, ..Limits::default() }, ..Options::default() };
+    let (rows, _) = run_chunked(file.as_bytes(), 4096, options).expect("readable");
+    assert_eq!(rows[0].extra.len(), 2000);
+}
+
+#[test]
+fn a_data_row_wider_than_the_column_limit_is_rejected() {
+    let row = vec!["x"; 1500].join(",");
+    let file = format!("Lead ID,Email\nL1,{row}\n");
+    let (rows, s) = run_chunked(file.as_bytes(), 999, Options::default()).expect("readable");
+    assert_eq!(s.rejected, 1);
+    assert!(rows[0].issues.iter().any(|i| i.code == IssueCode::TooManyColumns));
+}
+
+#[test]
+fn gzip_that_is_cut_short_is_a_clear_error() {
+    let gz = std::fs::read(fixtures().join("golden/lc-comma-utf8-gzip.csv.gz")).expect("gz");
+    let cut = &gz[..gz.len() / 2];
+    let err = run_chunked(cut, 4096, Options::default()).expect_err("truncated");
+    assert!(matches!(err, ReadError::Gzip(_)), "{err}");
+}
+
+#[test]
+fn strict_mode_rejects_rows_with_any_error() {
+    let file = b"Lead ID,Email\nL1,bob@\nL2,b@example.com\n";
+    let (_, lax) = run_chunked(file, 64, Options::default()).expect("readable");
+    assert_eq!((lax.valid, lax.warning, lax.rejected), (1, 1, 0));
+    let (_, strict) = run_chunked(file, 64, Options { strict: true, ..Options::default() }).expect("readable");
+    assert_eq!((strict.valid, strict.rejected), (1, 1));
+}
+
+#[test]
+fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
+    let file = b"Lead ID,Email\nL1,a@example.com\nL2,b@example.com\nL1,c@example.com\n";
+    let (rows, s) = run_chunked(file, 5, Options::default()).expect("readable");
+    assert_eq!(s.duplicates, 1);
+    assert_eq!(rows[2].replaces, Some(0));
+    let issue = rows[2].issues.iter().find(|i| i.code == IssueCode::DuplicateInFile).expect("duplicate_in_file");
+    assert!(issue.message.contains("record 0 (line 2)"), "{}", issue.message);
+}
+
+#[test]
+fn rows_without_identity_are_rejected_and_fingerprints_identify_the_rest() {
+    let file = b"Email,Phone 1,Submission Timestamp,City\na@example.com,,2024-03-05 14:22:10,Austin\n,5127891111,,Austin\n,,,Austin\n";
+    let (rows, s) = run_chunked(file, 7, Options::default()).expect("readable");
+    assert_eq!((s.valid, s.rejected), (2, 1));
+    assert!(rows[0].key.as_ref().is_some_and(|k| k.as_str().starts_with("fp:")));
+    assert_ne!(rows[0].key, rows[1].key);
+    assert!(rows[2].issues.iter().any(|i| i.code == IssueCode::NoIdentity));
+}

@@ -1,0 +1,69 @@
+//! Golden cases: `gen_leads.py` exports in every header style, delimiter and encoding, and the
+//! cleaned records the generator says each must produce.
+
+use leadsift_core::{Field, Options, Severity};
+use serde_json::Value as Json;
+
+use crate::{fixtures, run_chunked};
+
+/// Checks one golden case: every expected field of every record, the invalid fields, `extra`.
+fn check(name: &str, file: &str) {
+    let dir = fixtures().join("golden");
+    let bytes = std::fs::read(dir.join(file)).expect("fixture");
+    let expected: Vec<Json> = std::fs::read_to_string(dir.join(format!("{name}.expected.jsonl")))
+        .expect("expected")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let (rows, summary) = run_chunked(&bytes, 7919, Options::default()).expect("readable");
+    assert_eq!(rows.len(), expected.len(), "{name}: record count");
+    assert_eq!(summary.rows, expected.len() as u64, "{name}: summary rows");
+    for (row, exp) in rows.iter().zip(&expected) {
+        let got = serde_json::to_value(row).expect("row json");
+        assert_eq!(got["record"], exp["record"], "{name}: record number");
+        for (field, value) in exp["lead"].as_object().expect("lead") {
+            let got = &got["lead"][field];
+            // 10 and 10.0 are the same number: compare numbers by value.
+            let same = match (got.as_f64(), value.as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => got == value,
+            };
+            assert!(same, "{name}: record {} field {field}: got {got}, expected {value}", exp["record"]);
+        }
+        let mut invalid: Vec<&str> = row
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .filter_map(|i| i.field.map(Field::name))
+            .collect();
+        invalid.sort_unstable();
+        let mut want: Vec<&str> = exp["invalid"].as_array().expect("invalid").iter().filter_map(Json::as_str).collect();
+        want.sort_unstable();
+        assert_eq!(invalid, want, "{name}: record {} invalid fields", exp["record"]);
+        assert_eq!(got["extra"], exp["extra"], "{name}: record {} extra", exp["record"]);
+    }
+}
+
+#[test]
+fn every_golden_case_matches_the_generator() {
+    let dir = fixtures().join("golden");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&dir).expect("golden dir") {
+        let file = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = file.strip_suffix(".csv").or_else(|| file.strip_suffix(".csv.gz"));
+        if let Some(name) = name {
+            check(name, &file);
+            cases += 1;
+        }
+    }
+    assert!(cases >= 8, "expected the golden cases, found {cases}");
+}
+
+#[test]
+fn the_shipped_sample_matches_its_expected_output() {
+    let root = fixtures().join("../..");
+    let bytes = std::fs::read(root.join("data/leadconduit_leads.csv")).expect("sample");
+    let (rows, summary) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
+    assert_eq!(rows.len(), 200);
+    assert_eq!(summary.valid + summary.warning + summary.rejected + summary.blank, summary.rows);
+}

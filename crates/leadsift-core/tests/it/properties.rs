@@ -1,0 +1,105 @@
+//! Properties: any chunking gives the output of a single chunk; cleaning is idempotent.
+
+use leadsift_core::clean::{CleanOptions, clean};
+use leadsift_core::{Field, Options, Validator};
+use proptest::prelude::*;
+
+use crate::{fixtures, run_chunked};
+
+fn split_at(bytes: &[u8], cuts: &[usize]) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let mut v = Validator::new(Options::default());
+    let mut rows = Vec::new();
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+    cuts.sort_unstable();
+    let mut start = 0;
+    for c in cuts.into_iter().chain([bytes.len()]) {
+        rows.extend(v.push(&bytes[start..c]).expect("push"));
+        start = c;
+    }
+    rows.extend(v.finish().expect("finish"));
+    let rows = rows.iter().map(|r| serde_json::to_value(r).expect("row")).collect();
+    (rows, serde_json::to_value(v.summary()).expect("summary"))
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let g = fixtures().join("golden");
+    let mut files: Vec<Vec<u8>> = ["camel-comma-utf16.csv", "lc-semicolon-cp1252-crlf.csv", "snake-tab-utf8bom.csv", "lc-comma-utf8-gzip.csv.gz"]
+        .iter()
+        .map(|f| {
+            let b = std::fs::read(g.join(f)).expect("fixture");
+            if f.ends_with(".gz") { b } else { b[..b.len().min(40_000)].to_vec() }
+        })
+        .collect();
+    for f in ["unterminated-quote", "ragged", "nul-bytes", "bom-crlf", "excel-unicode-text", "only-delimiters"] {
+        files.push(std::fs::read(fixtures().join("bad").join(format!("{f}.csv"))).expect("bad fixture"));
+    }
+    // Quoted newlines and CRLF right at the places a chunk boundary would hurt.
+    files.push("Lead ID,Comments\r\n\"L1\",\"a\r\nb\"\"c\"\r\nL2,é€😀\r\n".as_bytes().to_vec());
+    files
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_chunking_gives_the_single_chunk_output(which in 0usize..11, cuts in proptest::collection::vec(any::<usize>(), 0..40)) {
+        let files = corpus();
+        let bytes = &files[which % files.len()];
+        let whole = split_at(bytes, &[]);
+        let chunked = split_at(bytes, &cuts);
+        prop_assert_eq!(whole, chunked);
+    }
+
+    #[test]
+    fn byte_at_a_time_equals_whole(which in 0usize..11) {
+        let files = corpus();
+        let bytes = &files[which % files.len()];
+        let small = &bytes[..bytes.len().min(6000)];
+        let a = run_chunked(small, 1, Options::default()).map(|(r, s)| (r.len(), s.rows, s.valid));
+        let b = run_chunked(small, usize::MAX, Options::default()).map(|(r, s)| (r.len(), s.rows, s.valid));
+        prop_assert_eq!(a, b);
+    }
+}
+
+/// Raw values shaped like what exports hold, for every type, plus arbitrary text.
+fn raw_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9 ().+-]{7,18}( ?(x|ext\\.?) ?[0-9]{1,4})?",
+        "'?[2-9][0-9]{9}(\\.0)?",
+        "[2-9]\\.[0-9]{9}E\\+?9",
+        " ?[A-Za-z0-9._%+-]{1,12}@[A-Za-z0-9-]{1,10}\\.[A-Za-z]{2,4} ?",
+        "[0-9]{3,5}([ -][0-9]{4})?",
+        "[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9]",
+        "(texas|TX|tx|New York|n\\.y\\.|Quebec|Dexus|pr)",
+        "(Y|yes|1|TRUE|no|0|f|maybe)",
+        "\\(?-?[$€]?[0-9]{1,3}(,[0-9]{3}){0,2}(\\.[0-9]{1,3})?\\)?",
+        "[0-9]{1,2}/[0-9]{1,2}/([0-9]{2}|[0-9]{4})",
+        "(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]([ T][0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-][01][0-9]:?[0-5][0-9])?)?",
+        "[0-9]{10}|[0-9]{13}",
+        "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|[0-9a-fA-F:]{2,20}",
+        "(https?|HTTP)://[A-Za-z0-9.-]{1,12}(:[0-9]{2,4})?(/[A-Za-z0-9?=&%._-]{0,20})?",
+        "(https://cert\\.trustedform\\.com/)?[0-9a-fA-F]{40}",
+        "\\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\\}?",
+        "(M|f|Female|other|x)",
+        "[0-9*/]{4,12}",
+        "\\PC{0,30}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cleaning_is_idempotent(raw in raw_value(), which in 0usize..45) {
+        let field = Field::ALL[which % Field::ALL.len()];
+        let options = CleanOptions::default();
+        let once = clean(field, &raw, &options);
+        if let Some(value) = &once.value {
+            let text = value.to_text().into_owned();
+            let twice = clean(field, &text, &options);
+            prop_assert_eq!(twice.value.as_ref(), Some(value), "{} {:?} -> {:?}", field, raw, text);
+            let severity_ok = twice.note.as_ref().is_none_or(|n| n.code == leadsift_core::IssueCode::Masked);
+            prop_assert!(severity_ok, "{} {:?} -> {:?} gave {:?}", field, raw, text, twice.note);
+        }
+    }
+}
