@@ -7,7 +7,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "leadsift", version, about = "Clean and import LeadConduit CSV exports")]
+#[command(
+    name = "leadsift",
+    version,
+    about = "Clean and import LeadConduit CSV exports"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

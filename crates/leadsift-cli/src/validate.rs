@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(long)]
     strict: bool,
     /// The zone of timestamps that carry none: UTC, an offset such as -05:00, or an IANA name.
-    #[arg(long, default_value = "UTC", value_parser = parse_zone)]
+    #[arg(long, default_value = "UTC", value_parser = parse_zone, allow_hyphen_values = true)]
     timezone: Zone,
     /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
     #[arg(long)]
@@ -73,13 +73,19 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
         _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
-        _ => Err(format!("expected one character such as , ; | or tab, found {s:?}")),
+        _ => Err(format!(
+            "expected one character such as , ; | or tab, found {s:?}"
+        )),
     }
 }
 
 /// An error chain as one sentence: "could not open x: no such file or directory".
 pub fn sentence(e: &anyhow::Error) -> String {
-    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ").to_lowercase_first()
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+        .to_lowercase_first()
 }
 
 trait LowerFirst {
@@ -99,11 +105,15 @@ impl LowerFirst for String {
 pub fn run(args: Args) -> Result<ExitCode> {
     let overrides = match &args.mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("could not read the mapping {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the mapping {}", path.display()))?;
             match serde_json::from_str::<MappingOverrides>(&text) {
                 Ok(m) => m,
                 Err(e) => {
-                    eprintln!("error: the mapping {} is not a JSON object of header to field name, \"extra\" or \"ignore\": {e}", path.display());
+                    eprintln!(
+                        "error: the mapping {} is not a JSON object of header to field name, \"extra\" or \"ignore\": {e}",
+                        path.display()
+                    );
                     return Ok(ExitCode::from(2));
                 }
             }
@@ -111,13 +121,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => MappingOverrides::default(),
     };
     let options = Options {
-        clean: CleanOptions { timezone: args.timezone.clone(), today: chrono::Utc::now().date_naive(), ..CleanOptions::default() },
+        clean: CleanOptions {
+            timezone: args.timezone.clone(),
+            today: chrono::Utc::now().date_naive(),
+            ..CleanOptions::default()
+        },
         strict: args.strict,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
         header_line: args.header_line,
         mapping: overrides,
-        limits: Limits { max_field_bytes: args.max_field_bytes, max_columns: args.max_columns, ..Limits::default() },
+        limits: Limits {
+            max_field_bytes: args.max_field_bytes,
+            max_columns: args.max_columns,
+            ..Limits::default()
+        },
         ..Options::default()
     };
 
@@ -125,23 +143,34 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (mut input, size): (Box<dyn Read>, Option<u64>) = if stdin {
         (Box::new(io::stdin().lock()), None)
     } else {
-        let f = File::open(&args.file).with_context(|| format!("could not open {}", args.file.display()))?;
+        let f = File::open(&args.file)
+            .with_context(|| format!("could not open {}", args.file.display()))?;
         let size = f.metadata().ok().map(|m| m.len());
         if f.metadata().is_ok_and(|m| m.is_dir()) {
             anyhow::bail!("{} is a directory, not a file", args.file.display());
         }
         (Box::new(f), size)
     };
-    let name = if stdin { "standard input".to_owned() } else { args.file.display().to_string() };
+    let name = if stdin {
+        "standard input".to_owned()
+    } else {
+        args.file.display().to_string()
+    };
 
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Ndjson });
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Ndjson
+    });
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut errors = match &args.errors {
         Some(p) => {
-            let f = File::create(p).with_context(|| format!("could not create the error report {}", p.display()))?;
+            let f = File::create(p)
+                .with_context(|| format!("could not create the error report {}", p.display()))?;
             let mut w = BufWriter::new(f);
-            w.write_all(ERROR_REPORT_HEADER.as_bytes()).context("could not write the error report")?;
+            w.write_all(ERROR_REPORT_HEADER.as_bytes())
+                .context("could not write the error report")?;
             Some(w)
         }
         None => None,
@@ -151,24 +180,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut validator = Validator::new(options);
     let mut buf = vec![0u8; 256 * 1024];
     let mut problems: Vec<Row> = Vec::new();
-    let mut write_rows = |rows: Vec<Row>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
-        for row in rows {
-            if let Some(w) = errors.as_mut() {
-                w.write_all(error_report_lines(&row).as_bytes()).context("could not write the error report")?;
-            }
-            match format {
-                Format::Ndjson => {
-                    let line = serde_json::to_string(&row).context("could not encode a row")?;
-                    if !write_ok(writeln!(out, "{line}"))? {
-                        return Ok(false);
-                    }
+    let mut write_rows =
+        |rows: Vec<Row>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
+            for row in rows {
+                if let Some(w) = errors.as_mut() {
+                    w.write_all(error_report_lines(&row).as_bytes())
+                        .context("could not write the error report")?;
                 }
-                Format::Table if !row.issues.is_empty() && problems.len() < args.show => problems.push(row),
-                _ => {}
+                match format {
+                    Format::Ndjson => {
+                        let line = serde_json::to_string(&row).context("could not encode a row")?;
+                        if !write_ok(writeln!(out, "{line}"))? {
+                            return Ok(false);
+                        }
+                    }
+                    Format::Table if !row.issues.is_empty() && problems.len() < args.show => {
+                        problems.push(row)
+                    }
+                    _ => {}
+                }
             }
-        }
-        Ok(true)
-    };
+            Ok(true)
+        };
     loop {
         let n = match input.read(&mut buf) {
             Ok(0) => break,
@@ -179,12 +212,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if let Some(p) = &progress {
             p.inc(n as u64);
         }
-        let rows = validator.push(&buf[..n]).with_context(|| format!("could not read {name}"))?;
+        let rows = validator
+            .push(&buf[..n])
+            .with_context(|| format!("could not read {name}"))?;
         if !write_rows(rows, &mut out)? {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let rows = validator.finish().with_context(|| format!("could not read {name}"))?;
+    let rows = validator
+        .finish()
+        .with_context(|| format!("could not read {name}"))?;
     if !write_rows(rows, &mut out)? {
         return Ok(ExitCode::SUCCESS);
     }
@@ -195,7 +232,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match format {
         Format::Ndjson => {}
         Format::Summary => {
-            let line = serde_json::to_string_pretty(&summary_json(summary)).context("could not encode the summary")?;
+            let line = serde_json::to_string_pretty(&summary_json(summary))
+                .context("could not encode the summary")?;
             write_ok(writeln!(out, "{line}"))?;
         }
         Format::Table => {
@@ -229,8 +267,10 @@ fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
         Some(n) => ProgressBar::new(n),
         None => ProgressBar::new_spinner(),
     };
-    let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
 }
@@ -238,7 +278,12 @@ fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
 /// The summary as the `--format summary` object.
 pub fn summary_json(s: &Summary) -> serde_json::Value {
     let sniffed = s.sniffed.as_ref();
-    let unmapped: Vec<&str> = s.mapping.iter().flat_map(|m| m.unmapped()).map(|c| c.header.as_str()).collect();
+    let unmapped: Vec<&str> = s
+        .mapping
+        .iter()
+        .flat_map(|m| m.unmapped())
+        .map(|c| c.header.as_str())
+        .collect();
     serde_json::json!({
         "rows": s.rows,
         "valid": s.valid,
@@ -263,7 +308,11 @@ fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "{name}");
     if let Some(d) = &s.sniffed {
-        let delim = if d.delimiter == "\t" { "tab".to_owned() } else { d.delimiter.clone() };
+        let delim = if d.delimiter == "\t" {
+            "tab".to_owned()
+        } else {
+            d.delimiter.clone()
+        };
         let _ = writeln!(
             t,
             "  encoding {}{}{}, delimiter {delim}, line endings {}, header on line {}",
@@ -274,12 +323,19 @@ fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
             d.header_line
         );
     }
-    let _ = writeln!(t, "\n  rows {:>9}\n  valid {:>8}\n  warning {:>6}\n  rejected {:>5}\n  blank {:>8}\n  duplicates {:>3}", s.rows, s.valid, s.warning, s.rejected, s.blank, s.duplicates);
+    let _ = writeln!(
+        t,
+        "\n  rows {:>9}\n  valid {:>8}\n  warning {:>6}\n  rejected {:>5}\n  blank {:>8}\n  duplicates {:>3}",
+        s.rows, s.valid, s.warning, s.rejected, s.blank, s.duplicates
+    );
     if let Some(m) = &s.mapping {
         let _ = writeln!(t, "\nmapping");
         for c in &m.columns {
             let target = c.field.map_or("extra".to_owned(), |f| f.name().to_owned());
-            let how = serde_json::to_value(c.matched).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let how = serde_json::to_value(c.matched)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             let mut line = format!("  {:<28} → {:<22} {how}", ellipsis(&c.header, 28), target);
             if c.matched == leadsift_core::mapping::MatchKind::Fuzzy {
                 let _ = write!(line, " ({:.0}%)", c.confidence * 100.0);
@@ -301,7 +357,14 @@ fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
         for row in problems {
             for i in &row.issues {
                 let col = i.column.as_deref().unwrap_or("-");
-                let _ = writeln!(t, "  line {:<6} {:<20} {:<24} {}", row.line, ellipsis(col, 20), i.code.as_str(), i.message);
+                let _ = writeln!(
+                    t,
+                    "  line {:<6} {:<20} {:<24} {}",
+                    row.line,
+                    ellipsis(col, 20),
+                    i.code.as_str(),
+                    i.message
+                );
             }
         }
     }

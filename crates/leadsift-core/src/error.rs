@@ -9,7 +9,11 @@ pub enum ReadError {
     #[error("the gzip data is damaged: {0}")]
     Gzip(String),
     #[error("the header on line {line} has {columns} columns, more than the limit of {limit}")]
-    TooManyColumns { line: u64, columns: usize, limit: usize },
+    TooManyColumns {
+        line: u64,
+        columns: usize,
+        limit: usize,
+    },
     #[error("unknown encoding {0:?}: use utf-8, utf-16le, utf-16be or windows-1252")]
     UnknownEncoding(String),
     #[error("the delimiter must be one character such as , ; | or tab, found {0:?}")]

@@ -126,6 +126,7 @@ impl Serialize for Field {
 impl<'de> Deserialize<'de> for Field {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = std::borrow::Cow::<str>::deserialize(d)?;
-        Field::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown field {name:?}")))
+        Field::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown field {name:?}")))
     }
 }

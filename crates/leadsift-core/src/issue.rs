@@ -101,7 +101,14 @@ pub struct Issue {
 impl Issue {
     /// An issue whose severity follows from its code.
     pub fn new(code: IssueCode, message: impl Into<String>) -> Self {
-        Issue { field: None, column: None, code, severity: code.severity(), message: message.into(), raw: None }
+        Issue {
+            field: None,
+            column: None,
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            raw: None,
+        }
     }
 
     pub fn with_field(mut self, field: Field) -> Self {

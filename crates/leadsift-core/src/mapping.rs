@@ -114,7 +114,10 @@ pub fn normalize_header(raw: &str) -> String {
     while out.ends_with(['_', '.']) {
         out.pop();
     }
-    let stripped = out.strip_prefix("vars.lead.").or_else(|| out.strip_prefix("lead.")).unwrap_or(&out);
+    let stripped = out
+        .strip_prefix("vars.lead.")
+        .or_else(|| out.strip_prefix("lead."))
+        .unwrap_or(&out);
     stripped.to_owned()
 }
 
@@ -127,51 +130,162 @@ fn flat(normalized: &str) -> String {
 const ALIASES: &[(&str, Field)] = {
     use Field::*;
     &[
-        ("id", LeadId), ("leadid", LeadId), ("lead", LeadId), ("lc_lead_id", LeadId), ("leadconduit_id", LeadId),
-        ("event", EventId), ("eventid", EventId),
-        ("submission_timestamp", SubmittedAt), ("submitted", SubmittedAt), ("submission_time", SubmittedAt),
-        ("submission_date", SubmittedAt), ("timestamp", SubmittedAt), ("created_at", SubmittedAt), ("date_submitted", SubmittedAt),
-        ("received_at", SubmittedAt), ("lead_date", SubmittedAt), ("date_added", SubmittedAt), ("created", SubmittedAt),
-        ("flow", FlowName), ("flow_name", FlowName), ("flow_id", FlowId),
-        ("source", SourceName), ("source_name", SourceName), ("source_id", SourceId), ("vendor", SourceName), ("supplier", SourceName),
-        ("result", Outcome), ("outcome", Outcome), ("reason", Reason), ("outcome_reason", Reason),
-        ("fname", FirstName), ("first", FirstName), ("firstname", FirstName), ("given_name", FirstName),
-        ("lname", LastName), ("last", LastName), ("lastname", LastName), ("surname", LastName), ("family_name", LastName),
-        ("email_address", Email), ("e_mail", Email), ("emailaddress", Email), ("mail", Email), ("primary_email", Email),
-        ("phone", Phone1), ("primary_phone", Phone1), ("phone_number", Phone1), ("phone1", Phone1), ("telephone", Phone1),
-        ("home_phone", Phone1), ("day_phone", Phone1), ("mobile_phone", Phone1), ("cell_phone", Phone1), ("tel", Phone1),
-        ("secondary_phone", Phone2), ("phone2", Phone2), ("work_phone", Phone2), ("evening_phone", Phone2), ("alt_phone", Phone2),
-        ("phone3", Phone3), ("other_phone", Phone3),
-        ("address", Address1), ("street_address", Address1), ("street", Address1), ("address1", Address1),
-        ("address_line_1", Address1), ("street_1", Address1),
-        ("address2", Address2), ("address_line_2", Address2), ("street_2", Address2), ("apt", Address2), ("unit", Address2),
-        ("town", City), ("state_code", State), ("province", State), ("region", State), ("st", State),
-        ("zip", PostalCode), ("zip_code", PostalCode), ("zipcode", PostalCode), ("postal", PostalCode),
-        ("postcode", PostalCode), ("zip_5", PostalCode),
+        ("id", LeadId),
+        ("leadid", LeadId),
+        ("lead", LeadId),
+        ("lc_lead_id", LeadId),
+        ("leadconduit_id", LeadId),
+        ("event", EventId),
+        ("eventid", EventId),
+        ("submission_timestamp", SubmittedAt),
+        ("submitted", SubmittedAt),
+        ("submission_time", SubmittedAt),
+        ("submission_date", SubmittedAt),
+        ("timestamp", SubmittedAt),
+        ("created_at", SubmittedAt),
+        ("date_submitted", SubmittedAt),
+        ("received_at", SubmittedAt),
+        ("lead_date", SubmittedAt),
+        ("date_added", SubmittedAt),
+        ("created", SubmittedAt),
+        ("flow", FlowName),
+        ("flow_name", FlowName),
+        ("flow_id", FlowId),
+        ("source", SourceName),
+        ("source_name", SourceName),
+        ("source_id", SourceId),
+        ("vendor", SourceName),
+        ("supplier", SourceName),
+        ("result", Outcome),
+        ("outcome", Outcome),
+        ("reason", Reason),
+        ("outcome_reason", Reason),
+        ("fname", FirstName),
+        ("first", FirstName),
+        ("firstname", FirstName),
+        ("given_name", FirstName),
+        ("lname", LastName),
+        ("last", LastName),
+        ("lastname", LastName),
+        ("surname", LastName),
+        ("family_name", LastName),
+        ("email_address", Email),
+        ("e_mail", Email),
+        ("emailaddress", Email),
+        ("mail", Email),
+        ("primary_email", Email),
+        ("phone", Phone1),
+        ("primary_phone", Phone1),
+        ("phone_number", Phone1),
+        ("phone1", Phone1),
+        ("telephone", Phone1),
+        ("home_phone", Phone1),
+        ("day_phone", Phone1),
+        ("mobile_phone", Phone1),
+        ("cell_phone", Phone1),
+        ("tel", Phone1),
+        ("secondary_phone", Phone2),
+        ("phone2", Phone2),
+        ("work_phone", Phone2),
+        ("evening_phone", Phone2),
+        ("alt_phone", Phone2),
+        ("phone3", Phone3),
+        ("other_phone", Phone3),
+        ("address", Address1),
+        ("street_address", Address1),
+        ("street", Address1),
+        ("address1", Address1),
+        ("address_line_1", Address1),
+        ("street_1", Address1),
+        ("address2", Address2),
+        ("address_line_2", Address2),
+        ("street_2", Address2),
+        ("apt", Address2),
+        ("unit", Address2),
+        ("town", City),
+        ("state_code", State),
+        ("province", State),
+        ("region", State),
+        ("st", State),
+        ("zip", PostalCode),
+        ("zip_code", PostalCode),
+        ("zipcode", PostalCode),
+        ("postal", PostalCode),
+        ("postcode", PostalCode),
+        ("zip_5", PostalCode),
         ("country_code", Country),
-        ("date_of_birth", Dob), ("birth_date", Dob), ("birthdate", Dob), ("birthday", Dob),
+        ("date_of_birth", Dob),
+        ("birth_date", Dob),
+        ("birthdate", Dob),
+        ("birthday", Dob),
         ("sex", Gender),
-        ("campaign_name", Campaign), ("ad_group_name", AdGroup), ("adgroup", AdGroup), ("ad_set", AdGroup),
-        ("kw", Keyword), ("search_term", Keyword), ("keywords", Keyword), ("search_keyword", Keyword),
-        ("utmsource", UtmSource), ("utmmedium", UtmMedium), ("utmcampaign", UtmCampaign), ("utmterm", UtmTerm), ("utmcontent", UtmContent),
-        ("campaign_source", UtmSource), ("campaign_medium", UtmMedium), ("campaign_term", UtmTerm), ("campaign_content", UtmContent),
+        ("campaign_name", Campaign),
+        ("ad_group_name", AdGroup),
+        ("adgroup", AdGroup),
+        ("ad_set", AdGroup),
+        ("kw", Keyword),
+        ("search_term", Keyword),
+        ("keywords", Keyword),
+        ("search_keyword", Keyword),
+        ("utmsource", UtmSource),
+        ("utmmedium", UtmMedium),
+        ("utmcampaign", UtmCampaign),
+        ("utmterm", UtmTerm),
+        ("utmcontent", UtmContent),
+        ("campaign_source", UtmSource),
+        ("campaign_medium", UtmMedium),
+        ("campaign_term", UtmTerm),
+        ("campaign_content", UtmContent),
         ("campaign_campaign", UtmCampaign),
-        ("score", QualityScore), ("quality", QualityScore), ("leadscore", LeadScore),
-        ("cost", Price), ("purchase_price", Price), ("lead_price", Price), ("amount", Price), ("revenue", Price),
-        ("duplicate", IsDuplicate), ("dupe", IsDuplicate), ("is_dupe", IsDuplicate),
-        ("test", IsTest), ("test_lead", IsTest), ("is_test_lead", IsTest),
-        ("lead_status", Status), ("leadstatus", Status),
-        ("ip", IpAddress), ("ip_addr", IpAddress), ("ipaddress", IpAddress), ("client_ip", IpAddress),
-        ("useragent", UserAgent), ("browser", UserAgent), ("ua", UserAgent),
-        ("referrer", ReferringUrl), ("referer", ReferringUrl), ("referring_url", ReferringUrl), ("referrer_url", ReferringUrl),
-        ("landing_page_url", LandingPage), ("landing_url", LandingPage), ("page_url", LandingPage), ("url", LandingPage),
-        ("trusted_form_cert_url", TrustedformCertUrl), ("xx_trusted_form_cert_url", TrustedformCertUrl),
-        ("trustedform_cert", TrustedformCertUrl), ("trustedform_url", TrustedformCertUrl), ("trusted_form_url", TrustedformCertUrl),
-        ("trustedform", TrustedformCertUrl), ("cert_url", TrustedformCertUrl),
-        ("jornaya_lead_token", UniversalLeadid), ("jornaya_lead_id", UniversalLeadid), ("leadid_token", UniversalLeadid),
-        ("universal_lead_id", UniversalLeadid), ("jornaya_token", UniversalLeadid), ("jornaya", UniversalLeadid),
-        ("lead_id_token", UniversalLeadid), ("universalleadid", UniversalLeadid),
-        ("comment", Comments), ("notes", Comments), ("note", Comments),
+        ("score", QualityScore),
+        ("quality", QualityScore),
+        ("leadscore", LeadScore),
+        ("cost", Price),
+        ("purchase_price", Price),
+        ("lead_price", Price),
+        ("amount", Price),
+        ("revenue", Price),
+        ("duplicate", IsDuplicate),
+        ("dupe", IsDuplicate),
+        ("is_dupe", IsDuplicate),
+        ("test", IsTest),
+        ("test_lead", IsTest),
+        ("is_test_lead", IsTest),
+        ("lead_status", Status),
+        ("leadstatus", Status),
+        ("ip", IpAddress),
+        ("ip_addr", IpAddress),
+        ("ipaddress", IpAddress),
+        ("client_ip", IpAddress),
+        ("useragent", UserAgent),
+        ("browser", UserAgent),
+        ("ua", UserAgent),
+        ("referrer", ReferringUrl),
+        ("referer", ReferringUrl),
+        ("referring_url", ReferringUrl),
+        ("referrer_url", ReferringUrl),
+        ("landing_page_url", LandingPage),
+        ("landing_url", LandingPage),
+        ("page_url", LandingPage),
+        ("url", LandingPage),
+        ("trusted_form_cert_url", TrustedformCertUrl),
+        ("xx_trusted_form_cert_url", TrustedformCertUrl),
+        ("trustedform_cert", TrustedformCertUrl),
+        ("trustedform_url", TrustedformCertUrl),
+        ("trusted_form_url", TrustedformCertUrl),
+        ("trustedform", TrustedformCertUrl),
+        ("cert_url", TrustedformCertUrl),
+        ("jornaya_lead_token", UniversalLeadid),
+        ("jornaya_lead_id", UniversalLeadid),
+        ("leadid_token", UniversalLeadid),
+        ("universal_lead_id", UniversalLeadid),
+        ("jornaya_token", UniversalLeadid),
+        ("jornaya", UniversalLeadid),
+        ("lead_id_token", UniversalLeadid),
+        ("universalleadid", UniversalLeadid),
+        ("comment", Comments),
+        ("notes", Comments),
+        ("note", Comments),
     ]
 };
 
@@ -180,7 +294,10 @@ fn lookup(flat: &str) -> Option<(Field, MatchKind)> {
     if let Some(f) = Field::from_name(flat) {
         return Some((f, MatchKind::Exact));
     }
-    ALIASES.iter().find(|(a, _)| *a == flat).map(|(_, f)| (*f, MatchKind::Alias))
+    ALIASES
+        .iter()
+        .find(|(a, _)| *a == flat)
+        .map(|(_, f)| (*f, MatchKind::Alias))
 }
 
 /// For a dotted header such as `phone_1.area` or `email.valid`: the field whose family it
@@ -204,13 +321,15 @@ fn similarity(a: &str, b: &str) -> f32 {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -225,7 +344,10 @@ fn closest(flat: &str) -> Option<(Field, f32)> {
     if flat.chars().count() < 4 {
         return None;
     }
-    let names = Field::ALL.iter().map(|f| (f.name(), *f)).chain(ALIASES.iter().map(|(a, f)| (*a, *f)));
+    let names = Field::ALL
+        .iter()
+        .map(|f| (f.name(), *f))
+        .chain(ALIASES.iter().map(|(a, f)| (*a, *f)));
     names
         .filter(|(name, _)| name.len() >= 4)
         .map(|(name, f)| (f, similarity(flat, name)))
@@ -245,10 +367,17 @@ impl Mapping {
             let header = raw.trim_start_matches('\u{feff}').to_owned();
             let normalized = normalize_header(&header);
             let flat = flat(&normalized);
-            let over = overrides.0.get(header.trim()).or_else(|| overrides.0.get(&normalized)).or_else(|| overrides.0.get(&flat));
-            let (mut field, mut matched, mut confidence, mut suggestion) = (None, MatchKind::Unmapped, 0.0, None);
+            let over = overrides
+                .0
+                .get(header.trim())
+                .or_else(|| overrides.0.get(&normalized))
+                .or_else(|| overrides.0.get(&flat));
+            let (mut field, mut matched, mut confidence, mut suggestion) =
+                (None, MatchKind::Unmapped, 0.0, None);
             match over {
-                Some(Target::Field(f)) => (field, matched, confidence) = (Some(*f), MatchKind::Override, 1.0),
+                Some(Target::Field(f)) => {
+                    (field, matched, confidence) = (Some(*f), MatchKind::Override, 1.0)
+                }
                 Some(Target::Keep(_)) => (matched, confidence) = (MatchKind::Override, 1.0),
                 None => {
                     if let Some((f, how)) = lookup(&flat) {
@@ -270,13 +399,26 @@ impl Mapping {
                 field = None;
                 matched = MatchKind::Duplicate;
             }
-            let base = if header.trim().is_empty() { format!("column_{}", index + 1) } else { header.trim().to_owned() };
+            let base = if header.trim().is_empty() {
+                format!("column_{}", index + 1)
+            } else {
+                header.trim().to_owned()
+            };
             let mut extra_key = base.clone();
             if !keys.insert(extra_key.clone()) {
                 extra_key = format!("{base} (column {})", index + 1);
                 keys.insert(extra_key.clone());
             }
-            columns.push(Column { index, header, normalized, field, matched, confidence, suggestion, extra_key });
+            columns.push(Column {
+                index,
+                header,
+                normalized,
+                field,
+                matched,
+                confidence,
+                suggestion,
+                extra_key,
+            });
         }
         Mapping { columns }
     }
@@ -284,7 +426,10 @@ impl Mapping {
     /// How many of `headers` name a canonical field exactly or through an alias (no fuzzy
     /// matching): how header-like a row is.
     pub fn known_count(headers: &[&str]) -> usize {
-        headers.iter().filter(|h| lookup(&flat(&normalize_header(h))).is_some()).count()
+        headers
+            .iter()
+            .filter(|h| lookup(&flat(&normalize_header(h))).is_some())
+            .count()
     }
 
     /// How many columns map onto a canonical field.
@@ -303,7 +448,12 @@ impl Mapping {
             self.columns
                 .iter()
                 .filter(|c| !c.header.trim().is_empty())
-                .map(|c| (c.header.trim().to_owned(), c.field.map_or(Target::Keep(KeepWord::Extra), Target::Field)))
+                .map(|c| {
+                    (
+                        c.header.trim().to_owned(),
+                        c.field.map_or(Target::Keep(KeepWord::Extra), Target::Field),
+                    )
+                })
                 .collect(),
         )
     }

@@ -14,7 +14,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_field_bytes: 1 << 20, max_columns: 1000, max_record_bytes: 8 << 20 }
+        Limits {
+            max_field_bytes: 1 << 20,
+            max_columns: 1000,
+            max_record_bytes: 8 << 20,
+        }
     }
 }
 
@@ -100,7 +104,10 @@ impl RecordSplitter {
             delimiter,
             limits,
             state: State::FieldStart,
-            record: RawRecord { line: 1, ..RawRecord::default() },
+            record: RawRecord {
+                line: 1,
+                ..RawRecord::default()
+            },
             field_start: 0,
             field_bytes: 0,
             record_bytes: 0,
@@ -120,7 +127,9 @@ impl RecordSplitter {
     fn push_byte(&mut self, b: u8) {
         self.field_bytes += 1;
         self.record_bytes += 1;
-        if self.record.oversized_record.is_some() || self.record.ends.len() >= self.limits.max_columns {
+        if self.record.oversized_record.is_some()
+            || self.record.ends.len() >= self.limits.max_columns
+        {
             return;
         }
         if self.record_bytes > self.limits.max_record_bytes {

@@ -9,7 +9,11 @@ pub const ERROR_REPORT_HEADER: &str = "line,record,column,field,code,severity,me
 /// A cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR is escaped
 /// with `'` so that it is not executed as a formula; then quoted as CSV needs.
 pub fn csv_cell(value: &str) -> String {
-    let escaped = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    let escaped = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if escaped.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", escaped.replace('"', "\"\""))
     } else {
@@ -56,6 +60,10 @@ pub fn cleaned_csv_line(row: &Row) -> String {
         crate::RowStatus::Rejected => "rejected",
     };
     let mut cells = vec![row.line.to_string(), status.to_owned()];
-    cells.extend(row.lead.iter().map(|(_, v)| v.map(|v| csv_cell(&v.to_text())).unwrap_or_default()));
+    cells.extend(
+        row.lead
+            .iter()
+            .map(|(_, v)| v.map(|v| csv_cell(&v.to_text())).unwrap_or_default()),
+    );
     cells.join(",") + "\n"
 }

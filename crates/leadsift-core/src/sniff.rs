@@ -36,7 +36,10 @@ pub struct Sniffed {
 
 /// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
 /// Windows-1252. Returns the encoding and the length of the BOM.
-pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(&'static Encoding, usize), ReadError> {
+pub fn sniff_encoding(
+    sample: &[u8],
+    complete: bool,
+) -> Result<(&'static Encoding, usize), ReadError> {
     if sample.starts_with(b"\xEF\xBB\xBF") {
         return Ok((UTF_8, 3));
     }
@@ -50,7 +53,12 @@ pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(&'static Encodin
     let pairs = sample.len() / 2;
     if pairs >= 2 {
         let even_zero = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-        let odd_zero = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        let odd_zero = sample
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count();
         if odd_zero * 10 >= pairs * 3 && even_zero * 10 < pairs {
             return Ok((UTF_16LE, 0));
         }
@@ -71,8 +79,14 @@ fn reject_binary(sample: &[u8]) -> Result<(), ReadError> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"%PDF-", "a PDF document"),
-        (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one: save it as CSV)"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an Excel 97-2003 workbook (save it as CSV)"),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (an .xlsx workbook is one: save it as CSV)",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an Excel 97-2003 workbook (save it as CSV)",
+        ),
         (b"GIF8", "a GIF image"),
         (b"\xFF\xD8\xFF", "a JPEG image"),
         (b"\x7FELF", "an executable"),
@@ -82,7 +96,10 @@ fn reject_binary(sample: &[u8]) -> Result<(), ReadError> {
     ];
     for (magic, what) in MAGIC {
         if sample.starts_with(magic) {
-            return Err(ReadError::NotText { what: (*what).to_owned(), offset: 0 });
+            return Err(ReadError::NotText {
+                what: (*what).to_owned(),
+                offset: 0,
+            });
         }
     }
     Ok(())
@@ -101,7 +118,10 @@ pub fn check_text(sample: &str) -> Result<(), ReadError> {
         }
     }
     if total >= 16 && control * 10 > total {
-        return Err(ReadError::NotText { what: "binary data, not text".to_owned(), offset: first.unwrap_or(0) as u64 });
+        return Err(ReadError::NotText {
+            what: "binary data, not text".to_owned(),
+            offset: first.unwrap_or(0) as u64,
+        });
     }
     Ok(())
 }
@@ -188,5 +208,9 @@ pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
     };
     splitter.push(text.as_bytes(), &mut consider);
     splitter.finish(&mut consider);
-    candidates.iter().find(|(_, m)| *m >= 2).or(candidates.first()).map_or(1, |(l, _)| *l)
+    candidates
+        .iter()
+        .find(|(_, m)| *m >= 2)
+        .or(candidates.first())
+        .map_or(1, |(l, _)| *l)
 }

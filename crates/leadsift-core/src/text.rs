@@ -14,7 +14,10 @@ pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = raw.trim();
-    if !trimmed.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+    if !trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n')
+    {
         return (Cow::Borrowed(trimmed), false);
     }
     let mut out = String::with_capacity(trimmed.len());
@@ -31,10 +34,20 @@ pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
         }
     }
     let kept = out.trim();
-    (Cow::Owned(if kept.len() == out.len() { out } else { kept.to_owned() }), removed)
+    (
+        Cow::Owned(if kept.len() == out.len() {
+            out
+        } else {
+            kept.to_owned()
+        }),
+        removed,
+    )
 }
 
 /// Lower-cases ASCII letters and drops everything but ASCII letters and digits.
 pub fn alnum_lower(s: &str) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }

@@ -55,7 +55,9 @@ pub struct Lead {
 
 impl Default for Lead {
     fn default() -> Self {
-        Lead { values: vec![None; Field::COUNT] }
+        Lead {
+            values: vec![None; Field::COUNT],
+        }
     }
 }
 
@@ -74,7 +76,9 @@ impl Lead {
     }
 
     fn text(&self, field: Field) -> Option<String> {
-        self.get(field).filter(|v| !v.is_masked()).map(|v| v.to_text().into_owned())
+        self.get(field)
+            .filter(|v| !v.is_masked())
+            .map(|v| v.to_text().into_owned())
     }
 }
 
@@ -103,7 +107,9 @@ impl LeadKey {
         if let Some(id) = lead.text(Field::EventId) {
             return Some(LeadKey(format!("event:{id}")));
         }
-        let email = lead.get(Field::Email).filter(|v| matches!(v, Value::Email(_)));
+        let email = lead
+            .get(Field::Email)
+            .filter(|v| matches!(v, Value::Email(_)));
         let phone = [Field::Phone1, Field::Phone2, Field::Phone3]
             .iter()
             .find_map(|f| match lead.get(*f) {
@@ -222,7 +228,9 @@ pub struct Validator {
 
 impl std::fmt::Debug for Validator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Validator").field("summary", &self.summary).finish_non_exhaustive()
+        f.debug_struct("Validator")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
     }
 }
 
@@ -290,7 +298,9 @@ impl Validator {
                 "the file holds no header row".to_owned()
             });
         } else if self.next_record == 0 {
-            self.summary.notes.push("the file has a header but no data rows".to_owned());
+            self.summary
+                .notes
+                .push("the file has a header but no data rows".to_owned());
         }
         Ok(rows)
     }
@@ -325,9 +335,11 @@ impl Validator {
     fn route_decided(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
         match &mut self.input {
             Input::Gzip(gz) => {
-                gz.write_all(chunk).map_err(|e| ReadError::Gzip(e.to_string()))?;
+                gz.write_all(chunk)
+                    .map_err(|e| ReadError::Gzip(e.to_string()))?;
                 if last {
-                    gz.try_finish().map_err(|e| ReadError::Gzip(e.to_string()))?;
+                    gz.try_finish()
+                        .map_err(|e| ReadError::Gzip(e.to_string()))?;
                 }
                 let plain = std::mem::take(gz.get_mut());
                 self.plain(&plain, last)
@@ -353,8 +365,11 @@ impl Validator {
     fn sniff(&mut self, sample: &[u8], complete: bool) -> Result<usize, ReadError> {
         let (encoding, bom, encoding_source) = match &self.options.encoding {
             Some(label) => {
-                let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| ReadError::UnknownEncoding(label.clone()))?;
-                let bom = Encoding::for_bom(sample).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n);
+                let enc = Encoding::for_label(label.trim().as_bytes())
+                    .ok_or_else(|| ReadError::UnknownEncoding(label.clone()))?;
+                let bom = Encoding::for_bom(sample)
+                    .filter(|(e, _)| *e == enc)
+                    .map_or(0, |(_, n)| n);
                 (enc, bom, "override")
             }
             None => {
@@ -402,7 +417,9 @@ impl Validator {
         text.clear();
         let mut input = bytes;
         loop {
-            let need = decoder.max_utf8_buffer_length(input.len()).unwrap_or(input.len() * 3 + 16);
+            let need = decoder
+                .max_utf8_buffer_length(input.len())
+                .unwrap_or(input.len() * 3 + 16);
             text.reserve(need);
             let (result, read, _) = decoder.decode_to_string(input, &mut text, last);
             input = &input[read..];
@@ -472,7 +489,11 @@ impl Validator {
     fn row(&mut self, r: &RawRecord) -> Row {
         let record = self.next_record;
         self.next_record += 1;
-        let mapping = self.mapping.as_ref().map(|m| m.columns.as_slice()).unwrap_or_default();
+        let mapping = self
+            .mapping
+            .as_ref()
+            .map(|m| m.columns.as_slice())
+            .unwrap_or_default();
         let fields = r.fields();
         let mut lead = Lead::default();
         let mut extra = Vec::new();
@@ -487,11 +508,18 @@ impl Validator {
             ));
         }
         if let Some((col, size)) = r.oversized_field {
-            let column = mapping.get(col).map(|c| c.extra_key.clone()).unwrap_or_else(|| format!("column_{}", col + 1));
+            let column = mapping
+                .get(col)
+                .map(|c| c.extra_key.clone())
+                .unwrap_or_else(|| format!("column_{}", col + 1));
             issues.push(
                 Issue::new(
                     IssueCode::FieldTooLarge,
-                    format!("the field in column {} holds {size} bytes, more than the limit of {}", col + 1, self.options.limits.max_field_bytes),
+                    format!(
+                        "the field in column {} holds {size} bytes, more than the limit of {}",
+                        col + 1,
+                        self.options.limits.max_field_bytes
+                    ),
                 )
                 .with_column(column),
             );
@@ -499,7 +527,10 @@ impl Validator {
         if let Some(size) = r.oversized_record {
             issues.push(Issue::new(
                 IssueCode::RecordTooLarge,
-                format!("the record holds {size} bytes, more than the limit of {}", self.options.limits.max_record_bytes),
+                format!(
+                    "the record holds {size} bytes, more than the limit of {}",
+                    self.options.limits.max_record_bytes
+                ),
             ));
         }
         if r.field_count > self.options.limits.max_columns {
@@ -517,11 +548,18 @@ impl Validator {
                 }
                 continue;
             };
-            if raw.contains('\u{fffd}') && !issues.iter().any(|i: &Issue| i.code == IssueCode::EncodingReplaced) {
+            if raw.contains('\u{fffd}')
+                && !issues
+                    .iter()
+                    .any(|i: &Issue| i.code == IssueCode::EncodingReplaced)
+            {
                 issues.push(
-                    Issue::new(IssueCode::EncodingReplaced, "bytes that are not valid in the file's encoding were replaced by \u{fffd}")
-                        .with_column(col.extra_key.clone())
-                        .with_raw(raw),
+                    Issue::new(
+                        IssueCode::EncodingReplaced,
+                        "bytes that are not valid in the file's encoding were replaced by \u{fffd}",
+                    )
+                    .with_column(col.extra_key.clone())
+                    .with_raw(raw),
                 );
             }
             let Some(field) = col.field else {
@@ -535,7 +573,12 @@ impl Validator {
                 postal_raw = Some((issues.len(), raw));
             }
             if let Some(Note { code, message }) = cleaned.note {
-                issues.push(Issue::new(code, message).with_field(field).with_column(col.header.clone()).with_raw(raw));
+                issues.push(
+                    Issue::new(code, message)
+                        .with_field(field)
+                        .with_column(col.header.clone())
+                        .with_raw(raw),
+                );
             }
             lead.set(field, cleaned.value);
         }
@@ -573,9 +616,14 @@ impl Validator {
 
         let key = LeadKey::of(&lead);
         if key.is_none() {
-            issues.push(Issue::new(IssueCode::NoIdentity, "the row has no lead_id, no event_id, no valid email and no valid phone"));
+            issues.push(Issue::new(
+                IssueCode::NoIdentity,
+                "the row has no lead_id, no event_id, no valid email and no valid phone",
+            ));
         }
-        let rejects = issues.iter().any(|i| i.code.rejects() || (self.options.strict && i.severity == Severity::Error));
+        let rejects = issues
+            .iter()
+            .any(|i| i.code.rejects() || (self.options.strict && i.severity == Severity::Error));
         let mut replaces = None;
         if !rejects && let Some(k) = &key {
             let mut h = std::hash::DefaultHasher::new();
@@ -601,7 +649,16 @@ impl Validator {
         } else {
             RowStatus::Warning
         };
-        Row { record, line: r.line, status, lead, extra, issues, key, replaces }
+        Row {
+            record,
+            line: r.line,
+            status,
+            lead,
+            extra,
+            issues,
+            key,
+            replaces,
+        }
     }
 }
 

@@ -10,14 +10,23 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Parsed<Email> {
-        let invalid = |why: &str| Note::new(IssueCode::InvalidEmail, format!("{why}, found {:?}", raw.trim()));
+        let invalid = |why: &str| {
+            Note::new(
+                IssueCode::InvalidEmail,
+                format!("{why}, found {:?}", raw.trim()),
+            )
+        };
         let mut s = raw.trim();
         // `John Doe <john@example.com>` yields the address.
         if let (Some(open), true) = (s.rfind('<'), s.ends_with('>')) {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
-        let addr: String = s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+        let addr: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
         let Some((local, domain)) = addr.split_once('@') else {
             return Err(invalid("an email address needs an @"));
         };
@@ -32,7 +41,9 @@ impl Email {
         }
         let local_ok = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
         if !local.chars().all(local_ok) {
-            return Err(invalid("the part before the @ has a character an address cannot hold"));
+            return Err(invalid(
+                "the part before the @ has a character an address cannot hold",
+            ));
         }
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2 || domain.len() > 253 {
@@ -69,13 +80,22 @@ impl State {
         let key: String = raw
             .trim()
             .chars()
-            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    ' '
+                }
+            })
             .collect::<String>()
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
         let code = if key.len() == 2 {
-            STATES.iter().find(|(c, _)| c.eq_ignore_ascii_case(&key)).map(|(c, _)| *c)
+            STATES
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(&key))
+                .map(|(c, _)| *c)
         } else {
             None
         };
@@ -83,17 +103,30 @@ impl State {
             .or_else(|| {
                 let compact = key.replace(' ', "");
                 (compact.len() == 2)
-                    .then(|| STATES.iter().find(|(c, _)| c.eq_ignore_ascii_case(&compact)).map(|(c, _)| *c))
+                    .then(|| {
+                        STATES
+                            .iter()
+                            .find(|(c, _)| c.eq_ignore_ascii_case(&compact))
+                            .map(|(c, _)| *c)
+                    })
                     .flatten()
             })
             .or_else(|| STATES.iter().find(|(_, n)| *n == key).map(|(c, _)| *c))
-            .or_else(|| STATE_ALIASES.iter().find(|(n, _)| *n == key).map(|(_, c)| *c))
+            .or_else(|| {
+                STATE_ALIASES
+                    .iter()
+                    .find(|(n, _)| *n == key)
+                    .map(|(_, c)| *c)
+            })
             .and_then(|c| STATES.iter().find(|(s, _)| *s == c).map(|(s, _)| *s));
         match code {
             Some(c) => Ok((State(c), None)),
             None => Err(Note::new(
                 IssueCode::InvalidState,
-                format!("expected a US state, territory or Canadian province, found {:?}", raw.trim()),
+                format!(
+                    "expected a US state, territory or Canadian province, found {:?}",
+                    raw.trim()
+                ),
             )),
         }
     }
@@ -110,7 +143,11 @@ pub struct PostalCode(String);
 impl PostalCode {
     pub fn parse(raw: &str) -> Parsed<PostalCode> {
         let t = raw.trim();
-        let compact: String = t.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        let compact: String = t
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
         let b = compact.as_bytes();
         let digits = b.iter().all(u8::is_ascii_digit);
         let separators_ok = t.chars().filter(|c| matches!(c, ' ' | '-')).count() <= 1;
@@ -119,25 +156,38 @@ impl PostalCode {
                 return Ok((PostalCode(compact), None));
             }
             if b.len() == 9 {
-                return Ok((PostalCode(format!("{}-{}", &compact[..5], &compact[5..])), None));
+                return Ok((
+                    PostalCode(format!("{}-{}", &compact[..5], &compact[5..])),
+                    None,
+                ));
             }
             if matches!(b.len(), 3 | 4) {
                 return Err(Note::new(
                     IssueCode::InvalidPostalCode,
-                    format!("a ZIP code has 5 digits; {t:?} may have lost leading zeros, but the state does not show which"),
+                    format!(
+                        "a ZIP code has 5 digits; {t:?} may have lost leading zeros, but the state does not show which"
+                    ),
                 ));
             }
         }
         if b.len() == 6 && separators_ok && is_canadian(b) {
-            return Ok((PostalCode(format!("{} {}", &compact[..3], &compact[3..])), None));
+            return Ok((
+                PostalCode(format!("{} {}", &compact[..3], &compact[3..])),
+                None,
+            ));
         }
         if (5..=7).contains(&b.len()) && separators_ok && is_uk(b) {
             let split = b.len() - 3;
-            return Ok((PostalCode(format!("{} {}", &compact[..split], &compact[split..])), None));
+            return Ok((
+                PostalCode(format!("{} {}", &compact[..split], &compact[split..])),
+                None,
+            ));
         }
         Err(Note::new(
             IssueCode::InvalidPostalCode,
-            format!("expected a US ZIP code (12345 or 12345-6789), a Canadian or a UK postal code, found {t:?}"),
+            format!(
+                "expected a US ZIP code (12345 or 12345-6789), a Canadian or a UK postal code, found {t:?}"
+            ),
         ))
     }
 
@@ -155,7 +205,10 @@ impl PostalCode {
         }
         let padded = format!("{zip:0>5}");
         let prefix: u16 = padded[..3].parse().ok()?;
-        let owner = ZERO_ZIP_PREFIXES.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&prefix))?.2;
+        let owner = ZERO_ZIP_PREFIXES
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&prefix))?
+            .2;
         if owner != state.as_str() {
             return None;
         }
@@ -165,7 +218,11 @@ impl PostalCode {
         };
         let note = Note::new(
             IssueCode::LeadingZeroRestored,
-            format!("the ZIP code {zip:?} lost its leading zeros in a spreadsheet; {state} ZIP codes begin {}", &padded[..3], state = state.as_str()),
+            format!(
+                "the ZIP code {zip:?} lost its leading zeros in a spreadsheet; {state} ZIP codes begin {}",
+                &padded[..3],
+                state = state.as_str()
+            ),
         );
         Some((PostalCode(value), note))
     }
@@ -175,24 +232,24 @@ impl PostalCode {
     }
 }
 
+/// `A1A 1A1` by shape. DESIGN.md's own example (`q2e4u7` → `Q2E 4U7`) uses letters Canada
+/// Post never assigns, so the letters are not restricted further.
 fn is_canadian(b: &[u8]) -> bool {
-    const NOT_FIRST: &[u8] = b"DFIOQUWZ";
-    const NOT_LATER: &[u8] = b"DFIOQU";
-    b[0].is_ascii_uppercase()
-        && !NOT_FIRST.contains(&b[0])
-        && b[1].is_ascii_digit()
-        && b[2].is_ascii_uppercase()
-        && !NOT_LATER.contains(&b[2])
-        && b[3].is_ascii_digit()
-        && b[4].is_ascii_uppercase()
-        && !NOT_LATER.contains(&b[4])
-        && b[5].is_ascii_digit()
+    b.iter().enumerate().all(|(i, c)| {
+        if i % 2 == 0 {
+            c.is_ascii_uppercase()
+        } else {
+            c.is_ascii_digit()
+        }
+    })
 }
 
 /// UK postcodes: outward code `A9`, `A99`, `AA9`, `AA99`, `A9A` or `AA9A`, then inward `9AA`.
 fn is_uk(b: &[u8]) -> bool {
     let (out, inward) = b.split_at(b.len() - 3);
-    let inward_ok = inward[0].is_ascii_digit() && inward[1].is_ascii_uppercase() && inward[2].is_ascii_uppercase();
+    let inward_ok = inward[0].is_ascii_digit()
+        && inward[1].is_ascii_uppercase()
+        && inward[2].is_ascii_uppercase();
     let a = |i: usize| out.get(i).is_some_and(u8::is_ascii_uppercase);
     let d = |i: usize| out.get(i).is_some_and(u8::is_ascii_digit);
     let out_ok = match out.len() {
@@ -220,7 +277,10 @@ impl Gender {
             "f" | "female" | "woman" | "feminine" => Gender::Female,
             "o" | "other" | "x" | "nonbinary" | "non-binary" | "non binary" | "nb" => Gender::Other,
             _ => {
-                return Err(Note::new(IssueCode::InvalidGender, format!("expected male, female or other, found {:?}", raw.trim())));
+                return Err(Note::new(
+                    IssueCode::InvalidGender,
+                    format!("expected male, female or other, found {:?}", raw.trim()),
+                ));
             }
         };
         Ok((g, None))

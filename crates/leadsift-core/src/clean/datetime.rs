@@ -1,6 +1,9 @@
 //! Dates and timestamps: US-first formats, ISO 8601, month names, epochs; output in UTC.
 
-use chrono::{DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Utc,
+};
 
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
@@ -15,7 +18,9 @@ pub enum Zone {
 
 /// A time zone name that is neither `UTC`, an offset like `-05:00`, nor an IANA name.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown time zone {0:?}: use UTC, an offset such as -05:00, or an IANA name such as America/Chicago")]
+#[error(
+    "unknown time zone {0:?}: use UTC, an offset such as -05:00, or an IANA name such as America/Chicago"
+)]
 #[non_exhaustive]
 pub struct ZoneError(pub String);
 
@@ -24,13 +29,18 @@ impl std::str::FromStr for Zone {
 
     fn from_str(s: &str) -> Result<Zone, ZoneError> {
         let t = s.trim();
-        if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
+        if t.eq_ignore_ascii_case("utc")
+            || t.eq_ignore_ascii_case("z")
+            || t.eq_ignore_ascii_case("gmt")
+        {
             return Ok(Zone::Utc);
         }
         if let Some(off) = parse_offset(t) {
             return Ok(Zone::Fixed(off));
         }
-        t.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| ZoneError(t.to_owned()))
+        t.parse::<chrono_tz::Tz>()
+            .map(Zone::Named)
+            .map_err(|_| ZoneError(t.to_owned()))
     }
 }
 
@@ -49,7 +59,9 @@ impl Zone {
         fn one<T: TimeZone>(r: LocalResult<DateTime<T>>) -> Result<DateTime<Utc>, &'static str> {
             match r {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
-                LocalResult::None => Err("this local time does not exist in the time zone (a daylight-saving gap)"),
+                LocalResult::None => {
+                    Err("this local time does not exist in the time zone (a daylight-saving gap)")
+                }
             }
         }
         match self {
@@ -74,7 +86,10 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     }
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if h > 18 || m > 59 {
@@ -87,7 +102,9 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(NaiveDate);
 
-const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month_number(token: &str) -> Option<u32> {
     let t = token.to_ascii_lowercase();
@@ -96,7 +113,20 @@ fn month_number(token: &str) -> Option<u32> {
         return None;
     }
     let i = MONTHS.iter().position(|m| t.starts_with(m))?;
-    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"][i];
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ][i];
     (full.starts_with(t) || t == "sept").then_some(i as u32 + 1)
 }
 
@@ -106,7 +136,7 @@ impl Date {
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
         let t = raw.trim();
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
-        let (date, note) = parse_date(t, today).map_err(|why| invalid(why))?;
+        let (date, note) = parse_date(t, today).map_err(&invalid)?;
         if date > today {
             return Err(invalid("a birth date cannot lie in the future"));
         }
@@ -133,14 +163,20 @@ fn year_of(token: &str, today: NaiveDate) -> Option<i32> {
         2 => {
             let yy: i32 = token.parse().ok()?;
             let century = today.year() / 100 * 100;
-            Some(if century + yy <= today.year() { century + yy } else { century - 100 + yy })
+            Some(if century + yy <= today.year() {
+                century + yy
+            } else {
+                century - 100 + yy
+            })
         }
         _ => None,
     }
 }
 
 fn small(token: &str) -> Option<u32> {
-    (token.len() <= 2 && !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit())).then(|| token.parse().ok()).flatten()
+    (token.len() <= 2 && !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| token.parse().ok())
+        .flatten()
 }
 
 /// The date part of a date or a date-time.
@@ -148,27 +184,60 @@ fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'
     const EXPECTED: &str = "expected a date such as 6/2/1980, 1980-06-02 or June 2, 1980";
     // A date-time whose time is midnight, as spreadsheets write birth dates: keep the date.
     let t = match t.split_once(['T', ' ']) {
-        Some((d, time)) if d.len() >= 8 && time.trim_start().starts_with(|c: char| c.is_ascii_digit()) && time.contains(':') => d,
+        Some((d, time))
+            if d.len() >= 8
+                && time.trim_start().starts_with(|c: char| c.is_ascii_digit())
+                && time.contains(':') =>
+        {
+            d
+        }
         _ => t,
     };
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let (y, m, d) = (t[..4].parse().unwrap_or(0), t[4..6].parse().unwrap_or(0), t[6..].parse().unwrap_or(0));
-        return NaiveDate::from_ymd_opt(y, m, d).filter(|_| y >= 1800).map(|d| (d, None)).ok_or(EXPECTED);
+        let (y, m, d) = (
+            t[..4].parse().unwrap_or(0),
+            t[4..6].parse().unwrap_or(0),
+            t[6..].parse().unwrap_or(0),
+        );
+        return NaiveDate::from_ymd_opt(y, m, d)
+            .filter(|_| y >= 1800)
+            .map(|d| (d, None))
+            .ok_or(EXPECTED);
     }
-    let tokens: Vec<&str> = t.split(['/', '-', '.', ' ', ',']).filter(|s| !s.is_empty()).collect();
+    let tokens: Vec<&str> = t
+        .split(['/', '-', '.', ' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect();
     if tokens.len() != 3 {
         return Err(EXPECTED);
     }
     let mut note = None;
     let (y, m, d) = if tokens[0].len() == 4 && tokens[0].bytes().all(|b| b.is_ascii_digit()) {
-        let m = small(tokens[1]).or_else(|| month_number(tokens[1])).ok_or(EXPECTED)?;
-        (year_of(tokens[0], today).ok_or(EXPECTED)?, m, small(tokens[2]).ok_or(EXPECTED)?)
+        let m = small(tokens[1])
+            .or_else(|| month_number(tokens[1]))
+            .ok_or(EXPECTED)?;
+        (
+            year_of(tokens[0], today).ok_or(EXPECTED)?,
+            m,
+            small(tokens[2]).ok_or(EXPECTED)?,
+        )
     } else if let Some(m) = month_number(tokens[0]) {
-        (year_of(tokens[2], today).ok_or(EXPECTED)?, m, small(tokens[1]).ok_or(EXPECTED)?)
+        (
+            year_of(tokens[2], today).ok_or(EXPECTED)?,
+            m,
+            small(tokens[1]).ok_or(EXPECTED)?,
+        )
     } else if let Some(m) = month_number(tokens[1]) {
-        (year_of(tokens[2], today).ok_or(EXPECTED)?, m, small(tokens[0]).ok_or(EXPECTED)?)
+        (
+            year_of(tokens[2], today).ok_or(EXPECTED)?,
+            m,
+            small(tokens[0]).ok_or(EXPECTED)?,
+        )
     } else {
-        let (a, b) = (small(tokens[0]).ok_or(EXPECTED)?, small(tokens[1]).ok_or(EXPECTED)?);
+        let (a, b) = (
+            small(tokens[0]).ok_or(EXPECTED)?,
+            small(tokens[1]).ok_or(EXPECTED)?,
+        );
         let y = year_of(tokens[2], today).ok_or(EXPECTED)?;
         if a > 12 && (1..=12).contains(&b) {
             note = Some(Note::new(
@@ -183,7 +252,9 @@ fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'
     if y < 1800 {
         return Err(EXPECTED);
     }
-    NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, note)).ok_or("no such day in the calendar")
+    NaiveDate::from_ymd_opt(y, m, d)
+        .map(|date| (date, note))
+        .ok_or("no such day in the calendar")
 }
 
 /// An instant in UTC, shown as `YYYY-MM-DDTHH:MM:SSZ` with non-zero fractions kept.
@@ -194,9 +265,9 @@ impl Timestamp {
     /// Reads a timestamp; one without a zone is read in `zone`.
     pub fn parse(raw: &str, zone: &Zone) -> Parsed<Timestamp> {
         let t = raw.trim();
-        parse_timestamp(t, zone).map(|ts| (Timestamp(ts), None)).map_err(|why| {
-            Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}"))
-        })
+        parse_timestamp(t, zone)
+            .map(|ts| (Timestamp(ts), None))
+            .map_err(|why| Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}")))
     }
 
     pub fn utc(self) -> DateTime<Utc> {
@@ -216,7 +287,8 @@ impl std::fmt::Display for Timestamp {
     }
 }
 
-const EXPECTED_TS: &str = "expected a timestamp such as 2024-03-05 14:22:10, 2024-03-05T14:22:10Z or 3/5/2024 2:22 PM";
+const EXPECTED_TS: &str =
+    "expected a timestamp such as 2024-03-05 14:22:10, 2024-03-05T14:22:10Z or 3/5/2024 2:22 PM";
 
 fn parse_timestamp(t: &str, zone: &Zone) -> Result<DateTime<Utc>, &'static str> {
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -245,13 +317,21 @@ fn parse_timestamp(t: &str, zone: &Zone) -> Result<DateTime<Utc>, &'static str> 
     };
     let local = date.and_time(time);
     match offset {
-        Some(off) => off.from_local_datetime(&local).single().map(|d| d.with_timezone(&Utc)).ok_or(EXPECTED_TS),
+        Some(off) => off
+            .from_local_datetime(&local)
+            .single()
+            .map(|d| d.with_timezone(&Utc))
+            .ok_or(EXPECTED_TS),
         None => zone.to_utc(local),
     }
 }
 
 fn split_zone(t: &str) -> Result<(&str, Option<FixedOffset>), &'static str> {
-    let upper_end = |suffix: &str| t.len() > suffix.len() && t.is_char_boundary(t.len() - suffix.len()) && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    let upper_end = |suffix: &str| {
+        t.len() > suffix.len()
+            && t.is_char_boundary(t.len() - suffix.len())
+            && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
     for z in [" UTC", " GMT", "Z"] {
         if upper_end(z) {
             return Ok((t[..t.len() - z.len()].trim_end(), FixedOffset::east_opt(0)));
@@ -294,7 +374,11 @@ fn parse_time(t: &str) -> Result<NaiveTime, &'static str> {
             if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(EXPECTED_TS);
             }
-            let nanos = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().map_err(|_| EXPECTED_TS)? };
+            let nanos = if frac.is_empty() {
+                0
+            } else {
+                format!("{frac:0<9}").parse().map_err(|_| EXPECTED_TS)?
+            };
             (num(Some(whole))?, nanos)
         }
     };

@@ -32,7 +32,10 @@ pub struct Note {
 
 impl Note {
     pub(crate) fn new(code: IssueCode, message: impl Into<String>) -> Self {
-        Note { code, message: message.into() }
+        Note {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -85,7 +88,10 @@ impl Text {
     pub fn parse(raw: &str) -> Parsed<Text> {
         let (text, removed) = clean_text(raw);
         let note = removed.then(|| {
-            Note::new(IssueCode::ControlCharactersRemoved, "control characters were removed")
+            Note::new(
+                IssueCode::ControlCharactersRemoved,
+                "control characters were removed",
+            )
         });
         Ok((Text(text.into_owned()), note))
     }
@@ -167,16 +173,27 @@ pub struct Cleaned {
 pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
     if raw.trim().is_empty() {
-        return Cleaned { value: None, note: None };
+        return Cleaned {
+            value: None,
+            note: None,
+        };
     }
     // NUL and other control characters never belong in a typed value: remove them, say so.
     if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
-        && raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        && raw
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
-        let kept: String = raw.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+        let kept: String = raw
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .collect();
         let mut cleaned = clean(field, &kept, options);
         if cleaned.value.is_some() && cleaned.note.is_none() {
-            cleaned.note = Some(Note::new(IssueCode::ControlCharactersRemoved, "control characters were removed"));
+            cleaned.note = Some(Note::new(
+                IssueCode::ControlCharactersRemoved,
+                "control characters were removed",
+            ));
         }
         return cleaned;
     }
@@ -184,20 +201,32 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         && let Some(m) = Masked::parse(raw)
     {
         let note = Note::new(IssueCode::Masked, "the value is masked in the export");
-        return Cleaned { value: Some(Value::Masked(m)), note: Some(note) };
+        return Cleaned {
+            value: Some(Value::Masked(m)),
+            note: Some(note),
+        };
     }
     let parsed: Parsed<Value> = match ty {
-        FieldType::Id | FieldType::Text | FieldType::Name => Text::parse(raw).map(wrap(Value::Text)),
+        FieldType::Id | FieldType::Text | FieldType::Name => {
+            Text::parse(raw).map(wrap(Value::Text))
+        }
         FieldType::Email => Email::parse(raw).map(wrap(Value::Email)),
         FieldType::Phone => Phone::parse(raw).map(wrap(Value::Phone)),
         FieldType::State => State::parse(raw).map(wrap(Value::State)),
         FieldType::PostalCode => PostalCode::parse(raw).map(wrap(Value::PostalCode)),
         FieldType::Date => Date::parse_past(raw, options.today).map(wrap(Value::Date)),
-        FieldType::Timestamp => Timestamp::parse(raw, &options.timezone).map(wrap(Value::Timestamp)),
+        FieldType::Timestamp => {
+            Timestamp::parse(raw, &options.timezone).map(wrap(Value::Timestamp))
+        }
         FieldType::Gender => Gender::parse(raw).map(wrap(Value::Gender)),
         FieldType::Number => match Number::parse(raw, options.decimal) {
             Ok(Some(n)) => Ok((Value::Number(n.0), n.1)),
-            Ok(None) => return Cleaned { value: None, note: None },
+            Ok(None) => {
+                return Cleaned {
+                    value: None,
+                    note: None,
+                };
+            }
             Err(e) => Err(e),
         },
         FieldType::Boolean => parse_bool(raw).map(|b| (Value::Boolean(b), None)),
@@ -207,8 +236,14 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         FieldType::Jornaya => JornayaToken::parse(raw).map(wrap(Value::Jornaya)),
     };
     match parsed {
-        Ok((value, note)) => Cleaned { value: Some(value), note },
-        Err(note) => Cleaned { value: None, note: Some(note) },
+        Ok((value, note)) => Cleaned {
+            value: Some(value),
+            note,
+        },
+        Err(note) => Cleaned {
+            value: None,
+            note: Some(note),
+        },
     }
 }
 
@@ -226,7 +261,10 @@ pub fn parse_bool(raw: &str) -> Result<bool, Note> {
     } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         Ok(false)
     } else {
-        Err(Note::new(IssueCode::InvalidBoolean, format!("expected yes/no, true/false or 1/0, found {t:?}")))
+        Err(Note::new(
+            IssueCode::InvalidBoolean,
+            format!("expected yes/no, true/false or 1/0, found {t:?}"),
+        ))
     }
 }
 

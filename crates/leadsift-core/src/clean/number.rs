@@ -23,12 +23,16 @@ const NULL_WORDS: &[&str] = &["n/a", "na", "none", "null", "nil", "-", "--", "â€
 
 impl Number {
     /// `Ok(None)` for the placeholders that mean "no value" (`N/A`, `-`, `null`).
-    pub fn parse(raw: &str, decimal: DecimalSeparator) -> Result<Option<(Number, Option<Note>)>, Note> {
+    pub fn parse(
+        raw: &str,
+        decimal: DecimalSeparator,
+    ) -> Result<Option<(Number, Option<Note>)>, Note> {
         let t = raw.trim();
         if NULL_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
             return Ok(None);
         }
-        let invalid = |why: &str| Note::new(IssueCode::InvalidNumber, format!("{why}, found {t:?}"));
+        let invalid =
+            |why: &str| Note::new(IssueCode::InvalidNumber, format!("{why}, found {t:?}"));
         let mut s = t;
         let mut negative = false;
         if let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
@@ -62,16 +66,28 @@ impl Number {
             Some(at) => (&s[..at], Some(&s[at + 1..])),
             None => (s, None),
         };
-        let body: String = mantissa.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
-        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+        let body: String = mantissa
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
+            .collect();
+        if body.is_empty()
+            || !body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        {
             return Err(invalid("expected a number"));
         }
-                let canonical = canonical_digits(&body, decimal).map_err(|why| invalid(why))?;
-        let mut text = if negative { format!("-{canonical}") } else { canonical };
+        let canonical = canonical_digits(&body, decimal).map_err(&invalid)?;
+        let mut text = if negative {
+            format!("-{canonical}")
+        } else {
+            canonical
+        };
         if let Some(e) = exponent {
             let e = e.strip_prefix('+').unwrap_or(e);
             let digits = e.strip_prefix('-').unwrap_or(e);
-            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(invalid("the exponent must be a whole number"));
             }
             text.push('e');
@@ -117,7 +133,9 @@ fn canonical_digits(body: &str, decimal: DecimalSeparator) -> Result<String, &'s
         _ => body.rfind(['.', ',']).map(|i| body.as_bytes()[i] as char),
     };
     let (int, frac) = match dec {
-        Some(d) => body.rsplit_once(d).map_or((body, None), |(i, f)| (i, Some(f))),
+        Some(d) => body
+            .rsplit_once(d)
+            .map_or((body, None), |(i, f)| (i, Some(f))),
         None => (body, None),
     };
     if dec.is_some_and(|d| int.contains(d)) || frac.is_some_and(|f| f.contains(['.', ','])) {

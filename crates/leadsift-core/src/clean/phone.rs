@@ -11,7 +11,12 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Parsed<Phone> {
-        let invalid = |why: &str| Note::new(IssueCode::InvalidPhone, format!("{why}, found {:?}", raw.trim()));
+        let invalid = |why: &str| {
+            Note::new(
+                IssueCode::InvalidPhone,
+                format!("{why}, found {:?}", raw.trim()),
+            )
+        };
         let mut warning = None;
         let mut s = raw.trim();
 
@@ -26,10 +31,14 @@ impl Phone {
                 Ok(d) => {
                     scientific = d;
                     s = &scientific;
-                    warning = Some(recovered("a number a spreadsheet wrote in scientific notation was recovered"));
+                    warning = Some(recovered(
+                        "a number a spreadsheet wrote in scientific notation was recovered",
+                    ));
                 }
                 Err(()) => {
-                    return Err(invalid("a spreadsheet rounded this number to scientific notation and digits were lost"));
+                    return Err(invalid(
+                        "a spreadsheet rounded this number to scientific notation and digits were lost",
+                    ));
                 }
             }
         } else if let Some(int) = s.strip_suffix(".0").or_else(|| s.strip_suffix(".00"))
@@ -113,7 +122,10 @@ fn from_scientific(s: &str) -> Option<Result<String, ()>> {
     let (mantissa, exp) = s.split_once(['e', 'E'])?;
     let exp: u32 = exp.strip_prefix('+').unwrap_or(exp).parse().ok()?;
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let total = int.len() + exp as usize;
@@ -137,13 +149,23 @@ fn strip_line_type_hint(s: &str) -> &str {
     }
     for hint in ["h", "w", "m", "c", "home", "work", "mobile", "cell"] {
         for sep in [":", ")", " ", "-"] {
-            let open = if sep == ")" { format!("({hint})") } else { format!("{hint}{sep}") };
-            if s.len() > open.len() && s.get(..open.len()).is_some_and(|p| p.eq_ignore_ascii_case(&open)) {
+            let open = if sep == ")" {
+                format!("({hint})")
+            } else {
+                format!("{hint}{sep}")
+            };
+            if s.len() > open.len()
+                && s.get(..open.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&open))
+            {
                 return s[open.len()..].trim_start();
             }
         }
         let close = format!("({hint})");
-        if s.len() > close.len() && s.get(s.len() - close.len()..).is_some_and(|t| t.eq_ignore_ascii_case(&close)) {
+        if s.len() > close.len()
+            && s.get(s.len() - close.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(&close))
+        {
             return s[..s.len() - close.len()].trim_end();
         }
     }

@@ -1,1 +1,358 @@
+//! One case per rule, DESIGN.md's examples first: (field, raw, expected value or None, issue code).
 
+use super::*;
+use crate::issue::IssueCode as C;
+
+fn check(field: Field, raw: &str, want: Option<&str>, code: Option<C>) {
+    let options = CleanOptions {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(),
+        ..CleanOptions::default()
+    };
+    let got = clean(field, raw, &options);
+    let value = got.value.as_ref().map(|v| v.to_text().into_owned());
+    assert_eq!(value.as_deref(), want, "{field} {raw:?}: value");
+    assert_eq!(
+        got.note.as_ref().map(|n| n.code),
+        code,
+        "{field} {raw:?}: note {:?}",
+        got.note
+    );
+}
+
+#[test]
+fn phones() {
+    use Field::Phone1 as P;
+    check(P, "(512) 789-1111", Some("5127891111"), None);
+    check(P, "+1 512.789.1111 ext. 22", Some("5127891111x22"), None);
+    check(P, "555-555-5555", None, Some(C::InvalidPhone));
+    check(P, "1-512-789-1111", Some("5127891111"), None);
+    check(P, "512-789-1111 x 7", Some("5127891111x7"), None);
+    check(P, "h: 512-789-1111", Some("5127891111"), None);
+    check(P, "512.789.1111 (c)", Some("5127891111"), None);
+    check(P, "+44 20 7946 0958", Some("+442079460958"), None);
+    check(P, "011 44 20 7946 0958", Some("+442079460958"), None);
+    check(P, "123", None, Some(C::InvalidPhone));
+    check(P, "call me", None, Some(C::InvalidPhone));
+    check(P, "N/A", None, Some(C::InvalidPhone));
+    check(P, "512*******", Some("512*******"), Some(C::Masked));
+    check(P, "", None, None);
+}
+
+#[test]
+fn spreadsheet_damage_is_recovered_only_when_certain() {
+    use Field::Phone1 as P;
+    check(
+        P,
+        "5127891111.0",
+        Some("5127891111"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        P,
+        "5.127891111E9",
+        Some("5127891111"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        P,
+        "5.127891111E+09",
+        Some("5127891111"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        P,
+        "'5127891111",
+        Some("5127891111"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(P, "5.12789E+09", None, Some(C::InvalidPhone));
+}
+
+#[test]
+fn emails() {
+    use Field::Email as E;
+    check(
+        E,
+        " John.Doe@Example.COM ",
+        Some("john.doe@example.com"),
+        None,
+    );
+    check(
+        E,
+        "John Doe <John.Doe@Example.com>",
+        Some("john.doe@example.com"),
+        None,
+    );
+    check(E, "jo hn@exam ple.com", Some("john@example.com"), None);
+    check(E, "user@@x.com", None, Some(C::InvalidEmail));
+    check(E, "bob@", None, Some(C::InvalidEmail));
+    check(E, "no-at-sign.example.com", None, Some(C::InvalidEmail));
+    check(E, "a..b@example.com", None, Some(C::InvalidEmail));
+    check(E, "j***@gmail.com", Some("j***@gmail.com"), Some(C::Masked));
+}
+
+#[test]
+fn postal_codes() {
+    use Field::PostalCode as Z;
+    check(Z, "78704 4224", Some("78704-4224"), None);
+    check(Z, "787044224", Some("78704-4224"), None);
+    check(Z, "q2e4u7", Some("Q2E 4U7"), None);
+    check(Z, "k1a0b1", Some("K1A 0B1"), None);
+    check(Z, "sw1a1aa", Some("SW1A 1AA"), None);
+    check(Z, "ABCDE", None, Some(C::InvalidPostalCode));
+    check(Z, "123456", None, Some(C::InvalidPostalCode));
+    check(Z, "2134", None, Some(C::InvalidPostalCode));
+}
+
+#[test]
+fn states() {
+    use Field::State as S;
+    check(S, "texas", Some("TX"), None);
+    check(S, "TEXAS", Some("TX"), None);
+    check(S, "tx", Some("TX"), None);
+    check(S, "N.Y.", Some("NY"), None);
+    check(S, "Puerto Rico", Some("PR"), None);
+    check(S, "Québec", Some("QC"), None);
+    check(S, "Dexus", None, Some(C::InvalidState));
+    check(S, "ZZ", None, Some(C::InvalidState));
+}
+
+#[test]
+fn booleans() {
+    for t in ["Y", "yes", "1", "TRUE"] {
+        check(Field::IsDuplicate, t, Some("true"), None);
+    }
+    for f in ["n", "No", "0", "false"] {
+        check(Field::IsTest, f, Some("false"), None);
+    }
+    check(Field::IsDuplicate, "maybe", None, Some(C::InvalidBoolean));
+}
+
+#[test]
+fn numbers() {
+    use Field::Price as N;
+    check(N, "$1,100.50", Some("1100.5"), None);
+    check(N, "N/A", None, None);
+    check(N, "1e5", Some("100000"), None);
+    check(N, "(1,234.50)", Some("-1234.5"), None);
+    check(N, "-$12", Some("-12"), None);
+    check(N, "12,5", Some("12.5"), None);
+    check(N, "1,10", Some("1.1"), None);
+    check(N, "1,2,3", None, Some(C::InvalidNumber));
+    check(N, "1.2.3", None, Some(C::InvalidNumber));
+    check(N, "high", None, Some(C::InvalidNumber));
+    check(N, "15 dollars", None, Some(C::InvalidNumber));
+}
+
+#[test]
+fn numbers_with_a_decimal_comma() {
+    let options = CleanOptions {
+        decimal: DecimalSeparator::Comma,
+        ..CleanOptions::default()
+    };
+    let n = |raw: &str| {
+        clean(Field::Price, raw, &options)
+            .value
+            .map(|v| v.to_text().into_owned())
+    };
+    assert_eq!(n("1.234,56").as_deref(), Some("1234.56"));
+    assert_eq!(n("1,234").as_deref(), Some("1.234"));
+    assert_eq!(n("1.234").as_deref(), Some("1234"));
+    assert_eq!(n("12.50").as_deref(), Some("12.5"));
+}
+
+#[test]
+fn dates() {
+    use Field::Dob as D;
+    check(D, "6/2/1980", Some("1980-06-02"), None);
+    check(D, "1980-06-02", Some("1980-06-02"), None);
+    check(D, "June 2, 1980", Some("1980-06-02"), None);
+    check(D, "2 Jun 1980", Some("1980-06-02"), None);
+    check(D, "02-Jun-80", Some("1980-06-02"), None);
+    check(D, "6/2/80", Some("1980-06-02"), None);
+    check(D, "6/2/05", Some("2005-06-02"), None);
+    check(D, "6/2/27", Some("1927-06-02"), None);
+    check(D, "25/12/1990", Some("1990-12-25"), Some(C::DayFirstDate));
+    check(D, "13/45/1990", None, Some(C::InvalidDate));
+    check(D, "2/30/1990", None, Some(C::InvalidDate));
+    check(D, "not a date", None, Some(C::InvalidDate));
+    check(D, "1/1/2030", None, Some(C::InvalidDate));
+    check(D, "**/**/1980", Some("**/**/1980"), Some(C::Masked));
+}
+
+#[test]
+fn timestamps() {
+    use Field::SubmittedAt as T;
+    check(T, "2024-03-05 14:22:10", Some("2024-03-05T14:22:10Z"), None);
+    check(
+        T,
+        "2024-03-05T14:22:10.000Z",
+        Some("2024-03-05T14:22:10Z"),
+        None,
+    );
+    check(
+        T,
+        "2024-03-05T14:22:10.120Z",
+        Some("2024-03-05T14:22:10.12Z"),
+        None,
+    );
+    check(
+        T,
+        "2024-03-05T09:22:10-05:00",
+        Some("2024-03-05T14:22:10Z"),
+        None,
+    );
+    check(
+        T,
+        "2024-03-05T09:22:10-0500",
+        Some("2024-03-05T14:22:10Z"),
+        None,
+    );
+    check(T, "3/5/2024 2:22 PM", Some("2024-03-05T14:22:00Z"), None);
+    check(
+        T,
+        "03/05/2024 12:05:09 am",
+        Some("2024-03-05T00:05:09Z"),
+        None,
+    );
+    check(T, "1709648530", Some("2024-03-05T14:22:10Z"), None);
+    check(T, "1709648530123", Some("2024-03-05T14:22:10.123Z"), None);
+    check(T, "yesterday", None, Some(C::InvalidTimestamp));
+    check(T, "2024-13-45 99:99:99", None, Some(C::InvalidTimestamp));
+}
+
+#[test]
+fn timestamps_without_a_zone_are_read_in_the_configured_zone() {
+    let options = CleanOptions {
+        timezone: "America/Chicago".parse().expect("zone"),
+        ..CleanOptions::default()
+    };
+    let got = clean(Field::SubmittedAt, "2024-07-01 09:00:00", &options)
+        .value
+        .map(|v| v.to_text().into_owned());
+    assert_eq!(got.as_deref(), Some("2024-07-01T14:00:00Z"));
+    let gap = clean(Field::SubmittedAt, "2024-03-10 02:30:00", &options);
+    assert_eq!(gap.note.map(|n| n.code), Some(C::InvalidTimestamp));
+    assert!("Mars/Olympus".parse::<Zone>().is_err());
+    assert!("+05:30".parse::<Zone>().is_ok());
+}
+
+#[test]
+fn ips_urls_and_tokens() {
+    check(
+        Field::IpAddress,
+        " 188.179.254.149 ",
+        Some("188.179.254.149"),
+        None,
+    );
+    check(
+        Field::IpAddress,
+        "2001:DB8:0:0:0:0:0:1",
+        Some("2001:db8::1"),
+        None,
+    );
+    check(Field::IpAddress, "999.1.1.1", None, Some(C::InvalidIp));
+    check(
+        Field::LandingPage,
+        "HTTPS://Apply.Example.com/Path?x=1",
+        Some("https://apply.example.com/Path?x=1"),
+        None,
+    );
+    check(
+        Field::LandingPage,
+        "www.example.com",
+        None,
+        Some(C::InvalidUrl),
+    );
+    check(
+        Field::LandingPage,
+        "ftp://example.com",
+        None,
+        Some(C::InvalidUrl),
+    );
+    let hex = "228f219e9cb0eb53f16947ccf25ec84d8dbc7425";
+    let url = format!("https://cert.trustedform.com/{hex}");
+    check(
+        Field::TrustedformCertUrl,
+        &url.to_uppercase(),
+        Some(&url),
+        None,
+    );
+    check(Field::TrustedformCertUrl, hex, Some(&url), None);
+    check(
+        Field::TrustedformCertUrl,
+        "https://cert.trustedform.com/abc",
+        None,
+        Some(C::InvalidTrustedformUrl),
+    );
+    check(
+        Field::UniversalLeadid,
+        "4770f589-04db-a41e-cccc-3fc1626e53a1",
+        Some("4770F589-04DB-A41E-CCCC-3FC1626E53A1"),
+        None,
+    );
+    check(
+        Field::UniversalLeadid,
+        "4770f58904dba41ecccc3fc1626e53a1",
+        Some("4770F589-04DB-A41E-CCCC-3FC1626E53A1"),
+        None,
+    );
+    check(
+        Field::UniversalLeadid,
+        "not-a-token",
+        None,
+        Some(C::InvalidJornayaToken),
+    );
+}
+
+#[test]
+fn gender_names_and_text() {
+    check(Field::Gender, "F", Some("female"), None);
+    check(Field::Gender, "Male", Some("male"), None);
+    check(Field::Gender, "unknown-value", None, Some(C::InvalidGender));
+    check(Field::FirstName, "  José  ", Some("José"), None);
+    check(
+        Field::Comments,
+        "line one\r\nline\ttwo\u{7}",
+        Some("line one\nline\ttwo"),
+        Some(C::ControlCharactersRemoved),
+    );
+    check(Field::Comments, "   ", None, None);
+}
+
+#[test]
+fn control_characters_in_typed_values_are_removed_with_a_warning() {
+    check(
+        Field::Email,
+        "a@exam\u{0}ple.com",
+        Some("a@example.com"),
+        Some(C::ControlCharactersRemoved),
+    );
+}
+
+#[test]
+fn zip_codes_that_lost_leading_zeros_are_restored_only_for_their_state() {
+    let (ma, _) = State::parse("MA").expect("state");
+    let (tx, _) = State::parse("TX").expect("state");
+    let (pr, _) = State::parse("PR").expect("state");
+    assert_eq!(
+        PostalCode::restore_leading_zeros("2134", &ma)
+            .map(|(z, _)| z.as_str().to_owned())
+            .as_deref(),
+        Some("02134")
+    );
+    assert_eq!(
+        PostalCode::restore_leading_zeros("901", &pr)
+            .map(|(z, _)| z.as_str().to_owned())
+            .as_deref(),
+        Some("00901")
+    );
+    assert_eq!(
+        PostalCode::restore_leading_zeros("2134-1234", &ma)
+            .map(|(z, _)| z.as_str().to_owned())
+            .as_deref(),
+        Some("02134-1234")
+    );
+    assert!(PostalCode::restore_leading_zeros("2134", &tx).is_none());
+    assert!(PostalCode::restore_leading_zeros("901", &ma).is_none());
+}

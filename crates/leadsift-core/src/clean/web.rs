@@ -12,10 +12,19 @@ pub struct IpAddress(IpAddr);
 impl IpAddress {
     pub fn parse(raw: &str) -> Parsed<IpAddress> {
         let t = raw.trim();
-        let inner = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(t);
-        inner.parse::<IpAddr>().map(|ip| (IpAddress(ip), None)).map_err(|_| {
-            Note::new(IssueCode::InvalidIp, format!("expected an IPv4 or IPv6 address, found {t:?}"))
-        })
+        let inner = t
+            .strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(t);
+        inner
+            .parse::<IpAddr>()
+            .map(|ip| (IpAddress(ip), None))
+            .map_err(|_| {
+                Note::new(
+                    IssueCode::InvalidIp,
+                    format!("expected an IPv4 or IPv6 address, found {t:?}"),
+                )
+            })
     }
 
     pub fn addr(self) -> IpAddr {
@@ -37,7 +46,9 @@ impl Url {
     pub fn parse(raw: &str) -> Parsed<Url> {
         let t = raw.trim();
         let invalid = |why: &str| Note::new(IssueCode::InvalidUrl, format!("{why}, found {t:?}"));
-        let (scheme, rest) = t.split_once("://").ok_or_else(|| invalid("expected an absolute http or https URL"))?;
+        let (scheme, rest) = t
+            .split_once("://")
+            .ok_or_else(|| invalid("expected an absolute http or https URL"))?;
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "http" && scheme != "https" {
             return Err(invalid("expected an http or https URL"));
@@ -61,10 +72,17 @@ impl Url {
         if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
             return Err(invalid("the port is not a number"));
         }
-        if host.is_empty() || !host.chars().all(|c| c.is_alphanumeric() || "-.:_".contains(c)) {
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-.:_".contains(c))
+        {
             return Err(invalid("the URL has no valid host"));
         }
-        Ok((Url(format!("{scheme}://{}{path}", authority.to_lowercase())), None))
+        Ok((
+            Url(format!("{scheme}://{}{path}", authority.to_lowercase())),
+            None,
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -80,17 +98,30 @@ impl TrustedFormUrl {
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
         let t = raw.trim();
         let lower = t.to_ascii_lowercase();
-        let rest = ["https://cert.trustedform.com/", "http://cert.trustedform.com/", "cert.trustedform.com/"]
-            .iter()
-            .find_map(|p| lower.strip_prefix(p))
-            .unwrap_or(&lower);
-        let id = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+        let rest = [
+            "https://cert.trustedform.com/",
+            "http://cert.trustedform.com/",
+            "cert.trustedform.com/",
+        ]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+        let id = rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
         if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok((TrustedFormUrl(format!("https://cert.trustedform.com/{id}")), None))
+            Ok((
+                TrustedFormUrl(format!("https://cert.trustedform.com/{id}")),
+                None,
+            ))
         } else {
             Err(Note::new(
                 IssueCode::InvalidTrustedformUrl,
-                format!("expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"),
+                format!(
+                    "expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"
+                ),
             ))
         }
     }
@@ -107,16 +138,32 @@ pub struct JornayaToken(String);
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
         let t = raw.trim();
-        let inner = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+        let inner = t
+            .strip_prefix('{')
+            .and_then(|x| x.strip_suffix('}'))
+            .unwrap_or(t);
         let hex: String = inner.chars().filter(|c| *c != '-').collect();
-        let dashes_ok = inner.len() == 32 || (inner.len() == 36 && [8, 13, 18, 23].iter().all(|&i| inner.as_bytes()[i] == b'-'));
+        let dashes_ok = inner.len() == 32
+            || (inner.len() == 36 && [8, 13, 18, 23].iter().all(|&i| inner.as_bytes()[i] == b'-'));
         if hex.len() == 32 && dashes_ok && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             let h = hex.to_ascii_uppercase();
-            Ok((JornayaToken(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])), None))
+            Ok((
+                JornayaToken(format!(
+                    "{}-{}-{}-{}-{}",
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                )),
+                None,
+            ))
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
-                format!("expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"),
+                format!(
+                    "expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"
+                ),
             ))
         }
     }

@@ -9,7 +9,10 @@ use crate::{fixtures, run_chunked};
 fn check(name: &str) {
     let dir = fixtures().join("bad");
     let bytes = std::fs::read(dir.join(format!("{name}.csv"))).expect("fixture");
-    let exp: Json = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("expected")).expect("json");
+    let exp: Json = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("expected"),
+    )
+    .expect("json");
     for chunk in [1, 3, 64, 1 << 20] {
         let result = run_chunked(&bytes, chunk, Options::default());
         if let Some(error) = exp.get("error") {
@@ -18,8 +21,16 @@ fn check(name: &str) {
             continue;
         }
         let (rows, s) = result.unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(s.rows, s.valid + s.warning + s.rejected + s.blank, "{name}: every row accounted for");
-        assert_eq!(rows.len() as u64, s.rows - s.blank, "{name}: one row out per data record");
+        assert_eq!(
+            s.rows,
+            s.valid + s.warning + s.rejected + s.blank,
+            "{name}: every row accounted for"
+        );
+        assert_eq!(
+            rows.len() as u64,
+            s.rows - s.blank,
+            "{name}: one row out per data record"
+        );
         for key in ["rows", "valid", "warning", "rejected", "blank"] {
             if let Some(want) = exp.get(key) {
                 let got = match key {
@@ -34,12 +45,20 @@ fn check(name: &str) {
         }
         if let Some(issues) = exp.get("issues").and_then(Json::as_object) {
             for (code, n) in issues {
-                let got = s.issues.iter().find(|(c, _)| c.as_str() == code).map_or(0, |(_, n)| *n);
+                let got = s
+                    .issues
+                    .iter()
+                    .find(|(c, _)| c.as_str() == code)
+                    .map_or(0, |(_, n)| *n);
                 assert_eq!(Json::from(got), *n, "{name}: issue {code}");
             }
         }
         if let Some(notes) = exp.get("notes") {
-            assert_eq!(serde_json::to_value(&s.notes).expect("notes"), *notes, "{name}: notes");
+            assert_eq!(
+                serde_json::to_value(&s.notes).expect("notes"),
+                *notes,
+                "{name}: notes"
+            );
         }
         let sniffed = serde_json::to_value(&s.sniffed).expect("sniffed");
         for key in ["encoding", "delimiter", "bom", "line_endings"] {
@@ -89,10 +108,24 @@ fn a_50_mb_field_is_rejected_with_its_size_and_memory_stays_bounded() {
     assert_eq!((s.rows, s.valid, s.rejected), (3, 2, 1));
     let big = &rows[1];
     assert_eq!(big.line, 3);
-    let issue = big.issues.iter().find(|i| i.code == IssueCode::FieldTooLarge).expect("field_too_large");
-    assert!(issue.message.contains("52428800 bytes"), "{}", issue.message);
+    let issue = big
+        .issues
+        .iter()
+        .find(|i| i.code == IssueCode::FieldTooLarge)
+        .expect("field_too_large");
+    assert!(
+        issue.message.contains("52428800 bytes"),
+        "{}",
+        issue.message
+    );
     assert_eq!(issue.column.as_deref(), Some("Comments"));
-    assert_eq!(rows[2].lead.get(leadsift_core::Field::Comments).map(|v| v.to_text().into_owned()), Some("after".into()));
+    assert_eq!(
+        rows[2]
+            .lead
+            .get(leadsift_core::Field::Comments)
+            .map(|v| v.to_text().into_owned()),
+        Some("after".into())
+    );
 }
 
 #[test]
@@ -100,9 +133,22 @@ fn two_thousand_columns_stop_the_file_with_the_limit_named() {
     let header: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
     let file = format!("{}\n{}\n", header.join(","), vec!["1"; 2000].join(","));
     let err = run_chunked(file.as_bytes(), 4096, Options::default()).expect_err("too many columns");
-    assert_eq!(err, ReadError::TooManyColumns { line: 1, columns: 2000, limit: 1000 });
+    assert_eq!(
+        err,
+        ReadError::TooManyColumns {
+            line: 1,
+            columns: 2000,
+            limit: 1000
+        }
+    );
     // Raising the limit reads it: nothing is lost, the values stay in extra.
-    let options = Options { limits: Limits { max_columns: 2000, ..Limits::default() }, ..Options::default() };
+    let options = Options {
+        limits: Limits {
+            max_columns: 2000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
     let (rows, _) = run_chunked(file.as_bytes(), 4096, options).expect("readable");
     assert_eq!(rows[0].extra.len(), 2000);
 }
@@ -113,7 +159,12 @@ fn a_data_row_wider_than_the_column_limit_is_rejected() {
     let file = format!("Lead ID,Email\nL1,{row}\n");
     let (rows, s) = run_chunked(file.as_bytes(), 999, Options::default()).expect("readable");
     assert_eq!(s.rejected, 1);
-    assert!(rows[0].issues.iter().any(|i| i.code == IssueCode::TooManyColumns));
+    assert!(
+        rows[0]
+            .issues
+            .iter()
+            .any(|i| i.code == IssueCode::TooManyColumns)
+    );
 }
 
 #[test]
@@ -129,7 +180,15 @@ fn strict_mode_rejects_rows_with_any_error() {
     let file = b"Lead ID,Email\nL1,bob@\nL2,b@example.com\n";
     let (_, lax) = run_chunked(file, 64, Options::default()).expect("readable");
     assert_eq!((lax.valid, lax.warning, lax.rejected), (1, 1, 0));
-    let (_, strict) = run_chunked(file, 64, Options { strict: true, ..Options::default() }).expect("readable");
+    let (_, strict) = run_chunked(
+        file,
+        64,
+        Options {
+            strict: true,
+            ..Options::default()
+        },
+    )
+    .expect("readable");
     assert_eq!((strict.valid, strict.rejected), (1, 1));
 }
 
@@ -139,8 +198,16 @@ fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
     let (rows, s) = run_chunked(file, 5, Options::default()).expect("readable");
     assert_eq!(s.duplicates, 1);
     assert_eq!(rows[2].replaces, Some(0));
-    let issue = rows[2].issues.iter().find(|i| i.code == IssueCode::DuplicateInFile).expect("duplicate_in_file");
-    assert!(issue.message.contains("record 0 (line 2)"), "{}", issue.message);
+    let issue = rows[2]
+        .issues
+        .iter()
+        .find(|i| i.code == IssueCode::DuplicateInFile)
+        .expect("duplicate_in_file");
+    assert!(
+        issue.message.contains("record 0 (line 2)"),
+        "{}",
+        issue.message
+    );
 }
 
 #[test]
@@ -148,7 +215,17 @@ fn rows_without_identity_are_rejected_and_fingerprints_identify_the_rest() {
     let file = b"Email,Phone 1,Submission Timestamp,City\na@example.com,,2024-03-05 14:22:10,Austin\n,5127891111,,Austin\n,,,Austin\n";
     let (rows, s) = run_chunked(file, 7, Options::default()).expect("readable");
     assert_eq!((s.valid, s.rejected), (2, 1));
-    assert!(rows[0].key.as_ref().is_some_and(|k| k.as_str().starts_with("fp:")));
+    assert!(
+        rows[0]
+            .key
+            .as_ref()
+            .is_some_and(|k| k.as_str().starts_with("fp:"))
+    );
     assert_ne!(rows[0].key, rows[1].key);
-    assert!(rows[2].issues.iter().any(|i| i.code == IssueCode::NoIdentity));
+    assert!(
+        rows[2]
+            .issues
+            .iter()
+            .any(|i| i.code == IssueCode::NoIdentity)
+    );
 }

@@ -28,7 +28,11 @@ fn check(name: &str, file: &str) {
                 (Some(a), Some(b)) => a == b,
                 _ => got == value,
             };
-            assert!(same, "{name}: record {} field {field}: got {got}, expected {value}", exp["record"]);
+            assert!(
+                same,
+                "{name}: record {} field {field}: got {got}, expected {value}",
+                exp["record"]
+            );
         }
         let mut invalid: Vec<&str> = row
             .issues
@@ -37,10 +41,23 @@ fn check(name: &str, file: &str) {
             .filter_map(|i| i.field.map(Field::name))
             .collect();
         invalid.sort_unstable();
-        let mut want: Vec<&str> = exp["invalid"].as_array().expect("invalid").iter().filter_map(Json::as_str).collect();
+        let mut want: Vec<&str> = exp["invalid"]
+            .as_array()
+            .expect("invalid")
+            .iter()
+            .filter_map(Json::as_str)
+            .collect();
         want.sort_unstable();
-        assert_eq!(invalid, want, "{name}: record {} invalid fields", exp["record"]);
-        assert_eq!(got["extra"], exp["extra"], "{name}: record {} extra", exp["record"]);
+        assert_eq!(
+            invalid, want,
+            "{name}: record {} invalid fields",
+            exp["record"]
+        );
+        assert_eq!(
+            got["extra"], exp["extra"],
+            "{name}: record {} extra",
+            exp["record"]
+        );
     }
 }
 
@@ -49,8 +66,14 @@ fn every_golden_case_matches_the_generator() {
     let dir = fixtures().join("golden");
     let mut cases = 0;
     for entry in std::fs::read_dir(&dir).expect("golden dir") {
-        let file = entry.expect("entry").file_name().to_string_lossy().into_owned();
-        let name = file.strip_suffix(".csv").or_else(|| file.strip_suffix(".csv.gz"));
+        let file = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let name = file
+            .strip_suffix(".csv")
+            .or_else(|| file.strip_suffix(".csv.gz"));
         if let Some(name) = name {
             check(name, &file);
             cases += 1;
@@ -65,5 +88,8 @@ fn the_shipped_sample_matches_its_expected_output() {
     let bytes = std::fs::read(root.join("data/leadconduit_leads.csv")).expect("sample");
     let (rows, summary) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
     assert_eq!(rows.len(), 200);
-    assert_eq!(summary.valid + summary.warning + summary.rejected + summary.blank, summary.rows);
+    assert_eq!(
+        summary.valid + summary.warning + summary.rejected + summary.blank,
+        summary.rows
+    );
 }

@@ -13,7 +13,11 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// Validates `bytes` pushed in chunks of `chunk` bytes.
-pub fn run_chunked(bytes: &[u8], chunk: usize, options: Options) -> Result<(Vec<Row>, Summary), ReadError> {
+pub fn run_chunked(
+    bytes: &[u8],
+    chunk: usize,
+    options: Options,
+) -> Result<(Vec<Row>, Summary), ReadError> {
     let mut v = Validator::new(options);
     let mut rows = Vec::new();
     for part in bytes.chunks(chunk.max(1)) {

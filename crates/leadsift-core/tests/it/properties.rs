@@ -17,24 +17,49 @@ fn split_at(bytes: &[u8], cuts: &[usize]) -> (Vec<serde_json::Value>, serde_json
         start = c;
     }
     rows.extend(v.finish().expect("finish"));
-    let rows = rows.iter().map(|r| serde_json::to_value(r).expect("row")).collect();
+    let rows = rows
+        .iter()
+        .map(|r| serde_json::to_value(r).expect("row"))
+        .collect();
     (rows, serde_json::to_value(v.summary()).expect("summary"))
 }
 
 fn corpus() -> Vec<Vec<u8>> {
     let g = fixtures().join("golden");
-    let mut files: Vec<Vec<u8>> = ["camel-comma-utf16.csv", "lc-semicolon-cp1252-crlf.csv", "snake-tab-utf8bom.csv", "lc-comma-utf8-gzip.csv.gz"]
-        .iter()
-        .map(|f| {
-            let b = std::fs::read(g.join(f)).expect("fixture");
-            if f.ends_with(".gz") { b } else { b[..b.len().min(40_000)].to_vec() }
-        })
-        .collect();
-    for f in ["unterminated-quote", "ragged", "nul-bytes", "bom-crlf", "excel-unicode-text", "only-delimiters"] {
-        files.push(std::fs::read(fixtures().join("bad").join(format!("{f}.csv"))).expect("bad fixture"));
+    let mut files: Vec<Vec<u8>> = [
+        "camel-comma-utf16.csv",
+        "lc-semicolon-cp1252-crlf.csv",
+        "snake-tab-utf8bom.csv",
+        "lc-comma-utf8-gzip.csv.gz",
+    ]
+    .iter()
+    .map(|f| {
+        let b = std::fs::read(g.join(f)).expect("fixture");
+        if f.ends_with(".gz") {
+            b
+        } else {
+            b[..b.len().min(40_000)].to_vec()
+        }
+    })
+    .collect();
+    for f in [
+        "unterminated-quote",
+        "ragged",
+        "nul-bytes",
+        "bom-crlf",
+        "excel-unicode-text",
+        "only-delimiters",
+    ] {
+        files.push(
+            std::fs::read(fixtures().join("bad").join(format!("{f}.csv"))).expect("bad fixture"),
+        );
     }
     // Quoted newlines and CRLF right at the places a chunk boundary would hurt.
-    files.push("Lead ID,Comments\r\n\"L1\",\"a\r\nb\"\"c\"\r\nL2,é€😀\r\n".as_bytes().to_vec());
+    files.push(
+        "Lead ID,Comments\r\n\"L1\",\"a\r\nb\"\"c\"\r\nL2,é€😀\r\n"
+            .as_bytes()
+            .to_vec(),
+    );
     files
 }
 

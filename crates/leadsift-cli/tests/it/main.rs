@@ -1,0 +1,324 @@
+//! `leadsift` end to end: the real binary over the shared fixtures.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value as Json;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn leadsift(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadsift"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run leadsift")
+}
+
+fn ndjson(out: &Output) -> Vec<Json> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect()
+}
+
+/// One golden case through the CLI: every expected field, the invalid fields and `extra`.
+fn check(name: &str, file: &str) {
+    let dir = fixtures().join("golden");
+    let path = dir.join(file);
+    let out = leadsift(&[
+        "validate",
+        path.to_str().expect("path"),
+        "--format",
+        "ndjson",
+    ]);
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = ndjson(&out);
+    let expected: Vec<Json> = std::fs::read_to_string(dir.join(format!("{name}.expected.jsonl")))
+        .expect("expected")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), expected.len(), "{name}");
+    for (row, exp) in rows.iter().zip(&expected) {
+        assert_eq!(row["record"], exp["record"]);
+        assert!(row["line"].as_u64().is_some_and(|l| l >= 2));
+        assert!(["valid", "warning", "rejected"].contains(&row["status"].as_str().unwrap_or("")));
+        assert_eq!(
+            row["lead"].as_object().map(|o| o.len()),
+            Some(45),
+            "every canonical field is present"
+        );
+        for (field, value) in exp["lead"].as_object().expect("lead") {
+            let got = &row["lead"][field];
+            let same = match (got.as_f64(), value.as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => got == value,
+            };
+            assert!(
+                same,
+                "{name}: record {} {field}: got {got}, expected {value}",
+                exp["record"]
+            );
+        }
+        let mut invalid: Vec<&str> = row["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .filter(|i| i["severity"] == "error")
+            .filter_map(|i| i["field"].as_str())
+            .collect();
+        invalid.sort_unstable();
+        let mut want: Vec<&str> = exp["invalid"]
+            .as_array()
+            .expect("invalid")
+            .iter()
+            .filter_map(Json::as_str)
+            .collect();
+        want.sort_unstable();
+        assert_eq!(invalid, want, "{name}: record {}", exp["record"]);
+        assert_eq!(
+            row["extra"], exp["extra"],
+            "{name}: record {}",
+            exp["record"]
+        );
+    }
+}
+
+#[test]
+fn golden_cases_agree_with_the_generator() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures().join("golden")).expect("dir") {
+        let file = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(name) = file
+            .strip_suffix(".csv")
+            .or_else(|| file.strip_suffix(".csv.gz"))
+        {
+            check(name, &file);
+            n += 1;
+        }
+    }
+    assert!(n >= 8);
+}
+
+#[test]
+fn bad_inputs_give_their_stated_outcome() {
+    for entry in std::fs::read_dir(fixtures().join("bad")).expect("dir") {
+        let file = entry.expect("entry").path();
+        if file.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let exp: Json = serde_json::from_str(
+            &std::fs::read_to_string(file.with_extension("expected.json")).expect("expected"),
+        )
+        .expect("json");
+        let out = leadsift(&[
+            "validate",
+            file.to_str().expect("path"),
+            "--format",
+            "summary",
+        ]);
+        if let Some(error) = exp.get("error") {
+            assert_eq!(out.status.code(), Some(1), "{}", file.display());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(error.as_str().expect("error")), "{stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+            continue;
+        }
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s: Json = serde_json::from_slice(&out.stdout).expect("summary json");
+        for key in [
+            "rows",
+            "valid",
+            "warning",
+            "rejected",
+            "blank",
+            "encoding",
+            "delimiter",
+            "notes",
+        ] {
+            if let Some(want) = exp.get(key) {
+                assert_eq!(&s[key], want, "{}: {key}", file.display());
+            }
+        }
+        if let Some(issues) = exp.get("issues").and_then(Json::as_object) {
+            for (code, n) in issues {
+                assert_eq!(&s["issues"][code], n, "{}: {code}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_summary_names_encoding_delimiter_and_mapping() {
+    let path = fixtures().join("golden/camel-comma-utf16.csv");
+    let out = leadsift(&[
+        "validate",
+        path.to_str().expect("path"),
+        "--format",
+        "summary",
+    ]);
+    let s: Json = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(s["encoding"], "UTF-16LE");
+    assert_eq!(s["delimiter"], ",");
+    assert_eq!(
+        s["rows"].as_u64(),
+        Some(
+            s["valid"].as_u64().unwrap_or(0)
+                + s["warning"].as_u64().unwrap_or(0)
+                + s["rejected"].as_u64().unwrap_or(0)
+                + s["blank"].as_u64().unwrap_or(0)
+        )
+    );
+    let mapping = s["mapping"].as_array().expect("mapping");
+    let phone = mapping
+        .iter()
+        .find(|c| c["header"] == "primaryPhone")
+        .expect("primaryPhone");
+    assert_eq!(
+        (&phone["field"], &phone["match"]),
+        (&Json::from("phone_1"), &Json::from("alias"))
+    );
+    assert_eq!(s["unmapped"], serde_json::json!(["home_owner_acme"]));
+}
+
+#[test]
+fn the_error_report_escapes_formulas() {
+    let dir = std::env::temp_dir().join(format!("leadsift-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let input = dir.join("formula.csv");
+    std::fs::write(
+        &input,
+        "Lead ID,Email,Phone 1\nL1,=HYPERLINK(\"http://x\"),+15125550000\nL2,@SUM(A1),-1\n",
+    )
+    .expect("write");
+    let report = dir.join("errors.csv");
+    let out = leadsift(&[
+        "validate",
+        input.to_str().expect("p"),
+        "--format",
+        "summary",
+        "--errors",
+        report.to_str().expect("p"),
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&report).expect("report");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("line,record,column,field,code,severity,message,raw")
+    );
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
+    assert!(text.contains(",'@SUM(A1)"), "{text}");
+    assert!(text.contains(",'-1"), "{text}");
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(cells[0].parse::<u64>().is_ok(), "line number first: {line}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let missing = leadsift(&["validate", "/nonexistent/leads.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.starts_with("error: could not open /nonexistent/leads.csv: "),
+        "{stderr}"
+    );
+    assert_eq!(
+        leadsift(&["validate", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        leadsift(&["validate", "--timezone", "Mars/Olympus"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        leadsift(&["validate", "--delimiter", "ab"]).status.code(),
+        Some(2)
+    );
+    let png = fixtures().join("bad/png-renamed.csv");
+    assert_eq!(
+        leadsift(&["validate", png.to_str().expect("p")])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn standard_input_and_overrides() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadsift"))
+        .args([
+            "validate",
+            "-",
+            "--format",
+            "ndjson",
+            "--delimiter",
+            "|",
+            "--timezone",
+            "-05:00",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(b"Lead ID|Submission Timestamp\nL1|2024-03-05 09:22:10\n")
+            .expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    let rows = ndjson(&out);
+    assert_eq!(rows[0]["lead"]["submitted_at"], "2024-03-05T14:22:10Z");
+}
+
+#[test]
+fn a_mapping_file_overrides_the_detected_mapping() {
+    let dir = std::env::temp_dir().join(format!("leadsift-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, "Lead ID,Cell,Email\nL1,5127891111,a@example.com\n").expect("write");
+    let mapping = dir.join("mapping.json");
+    std::fs::write(&mapping, r#"{"Cell": "phone_2", "Email": "extra"}"#).expect("write");
+    let out = leadsift(&[
+        "validate",
+        input.to_str().expect("p"),
+        "--format",
+        "ndjson",
+        "--mapping",
+        mapping.to_str().expect("p"),
+    ]);
+    let rows = ndjson(&out);
+    assert_eq!(rows[0]["lead"]["phone_2"], "5127891111");
+    assert_eq!(rows[0]["lead"]["email"], Json::Null);
+    assert_eq!(rows[0]["extra"]["Email"], "a@example.com");
+    std::fs::write(&mapping, r#"{"Cell": "mobile"}"#).expect("write");
+    let bad = leadsift(&[
+        "validate",
+        input.to_str().expect("p"),
+        "--mapping",
+        mapping.to_str().expect("p"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
