@@ -1,1 +1,87 @@
-fn main() {}
+//! `cargo bench -p leadsift-core`: validate throughput beside the `csv` crate's raw
+//! `ByteRecord` read of the same bytes, in the same run, and the ratio between them.
+//!
+//! The input is `gen_leads.py --rows 100000` (made once under `target/bench/`), or the file
+//! named by `LEADSIFT_BENCH_FILE`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use leadsift_core::{Options, Validator};
+
+fn input() -> Vec<u8> {
+    if let Ok(path) = std::env::var("LEADSIFT_BENCH_FILE") {
+        return std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.join("target/bench/leads-100k.csv");
+    if !out.exists() {
+        std::fs::create_dir_all(out.parent().expect("parent")).expect("mkdir");
+        let generator = root.join("../shared/tools/gen_leads.py");
+        let status = std::process::Command::new("python3")
+            .arg(&generator)
+            .args(["--rows", "100000", "--seed", "1", "--out"])
+            .arg(&out)
+            .status()
+            .expect("python3 runs the generator");
+        assert!(status.success(), "gen_leads.py failed");
+    }
+    std::fs::read(out).expect("bench input")
+}
+
+fn raw_read(bytes: &[u8]) -> usize {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0;
+    while rdr.read_byte_record(&mut rec).expect("csv") {
+        n += rec.len();
+    }
+    n
+}
+
+fn validate(bytes: &[u8]) -> u64 {
+    let mut v = Validator::new(Options::default());
+    let mut n = 0;
+    for chunk in bytes.chunks(256 * 1024) {
+        n += v.push(chunk).expect("push").len() as u64;
+    }
+    n + v.finish().expect("finish").len() as u64
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort_unstable();
+    xs[xs.len() / 2]
+}
+
+fn benches(c: &mut Criterion) {
+    let bytes = input();
+    let rows = validate(&bytes);
+    let mut group = c.benchmark_group("leads-100k");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(10);
+    group.bench_function("csv ByteRecord read", |b| b.iter(|| raw_read(&bytes)));
+    group.bench_function("leadsift validate", |b| b.iter(|| validate(&bytes)));
+    group.finish();
+
+    // The ratio, from interleaved runs in this same process so that machine noise hits both.
+    let (mut raw, mut val) = (Vec::new(), Vec::new());
+    for _ in 0..7 {
+        let t = Instant::now();
+        std::hint::black_box(raw_read(&bytes));
+        raw.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(validate(&bytes));
+        val.push(t.elapsed());
+    }
+    let (raw, val) = (median(raw), median(val));
+    let mb = bytes.len() as f64 / 1e6;
+    println!();
+    println!("{:<26} {:>10} {:>12} {:>14}", "", "MB/s", "rows/s", "median time");
+    println!("{:<26} {:>10.1} {:>12.0} {:>14?}", "csv ByteRecord read", mb / raw.as_secs_f64(), rows as f64 / raw.as_secs_f64(), raw);
+    println!("{:<26} {:>10.1} {:>12.0} {:>14?}", "leadsift validate", mb / val.as_secs_f64(), rows as f64 / val.as_secs_f64(), val);
+    println!("ratio validate / raw read: {:.3} (target >= 0.33)", raw.as_secs_f64() / val.as_secs_f64());
+}
+
+criterion_group!(group, benches);
+criterion_main!(group);

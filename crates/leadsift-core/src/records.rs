@@ -44,9 +44,20 @@ impl RawRecord {
     pub fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
         let mut out = Vec::with_capacity(self.ends.len());
         let mut start = 0;
-        for &end in &self.ends {
-            out.push(String::from_utf8_lossy(&self.buf[start..end]));
-            start = end;
+        match std::str::from_utf8(&self.buf) {
+            // Fields end at ASCII delimiters, so every end is a character boundary.
+            Ok(text) => {
+                for &end in &self.ends {
+                    out.push(std::borrow::Cow::Borrowed(text.get(start..end).unwrap_or_default()));
+                    start = end;
+                }
+            }
+            Err(_) => {
+                for &end in &self.ends {
+                    out.push(String::from_utf8_lossy(&self.buf[start..end]));
+                    start = end;
+                }
+            }
         }
         out
     }
@@ -81,6 +92,24 @@ enum State {
     QuoteInQuoted,
 }
 
+/// Line ends in quoted text: each LF, and each CR not followed by an LF.
+fn count_line_ends(chunk: &[u8], prev_cr: bool) -> u64 {
+    let mut n = 0;
+    let mut cr = prev_cr;
+    for &b in chunk {
+        match b {
+            b'\n' if cr => cr = false,
+            b'\n' => n += 1,
+            b'\r' => {
+                n += 1;
+                cr = true;
+            }
+            _ => cr = false,
+        }
+    }
+    n
+}
+
 /// Splits UTF-8 text into records.
 #[derive(Debug)]
 pub struct RecordSplitter {
@@ -94,6 +123,8 @@ pub struct RecordSplitter {
     line: u64,
     prev_cr: bool,
     quote_line: u64,
+    /// Whether the last byte inside the current quoted run was a CR (a CRLF split by a chunk).
+    prev_cr_in_quotes: bool,
     /// Whether anything (even an empty field) has been read for the current record.
     started: bool,
 }
@@ -114,6 +145,7 @@ impl RecordSplitter {
             line: 1,
             prev_cr: false,
             quote_line: 0,
+            prev_cr_in_quotes: false,
             started: false,
         }
     }
@@ -123,13 +155,12 @@ impl RecordSplitter {
         self.line
     }
 
+    /// Appends field content, keeping within the limits: what is past one is counted, not kept.
     #[inline]
-    fn push_byte(&mut self, b: u8) {
-        self.field_bytes += 1;
-        self.record_bytes += 1;
-        if self.record.oversized_record.is_some()
-            || self.record.ends.len() >= self.limits.max_columns
-        {
+    fn push_slice(&mut self, bytes: &[u8]) {
+        self.field_bytes += bytes.len();
+        self.record_bytes += bytes.len();
+        if self.record.oversized_record.is_some() || self.record.ends.len() >= self.limits.max_columns {
             return;
         }
         if self.record_bytes > self.limits.max_record_bytes {
@@ -140,9 +171,11 @@ impl RecordSplitter {
             if self.record.oversized_field.is_none() {
                 self.record.oversized_field = Some((self.record.field_count, self.field_bytes));
             }
+            let room = self.limits.max_field_bytes.saturating_sub(self.field_bytes - bytes.len());
+            self.record.buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
             return;
         }
-        self.record.buf.push(b);
+        self.record.buf.extend_from_slice(bytes);
     }
 
     fn end_field(&mut self) {
@@ -178,66 +211,74 @@ impl RecordSplitter {
         let mut i = 0;
         while i < text.len() {
             let b = text[i];
-            i += 1;
-            if self.prev_cr && b == b'\n' {
+            if self.prev_cr {
                 self.prev_cr = false;
-                if self.state == State::Quoted {
-                    self.push_byte(b);
+                if b == b'\n' {
+                    i += 1;
+                    if self.state == State::Quoted {
+                        self.push_slice(b"\n");
+                    }
+                    continue;
                 }
-                continue;
             }
-            self.prev_cr = b == b'\r';
             if !self.started {
                 self.started = true;
                 self.record.line = self.line;
             }
             match self.state {
                 State::FieldStart | State::Unquoted => {
-                    if b == d {
-                        self.end_field();
-                    } else if b == b'\n' || b == b'\r' {
-                        self.line += 1;
-                        self.end_record(emit);
-                    } else if b == b'"' && self.state == State::FieldStart {
+                    if b == b'"' && self.state == State::FieldStart {
                         self.state = State::Quoted;
                         self.quote_line = self.line;
-                    } else {
+                        self.prev_cr_in_quotes = false;
+                        i += 1;
+                        continue;
+                    }
+                    // The rest of an unquoted field, up to a delimiter or a line end, in one go.
+                    let end = memchr::memchr3(d, b'\n', b'\r', &text[i..]).map_or(text.len(), |n| i + n);
+                    if end > i {
                         self.state = State::Unquoted;
-                        self.push_byte(b);
-                        // Fast path: copy the rest of an unquoted field in one go.
-                        while i < text.len() {
-                            let c = text[i];
-                            if c == d || c == b'\n' || c == b'\r' {
-                                break;
-                            }
-                            self.push_byte(c);
-                            i += 1;
-                        }
+                        self.push_slice(&text[i..end]);
+                        i = end;
+                        continue;
+                    }
+                    i += 1;
+                    if b == d {
+                        self.end_field();
+                    } else {
+                        self.prev_cr = b == b'\r';
+                        self.line += 1;
+                        self.end_record(emit);
                     }
                 }
                 State::Quoted => {
-                    if b == b'"' {
+                    let end = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
+                    let chunk = &text[i..end];
+                    self.line += count_line_ends(chunk, self.prev_cr_in_quotes);
+                    self.prev_cr_in_quotes = chunk.last().map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
+                    self.push_slice(chunk);
+                    i = end;
+                    if end < text.len() {
                         self.state = State::QuoteInQuoted;
-                    } else {
-                        if b == b'\n' || b == b'\r' {
-                            self.line += 1;
-                        }
-                        self.push_byte(b);
+                        i += 1;
                     }
                 }
                 State::QuoteInQuoted => {
+                    i += 1;
                     if b == b'"' {
-                        self.push_byte(b'"');
+                        self.push_slice(b"\"");
                         self.state = State::Quoted;
+                        self.prev_cr_in_quotes = false;
                     } else if b == d {
                         self.end_field();
                     } else if b == b'\n' || b == b'\r' {
+                        self.prev_cr = b == b'\r';
                         self.line += 1;
                         self.end_record(emit);
                     } else {
                         // `"abc"def`: text after the closing quote belongs to the field.
                         self.state = State::Unquoted;
-                        self.push_byte(b);
+                        self.push_slice(&[b]);
                     }
                 }
             }

@@ -5,6 +5,7 @@
 
 mod contact;
 mod datetime;
+mod nanp;
 mod number;
 mod phone;
 pub(crate) mod tables;
@@ -18,6 +19,7 @@ pub use self::contact::{Email, Gender, PostalCode, State};
 pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
 pub use self::number::{DecimalSeparator, Number};
 pub use self::phone::Phone;
+pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
 use crate::field::{Field, FieldType};
 use crate::issue::IssueCode;

@@ -1,7 +1,5 @@
 //! Phone numbers: NANP as ten digits, elsewhere E.164; validity as libphonenumber decides.
 
-use phonenumber::country::Id;
-
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 
@@ -76,17 +74,23 @@ impl Phone {
         } else {
             (false, digits.as_str())
         };
-        let number = if cc_plus {
-            phonenumber::parse(None, format!("+{national}"))
-        } else {
+        if !cc_plus || (national.len() == 11 && national.starts_with('1')) {
             let ten = match national.len() {
-                10 => national,
+                10 if !cc_plus => national,
                 11 if national.starts_with('1') => &national[1..],
                 _ => return Err(invalid("a US or Canadian number has 10 digits")),
             };
-            phonenumber::parse(Some(Id::US), format!("+1{ten}"))
-        };
-        let number = number.map_err(|_| invalid("not a phone number"))?;
+            if !super::nanp::is_valid(ten) {
+                return Err(invalid("not a valid phone number for its country"));
+            }
+            let mut out = ten.to_owned();
+            if let Some(e) = ext {
+                out.push('x');
+                out.push_str(e);
+            }
+            return Ok((Phone(out), warning));
+        }
+        let number = phonenumber::parse(None, format!("+{national}")).map_err(|_| invalid("not a phone number"))?;
         if !phonenumber::is_valid(&number) {
             return Err(invalid("not a valid phone number for its country"));
         }

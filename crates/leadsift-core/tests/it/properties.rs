@@ -128,3 +128,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// The compiled NANP table gives libphonenumber's own verdict, number for number.
+    #[test]
+    fn nanp_validity_agrees_with_libphonenumber(national in "[0-9]{10}") {
+        let number = phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}")).expect("parses");
+        prop_assert_eq!(leadsift_core::clean::nanp_is_valid(&national), phonenumber::is_valid(&number), "{}", national);
+    }
+}
+
+#[test]
+fn nanp_validity_agrees_on_the_prefixes_whose_verdict_depends_on_later_digits() {
+    // Found by sweeping every area code and exchange: these depend on digits 7 to 10.
+    for prefix in ["246521", "246522", "876606"] {
+        for suffix in ["0000", "5555", "9999", "1234", "0101", "8642"] {
+            let national = format!("{prefix}{suffix}");
+            let number = phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}")).expect("parses");
+            assert_eq!(leadsift_core::clean::nanp_is_valid(&national), phonenumber::is_valid(&number), "{national}");
+        }
+    }
+}
