@@ -1,7 +1,14 @@
+//! Streams a file through the validator and drops the rows: `cargo run --release --example profile FILE`
+//! (for `perf record`; the benchmark is `cargo bench -p leadsift-core`).
 fn main() {
-    let path = std::env::args().nth(1).expect("file");
+    let path = std::env::args().nth(1).expect("usage: profile FILE");
     let bytes = std::fs::read(path).expect("read");
     let t = std::time::Instant::now();
-    let (rows, s) = leadsift_core::validate_bytes(&bytes, Default::default()).expect("ok");
-    eprintln!("{} rows {:?} valid {}", rows.len(), t.elapsed(), s.valid);
+    let mut v = leadsift_core::Validator::new(Default::default());
+    let mut n = 0;
+    for c in bytes.chunks(1 << 18) {
+        n += v.push(c).expect("push").len();
+    }
+    n += v.finish().expect("finish").len();
+    eprintln!("{n} rows in {:?}", t.elapsed());
 }

@@ -11,6 +11,7 @@ pub mod issue;
 pub mod mapping;
 pub mod records;
 pub mod report;
+mod seen;
 pub mod sniff;
 pub mod text;
 pub mod validate;

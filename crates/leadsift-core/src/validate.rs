@@ -1,6 +1,6 @@
 //! The validator: bytes in, cleaned rows with issues out, and a running summary.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 
@@ -15,6 +15,7 @@ use crate::field::Field;
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
+use crate::seen::SeenKeys;
 use crate::sniff::{self, SAMPLE_BYTES, Sniffed};
 
 /// Everything that changes how a file is read and judged.
@@ -148,8 +149,8 @@ pub struct Row {
     pub extra: Vec<(String, String)>,
     pub issues: Vec<Issue>,
     pub key: Option<LeadKey>,
-    /// The earlier record with the same key, which this row replaces.
-    pub replaces: Option<u64>,
+    /// The line of the earlier row with the same key, which this row replaces.
+    pub replaces_line: Option<u64>,
 }
 
 struct ExtraMap<'a>(&'a [(String, String)]);
@@ -174,7 +175,7 @@ impl Serialize for Row {
         st.serialize_field("lead", &self.lead)?;
         st.serialize_field("extra", &ExtraMap(&self.extra))?;
         st.serialize_field("issues", &self.issues)?;
-        st.serialize_field("replaces", &self.replaces)?;
+        st.serialize_field("replaces_line", &self.replaces_line)?;
         st.end()
     }
 }
@@ -219,7 +220,7 @@ pub struct Validator {
     header_fields: usize,
     header_line: u64,
     next_record: u64,
-    seen: HashMap<u64, (u32, u32)>,
+    seen: SeenKeys,
     summary: Summary,
     fatal: Option<ReadError>,
     out: Vec<Row>,
@@ -248,7 +249,7 @@ impl Validator {
             header_fields: 0,
             header_line: 1,
             next_record: 0,
-            seen: HashMap::new(),
+            seen: SeenKeys::default(),
             summary: Summary::default(),
             fatal: None,
             out: Vec::new(),
@@ -624,18 +625,17 @@ impl Validator {
         let rejects = issues
             .iter()
             .any(|i| i.code.rejects() || (self.options.strict && i.severity == Severity::Error));
-        let mut replaces = None;
+        let mut replaces_line = None;
         if !rejects && let Some(k) = &key {
             let mut h = std::hash::DefaultHasher::new();
             k.hash(&mut h);
             let line = u32::try_from(r.line).unwrap_or(u32::MAX);
-            let rec = u32::try_from(record).unwrap_or(u32::MAX);
-            if let Some((prev_rec, prev_line)) = self.seen.insert(h.finish(), (rec, line)) {
+            if let Some(prev_line) = self.seen.insert(h.finish(), line) {
                 replaced = true;
-                replaces = Some(u64::from(prev_rec));
+                replaces_line = Some(u64::from(prev_line));
                 issues.push(Issue::new(
                     IssueCode::DuplicateInFile,
-                    format!("same lead key as record {prev_rec} (line {prev_line}), which this row replaces"),
+                    format!("same lead key as the row on line {prev_line}, which this row replaces"),
                 ));
             }
         }
@@ -657,7 +657,7 @@ impl Validator {
             extra,
             issues,
             key,
-            replaces,
+            replaces_line,
         }
     }
 }

@@ -197,7 +197,7 @@ fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
     let file = b"Lead ID,Email\nL1,a@example.com\nL2,b@example.com\nL1,c@example.com\n";
     let (rows, s) = run_chunked(file, 5, Options::default()).expect("readable");
     assert_eq!(s.duplicates, 1);
-    assert_eq!(rows[2].replaces, Some(0));
+    assert_eq!(rows[2].replaces_line, Some(2));
     let issue = rows[2]
         .issues
         .iter()
