@@ -204,7 +204,7 @@ fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
         .find(|i| i.code == IssueCode::DuplicateInFile)
         .expect("duplicate_in_file");
     assert!(
-        issue.message.contains("record 0 (line 2)"),
+        issue.message.contains("the row on line 2"),
         "{}",
         issue.message
     );
