@@ -31,7 +31,9 @@ fn input() -> Vec<u8> {
 }
 
 fn raw_read(bytes: &[u8]) -> usize {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes);
     let mut rec = csv::ByteRecord::new();
     let mut n = 0;
     while rdr.read_byte_record(&mut rec).expect("csv") {
@@ -77,10 +79,28 @@ fn benches(c: &mut Criterion) {
     let (raw, val) = (median(raw), median(val));
     let mb = bytes.len() as f64 / 1e6;
     println!();
-    println!("{:<26} {:>10} {:>12} {:>14}", "", "MB/s", "rows/s", "median time");
-    println!("{:<26} {:>10.1} {:>12.0} {:>14?}", "csv ByteRecord read", mb / raw.as_secs_f64(), rows as f64 / raw.as_secs_f64(), raw);
-    println!("{:<26} {:>10.1} {:>12.0} {:>14?}", "leadsift validate", mb / val.as_secs_f64(), rows as f64 / val.as_secs_f64(), val);
-    println!("ratio validate / raw read: {:.3} (target >= 0.33)", raw.as_secs_f64() / val.as_secs_f64());
+    println!(
+        "{:<26} {:>10} {:>12} {:>14}",
+        "", "MB/s", "rows/s", "median time"
+    );
+    println!(
+        "{:<26} {:>10.1} {:>12.0} {:>14?}",
+        "csv ByteRecord read",
+        mb / raw.as_secs_f64(),
+        rows as f64 / raw.as_secs_f64(),
+        raw
+    );
+    println!(
+        "{:<26} {:>10.1} {:>12.0} {:>14?}",
+        "leadsift validate",
+        mb / val.as_secs_f64(),
+        rows as f64 / val.as_secs_f64(),
+        val
+    );
+    println!(
+        "ratio validate / raw read: {:.3} (target >= 0.33)",
+        raw.as_secs_f64() / val.as_secs_f64()
+    );
 }
 
 criterion_group!(group, benches);

@@ -48,7 +48,9 @@ impl RawRecord {
             // Fields end at ASCII delimiters, so every end is a character boundary.
             Ok(text) => {
                 for &end in &self.ends {
-                    out.push(std::borrow::Cow::Borrowed(text.get(start..end).unwrap_or_default()));
+                    out.push(std::borrow::Cow::Borrowed(
+                        text.get(start..end).unwrap_or_default(),
+                    ));
                     start = end;
                 }
             }
@@ -160,7 +162,9 @@ impl RecordSplitter {
     fn push_slice(&mut self, bytes: &[u8]) {
         self.field_bytes += bytes.len();
         self.record_bytes += bytes.len();
-        if self.record.oversized_record.is_some() || self.record.ends.len() >= self.limits.max_columns {
+        if self.record.oversized_record.is_some()
+            || self.record.ends.len() >= self.limits.max_columns
+        {
             return;
         }
         if self.record_bytes > self.limits.max_record_bytes {
@@ -171,8 +175,13 @@ impl RecordSplitter {
             if self.record.oversized_field.is_none() {
                 self.record.oversized_field = Some((self.record.field_count, self.field_bytes));
             }
-            let room = self.limits.max_field_bytes.saturating_sub(self.field_bytes - bytes.len());
-            self.record.buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
+            let room = self
+                .limits
+                .max_field_bytes
+                .saturating_sub(self.field_bytes - bytes.len());
+            self.record
+                .buf
+                .extend_from_slice(&bytes[..room.min(bytes.len())]);
             return;
         }
         self.record.buf.extend_from_slice(bytes);
@@ -235,7 +244,8 @@ impl RecordSplitter {
                         continue;
                     }
                     // The rest of an unquoted field, up to a delimiter or a line end, in one go.
-                    let end = memchr::memchr3(d, b'\n', b'\r', &text[i..]).map_or(text.len(), |n| i + n);
+                    let end =
+                        memchr::memchr3(d, b'\n', b'\r', &text[i..]).map_or(text.len(), |n| i + n);
                     if end > i {
                         self.state = State::Unquoted;
                         self.push_slice(&text[i..end]);
@@ -255,7 +265,8 @@ impl RecordSplitter {
                     let end = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
                     let chunk = &text[i..end];
                     self.line += count_line_ends(chunk, self.prev_cr_in_quotes);
-                    self.prev_cr_in_quotes = chunk.last().map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
+                    self.prev_cr_in_quotes =
+                        chunk.last().map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
                     self.push_slice(chunk);
                     i = end;
                     if end < text.len() {

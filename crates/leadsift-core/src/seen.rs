@@ -40,7 +40,11 @@ impl SeenKeys {
         let old_hashes = std::mem::replace(&mut self.hashes, vec![0; cap]);
         let old_lines = std::mem::replace(&mut self.lines, vec![0; cap]);
         let mask = cap - 1;
-        for (h, l) in old_hashes.into_iter().zip(old_lines).filter(|(h, _)| *h != 0) {
+        for (h, l) in old_hashes
+            .into_iter()
+            .zip(old_lines)
+            .filter(|(h, _)| *h != 0)
+        {
             let mut i = (h as usize) & mask;
             while self.hashes[i] != 0 {
                 i = (i + 1) & mask;
@@ -59,10 +63,16 @@ mod tests {
     fn finds_what_it_holds_across_growth() {
         let mut s = SeenKeys::default();
         for k in 0..5000u64 {
-            assert_eq!(s.insert(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), k as u32), None);
+            assert_eq!(
+                s.insert(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), k as u32),
+                None
+            );
         }
         for k in 0..5000u64 {
-            assert_eq!(s.insert(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), 9), Some(k as u32));
+            assert_eq!(
+                s.insert(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), 9),
+                Some(k as u32)
+            );
         }
         let mut fresh = SeenKeys::default();
         assert_eq!(fresh.insert(0, 1), None, "hash 0 is a key like any other");

@@ -635,7 +635,9 @@ impl Validator {
                 replaces_line = Some(u64::from(prev_line));
                 issues.push(Issue::new(
                     IssueCode::DuplicateInFile,
-                    format!("same lead key as the row on line {prev_line}, which this row replaces"),
+                    format!(
+                        "same lead key as the row on line {prev_line}, which this row replaces"
+                    ),
                 ));
             }
         }

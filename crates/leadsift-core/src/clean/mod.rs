@@ -17,9 +17,9 @@ use serde::{Serialize, Serializer};
 
 pub use self::contact::{Email, Gender, PostalCode, State};
 pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
+pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::number::{DecimalSeparator, Number};
 pub use self::phone::Phone;
-pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
 use crate::field::{Field, FieldType};
 use crate::issue::IssueCode;
@@ -70,11 +70,11 @@ impl Default for CleanOptions {
 pub struct Masked(String);
 
 impl Masked {
-    /// A typed value that hides some of its characters behind `*`.
+    /// A typed value that hides a run of its characters behind `**`. A single `*` is not a
+    /// mask: it is a character some values (an email's local part) may hold.
     pub fn parse(raw: &str) -> Option<Masked> {
         let t = raw.trim();
-        let stars = t.bytes().filter(|&b| b == b'*').count();
-        (stars >= 2 && !t.chars().any(char::is_control)).then(|| Masked(t.to_owned()))
+        (t.contains("**") && !t.chars().any(char::is_control)).then(|| Masked(t.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -238,6 +238,8 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         FieldType::Jornaya => JornayaToken::parse(raw).map(wrap(Value::Jornaya)),
     };
     match parsed {
+        // Text that held only control characters is empty once cleaned: null, as an empty cell.
+        Ok((Value::Text(t), note)) if t.as_str().is_empty() => Cleaned { value: None, note },
         Ok((value, note)) => Cleaned {
             value: Some(value),
             note,

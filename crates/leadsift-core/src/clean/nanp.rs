@@ -16,7 +16,10 @@ use regex::{Regex, RegexBuilder};
 /// Compiles a metadata pattern as the crate does (white space in the XML is layout), anchored
 /// at the start as its `find(..).start() == 0` test is.
 fn compile(source: &str) -> Option<Regex> {
-    RegexBuilder::new(&format!("^(?:{source})")).ignore_whitespace(true).build().ok()
+    RegexBuilder::new(&format!("^(?:{source})"))
+        .ignore_whitespace(true)
+        .build()
+        .ok()
 }
 
 struct Pattern {
@@ -27,11 +30,15 @@ struct Pattern {
 impl Pattern {
     fn new(d: &Descriptor) -> Option<Pattern> {
         let regex = compile(d.national_number().as_str())?;
-        Some(Pattern { regex, lengths: d.possible_length().to_vec() })
+        Some(Pattern {
+            regex,
+            lengths: d.possible_length().to_vec(),
+        })
     }
 
     fn matches(&self, national: &str) -> bool {
-        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16))) && self.regex.is_match(national)
+        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && self.regex.is_match(national)
     }
 }
 
@@ -57,15 +64,27 @@ fn regions() -> &'static [Region] {
                 let d = meta.descriptors();
                 let general = Pattern::new(d.general())?;
                 let types = [
-                    d.premium_rate(), d.toll_free(), d.shared_cost(), d.voip(), d.personal_number(),
-                    d.pager(), d.uan(), d.voicemail(), d.fixed_line(), d.mobile(),
+                    d.premium_rate(),
+                    d.toll_free(),
+                    d.shared_cost(),
+                    d.voip(),
+                    d.personal_number(),
+                    d.pager(),
+                    d.uan(),
+                    d.voicemail(),
+                    d.fixed_line(),
+                    d.mobile(),
                 ]
                 .into_iter()
                 .flatten()
                 .filter_map(Pattern::new)
                 .collect();
                 let leading = meta.leading_digits().and_then(|l| compile(l.as_str()));
-                Some(Region { leading, general, types })
+                Some(Region {
+                    leading,
+                    general,
+                    types,
+                })
             })
             .collect()
     })

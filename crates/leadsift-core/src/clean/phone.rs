@@ -54,7 +54,7 @@ impl Phone {
         {
             return Err(invalid("the extension must be 1 to 10 digits"));
         }
-        let international = main.starts_with('+');
+        let plus = main.starts_with('+');
         let mut digits = String::with_capacity(16);
         for c in main.chars() {
             match c {
@@ -67,14 +67,15 @@ impl Phone {
         if digits.len() < 7 {
             return Err(invalid("too few digits for a phone number"));
         }
-        let (cc_plus, national) = if international {
+        let (cc_plus, national) = if plus {
             (true, digits.as_str())
         } else if let Some(rest) = digits.strip_prefix("011") {
             (true, rest)
         } else {
             (false, digits.as_str())
         };
-        if !cc_plus || (national.len() == 11 && national.starts_with('1')) {
+        // Country code 1 is NANP: ten digits after it, always checked by the NANP table.
+        if !cc_plus || national.starts_with('1') {
             let ten = match national.len() {
                 10 if !cc_plus => national,
                 11 if national.starts_with('1') => &national[1..],
@@ -90,15 +91,11 @@ impl Phone {
             }
             return Ok((Phone(out), warning));
         }
-        let number = phonenumber::parse(None, format!("+{national}")).map_err(|_| invalid("not a phone number"))?;
-        if !phonenumber::is_valid(&number) {
-            return Err(invalid("not a valid phone number for its country"));
-        }
-        let mut out = if number.code().value() == 1 {
-            number.national().value().to_string()
-        } else {
-            format!("+{}{}", number.code().value(), number.national().value())
-        };
+        // Elsewhere: E.164 as libphonenumber formats it, accepted only when that form reads
+        // back as itself (a dropped national prefix must not leave a number that is not one).
+        let mut out = international(national)
+            .filter(|e164| international(&e164[1..]).as_deref() == Some(e164.as_str()))
+            .ok_or_else(|| invalid("not a valid phone number for its country"))?;
         if let Some(e) = ext {
             out.push('x');
             out.push_str(e);
@@ -114,6 +111,13 @@ impl Phone {
     pub fn number(&self) -> &str {
         self.0.split('x').next().unwrap_or(&self.0)
     }
+}
+
+/// `+<cc><number>` for a valid non-NANP number given as digits after the `+`.
+fn international(digits: &str) -> Option<String> {
+    let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
+    (number.code().value() != 1 && phonenumber::is_valid(&number))
+        .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 fn recovered(what: &str) -> Note {

@@ -318,6 +318,12 @@ fn gender_names_and_text() {
         Some(C::ControlCharactersRemoved),
     );
     check(Field::Comments, "   ", None, None);
+    check(
+        Field::Address2,
+        "\u{e}",
+        None,
+        Some(C::ControlCharactersRemoved),
+    );
 }
 
 #[test]
@@ -355,4 +361,15 @@ fn zip_codes_that_lost_leading_zeros_are_restored_only_for_their_state() {
     );
     assert!(PostalCode::restore_leading_zeros("2134", &tx).is_none());
     assert!(PostalCode::restore_leading_zeros("901", &ma).is_none());
+}
+
+#[test]
+fn text_of_control_characters_only_is_null() {
+    check(
+        Field::LeadId,
+        "\0\n",
+        None,
+        Some(C::ControlCharactersRemoved),
+    );
+    check(Field::Comments, "\n", None, None);
 }

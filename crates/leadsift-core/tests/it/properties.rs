@@ -146,8 +146,14 @@ fn nanp_validity_agrees_on_the_prefixes_whose_verdict_depends_on_later_digits() 
     for prefix in ["246521", "246522", "876606"] {
         for suffix in ["0000", "5555", "9999", "1234", "0101", "8642"] {
             let national = format!("{prefix}{suffix}");
-            let number = phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}")).expect("parses");
-            assert_eq!(leadsift_core::clean::nanp_is_valid(&national), phonenumber::is_valid(&number), "{national}");
+            let number =
+                phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}"))
+                    .expect("parses");
+            assert_eq!(
+                leadsift_core::clean::nanp_is_valid(&national),
+                phonenumber::is_valid(&number),
+                "{national}"
+            );
         }
     }
 }
