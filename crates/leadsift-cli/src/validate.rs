@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, default_value = "UTC", value_parser = parse_zone, allow_hyphen_values = true)]
     timezone: Zone,
     /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_encoding)]
     encoding: Option<String>,
     /// The delimiter instead of detecting it: , ; | or tab.
     #[arg(long, value_parser = parse_delimiter)]
@@ -64,6 +64,12 @@ pub struct Args {
 
 fn parse_zone(s: &str) -> Result<Zone, String> {
     s.parse::<Zone>().map_err(|e| e.to_string())
+}
+
+fn parse_encoding(s: &str) -> Result<String, String> {
+    leadsift_core::sniff::encoding_for_label(s)
+        .map(str::to_owned)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

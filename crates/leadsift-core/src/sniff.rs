@@ -34,6 +34,14 @@ pub struct Sniffed {
     pub header_source: String,
 }
 
+/// The encoding a label names (`utf-8`, `utf-16le`, `latin1`, `windows-1252`, ...): its
+/// canonical name, or the error that says which labels work.
+pub fn encoding_for_label(label: &str) -> Result<&'static str, ReadError> {
+    Encoding::for_label(label.trim().as_bytes())
+        .map(Encoding::name)
+        .ok_or_else(|| ReadError::UnknownEncoding(label.to_owned()))
+}
+
 /// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
 /// Windows-1252. Returns the encoding and the length of the BOM.
 pub fn sniff_encoding(

@@ -26,7 +26,10 @@ fn ndjson(out: &Output) -> Vec<Json> {
 
 /// One golden case through the CLI: every expected field, the invalid fields and `extra`.
 fn check(name: &str, file: &str) {
-    let dir = fixtures().join("golden");
+    check_in(&fixtures().join("golden"), name, file);
+}
+
+fn check_in(dir: &std::path::Path, name: &str, file: &str) {
     let path = dir.join(file);
     let out = leadsift(&[
         "validate",
@@ -255,6 +258,12 @@ fn exit_codes() {
         leadsift(&["validate", "--delimiter", "ab"]).status.code(),
         Some(2)
     );
+    assert_eq!(
+        leadsift(&["validate", "--encoding", "klingon"])
+            .status
+            .code(),
+        Some(2)
+    );
     let png = fixtures().join("bad/png-renamed.csv");
     assert_eq!(
         leadsift(&["validate", png.to_str().expect("p")])
@@ -321,4 +330,69 @@ fn a_mapping_file_overrides_the_detected_mapping() {
         mapping.to_str().expect("p"),
     ]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Every header style × delimiter × encoding the generator offers, freshly generated, through
+/// the CLI. Runs when `shared/tools/gen_leads.py` sits beside the repository (as in CI, which
+/// sets `LEADSIFT_REQUIRE_GENERATOR=1` so that its absence fails).
+#[test]
+fn the_full_generator_matrix_agrees() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let generator = std::env::var("LEADSIFT_GEN_LEADS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("../shared/tools/gen_leads.py"));
+    if !generator.exists() {
+        assert!(
+            std::env::var_os("LEADSIFT_REQUIRE_GENERATOR").is_none(),
+            "{} is missing",
+            generator.display()
+        );
+        eprintln!("skipped: {} is not here", generator.display());
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("leadsift-matrix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let mut cases = 0;
+    for style in ["camel", "lc", "snake"] {
+        for delimiter in ["comma", "semicolon", "tab", "pipe"] {
+            for encoding in ["utf-8", "utf-8-sig", "cp1252", "utf-16"] {
+                let name = format!("{style}-{delimiter}-{encoding}");
+                let csv = dir.join(format!("{name}.csv"));
+                let expected = dir.join(format!("{name}.expected.jsonl"));
+                let status = Command::new("python3")
+                    .arg(&generator)
+                    .args([
+                        "--rows",
+                        "150",
+                        "--seed",
+                        &(cases + 100).to_string(),
+                        "--invalid",
+                        "0.05",
+                    ])
+                    .args([
+                        "--header-style",
+                        style,
+                        "--delimiter",
+                        delimiter,
+                        "--encoding",
+                        encoding,
+                    ])
+                    .args(if cases % 2 == 0 {
+                        vec!["--crlf"]
+                    } else {
+                        vec![]
+                    })
+                    .arg("--out")
+                    .arg(&csv)
+                    .arg("--expected")
+                    .arg(&expected)
+                    .status()
+                    .expect("python3");
+                assert!(status.success(), "generator failed for {name}");
+                check_in(&dir, &name, &format!("{name}.csv"));
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, 48);
 }
