@@ -9,10 +9,11 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::clean::{self, CleanOptions, DecimalSeparator, Note, PostalCode, Value};
+use crate::clean::{self, CleanOptions, DecimalSeparator, Note, Value};
 use crate::error::ReadError;
 use crate::field::Field;
-use crate::issue::{Issue, IssueCode, Severity};
+use crate::issue::{Issue, IssueCode};
+use crate::judge;
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
@@ -584,14 +585,8 @@ impl Validator {
             lead.set(field, cleaned.value);
         }
 
-        if let (Some((at, raw)), Some(Value::State(state))) = (postal_raw, lead.get(Field::State))
-            && let Some((zip, note)) = PostalCode::restore_leading_zeros(raw, state)
-        {
-            let issue = &mut issues[at];
-            issue.code = note.code;
-            issue.severity = note.code.severity();
-            issue.message = note.message;
-            lead.set(Field::PostalCode, Some(Value::PostalCode(zip)));
+        if let Some((at, raw)) = postal_raw {
+            judge::recover_zip(&mut lead, &mut issues, at, raw);
         }
 
         let n = r.field_count;
@@ -615,16 +610,8 @@ impl Validator {
             }
         }
 
-        let key = LeadKey::of(&lead);
-        if key.is_none() {
-            issues.push(Issue::new(
-                IssueCode::NoIdentity,
-                "the row has no lead_id, no event_id, no valid email and no valid phone",
-            ));
-        }
-        let rejects = issues
-            .iter()
-            .any(|i| i.code.rejects() || (self.options.strict && i.severity == Severity::Error));
+        let key = judge::identify(&lead, &mut issues);
+        let rejects = judge::rejects(&issues, self.options.strict);
         let mut replaces_line = None;
         if !rejects && let Some(k) = &key {
             let mut h = std::hash::DefaultHasher::new();
@@ -644,13 +631,7 @@ impl Validator {
         if replaced {
             self.summary.duplicates += 1;
         }
-        let status = if rejects {
-            RowStatus::Rejected
-        } else if issues.is_empty() {
-            RowStatus::Valid
-        } else {
-            RowStatus::Warning
-        };
+        let status = judge::status(&issues, self.options.strict);
         Row {
             record,
             line: r.line,

@@ -2,6 +2,7 @@
 
 mod bad;
 mod golden;
+mod judge;
 mod properties;
 
 use std::path::PathBuf;

@@ -1,0 +1,245 @@
+//! Judging rows: identity, status, content hash, the database classification, and the server's
+//! re-validation of rows a client already cleaned. Shared by the file validator, the importer
+//! and the server, so that each gives the same verdict.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::clean::{self, CleanOptions, PostalCode, Value};
+use crate::field::Field;
+use crate::issue::{Issue, IssueCode, Severity};
+use crate::validate::{Lead, LeadKey, Row, RowStatus};
+
+/// The key of `lead`, or a `no_identity` issue when it has none.
+pub fn identify(lead: &Lead, issues: &mut Vec<Issue>) -> Option<LeadKey> {
+    let key = LeadKey::of(lead);
+    if key.is_none() {
+        issues.push(Issue::new(
+            IssueCode::NoIdentity,
+            "the row has no lead_id, no event_id, no valid email and no valid phone",
+        ));
+    }
+    key
+}
+
+/// Whether the issues reject the row: a rejecting code, or in strict mode any error.
+pub fn rejects(issues: &[Issue], strict: bool) -> bool {
+    issues
+        .iter()
+        .any(|i| i.code.rejects() || (strict && i.severity == Severity::Error))
+}
+
+/// The row's status from its issues.
+pub fn status(issues: &[Issue], strict: bool) -> RowStatus {
+    if rejects(issues, strict) {
+        RowStatus::Rejected
+    } else if issues.is_empty() {
+        RowStatus::Valid
+    } else {
+        RowStatus::Warning
+    }
+}
+
+/// A ZIP code that failed cleaning (`issue_at` is its issue) but that lost its leading zeros in a
+/// spreadsheet, restored when the row's state makes the original certain.
+pub(crate) fn recover_zip(lead: &mut Lead, issues: &mut [Issue], issue_at: usize, raw: &str) {
+    if let Some(Value::State(state)) = lead.get(Field::State)
+        && let Some((zip, note)) = PostalCode::restore_leading_zeros(raw, state)
+    {
+        let issue = &mut issues[issue_at];
+        issue.code = note.code;
+        issue.severity = note.code.severity();
+        issue.message = note.message;
+        lead.set(Field::PostalCode, Some(Value::PostalCode(zip)));
+    }
+}
+
+/// A digest of everything stored for a lead (cleaned values and extra), to tell an update
+/// that changes something from one that changes nothing.
+pub fn content_hash(lead: &Lead, extra: &[(String, String)]) -> String {
+    let mut h = Sha256::new();
+    for (field, value) in lead.iter() {
+        h.update(field.name());
+        h.update([0x1e]);
+        if let Some(v) = value {
+            h.update([u8::from(v.is_masked())]);
+            h.update(v.to_text().as_bytes());
+        }
+        h.update([0x1f]);
+    }
+    let mut extra: Vec<&(String, String)> = extra.iter().collect();
+    extra.sort();
+    for (k, v) in extra {
+        h.update(k);
+        h.update([0x1e]);
+        h.update(v);
+        h.update([0x1f]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What the database holds for a key before a row is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub content_hash: String,
+    /// Whether this same import run created or last updated it (an earlier row of the file).
+    pub written_by_this_run: bool,
+}
+
+/// Where a row ends up. Every data row of a run has exactly one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new key: inserted.
+    Created,
+    /// An existing key, force refresh on, content differs: updated.
+    Updated,
+    /// An existing key, force refresh on, content the same: nothing written.
+    Unchanged,
+    /// An existing key, force refresh off: left alone.
+    Existing,
+    /// Not imported.
+    Rejected,
+    /// A later row of the same file with the key of a row this run wrote: it replaces that row.
+    Duplicate,
+}
+
+impl Outcome {
+    /// Whether the row is written to the database.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Outcome::Created | Outcome::Updated | Outcome::Duplicate
+        )
+    }
+}
+
+/// DESIGN.md's "Identity, duplicates, updates": the outcome of writing a row whose content
+/// hashes to `hash`, given what the database holds for its key.
+pub fn classify(
+    row_status: RowStatus,
+    prior: Option<&Prior>,
+    hash: &str,
+    force_refresh: bool,
+) -> Outcome {
+    if row_status == RowStatus::Rejected {
+        return Outcome::Rejected;
+    }
+    match prior {
+        None => Outcome::Created,
+        Some(p) if p.written_by_this_run => Outcome::Duplicate,
+        Some(_) if !force_refresh => Outcome::Existing,
+        Some(p) if p.content_hash == hash => Outcome::Unchanged,
+        Some(_) => Outcome::Updated,
+    }
+}
+
+/// Counts of outcomes, for a batch or a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcomes {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub existing: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+}
+
+impl Outcomes {
+    pub fn add(&mut self, outcome: Outcome) {
+        self.rows += 1;
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Existing => self.existing += 1,
+            Outcome::Rejected => self.rejected += 1,
+            Outcome::Duplicate => self.duplicates += 1,
+        }
+    }
+
+    pub fn merge(&mut self, other: &Outcomes) {
+        self.rows += other.rows;
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.existing += other.existing;
+        self.rejected += other.rejected;
+        self.duplicates += other.duplicates;
+    }
+}
+
+/// Validates again a row that a client says it cleaned: every value must be in normal form
+/// already (cleaning is idempotent, so an honest client's values come back unchanged); a value
+/// that cleaning would change was not produced by leadsift and rejects the row.
+///
+/// `values` holds each canonical field's text as the client sent it (`None` for null; numbers
+/// and booleans as their JSON text). Unknown field names are tampering too.
+pub fn revalidate(
+    record: u64,
+    line: u64,
+    values: &[(String, Option<String>)],
+    extra: Vec<(String, String)>,
+    options: &CleanOptions,
+    strict: bool,
+) -> Row {
+    let mut lead = Lead::default();
+    let mut issues = Vec::new();
+    for (name, text) in values {
+        let Some(field) = Field::from_name(name) else {
+            issues.push(
+                Issue::new(
+                    IssueCode::TamperedValue,
+                    format!("{name:?} is not a canonical field"),
+                )
+                .with_column(name.clone()),
+            );
+            continue;
+        };
+        let Some(text) = text else { continue };
+        let cleaned = clean::clean(field, text, options);
+        let same = cleaned
+            .value
+            .as_ref()
+            .is_some_and(|v| v.to_text() == text.as_str());
+        if !same {
+            let why = match &cleaned.note {
+                Some(n) if cleaned.value.is_none() => n.message.clone(),
+                _ => "the value is not in leadsift's normal form".to_owned(),
+            };
+            issues.push(
+                Issue::new(
+                    IssueCode::TamperedValue,
+                    format!("the value was not cleaned by leadsift: {why}"),
+                )
+                .with_field(field)
+                .with_raw(text),
+            );
+            continue;
+        }
+        if let Some(note) = cleaned.note.filter(|n| n.code == IssueCode::Masked) {
+            issues.push(
+                Issue::new(note.code, note.message)
+                    .with_field(field)
+                    .with_raw(text),
+            );
+        }
+        lead.set(field, cleaned.value);
+    }
+    let key = identify(&lead, &mut issues);
+    let status = status(&issues, strict);
+    Row {
+        record,
+        line,
+        status,
+        lead,
+        extra,
+        issues,
+        key,
+        replaces_line: None,
+    }
+}

@@ -1,0 +1,133 @@
+//! The database classification and the server's re-validation.
+
+use leadsift_core::clean::CleanOptions;
+use leadsift_core::judge::{classify, content_hash, revalidate};
+use leadsift_core::{IssueCode, Options, Outcome, Prior, RowStatus};
+
+use crate::run_chunked;
+
+#[test]
+fn classification_follows_the_design() {
+    use Outcome::*;
+    let prior = |hash: &str, ours: bool| Prior {
+        content_hash: hash.to_owned(),
+        written_by_this_run: ours,
+    };
+    let cases: &[(RowStatus, Option<Prior>, &str, bool, Outcome)] = &[
+        (RowStatus::Valid, None, "a", false, Created),
+        (RowStatus::Warning, None, "a", true, Created),
+        (
+            RowStatus::Valid,
+            Some(prior("a", false)),
+            "b",
+            false,
+            Existing,
+        ),
+        (
+            RowStatus::Valid,
+            Some(prior("a", false)),
+            "a",
+            true,
+            Unchanged,
+        ),
+        (
+            RowStatus::Valid,
+            Some(prior("a", false)),
+            "b",
+            true,
+            Updated,
+        ),
+        (
+            RowStatus::Valid,
+            Some(prior("a", true)),
+            "b",
+            false,
+            Duplicate,
+        ),
+        (RowStatus::Rejected, None, "a", true, Rejected),
+    ];
+    for (status, prior, hash, force, want) in cases {
+        assert_eq!(
+            classify(*status, prior.as_ref(), hash, *force),
+            *want,
+            "{status:?} {prior:?} {hash} {force}"
+        );
+    }
+    assert!(Created.writes() && Updated.writes() && Duplicate.writes());
+    assert!(!Unchanged.writes() && !Existing.writes() && !Rejected.writes());
+}
+
+#[test]
+fn an_honest_clients_rows_pass_revalidation_unchanged() {
+    let bytes = std::fs::read(crate::fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture");
+    let (rows, _) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
+    for row in rows.iter().filter(|r| r.status != RowStatus::Rejected) {
+        // What a client sends: every field's normal form as text.
+        let values: Vec<(String, Option<String>)> = row
+            .lead
+            .iter()
+            .map(|(f, v)| (f.name().to_owned(), v.map(|v| v.to_text().into_owned())))
+            .collect();
+        let again = revalidate(
+            row.record,
+            row.line,
+            &values,
+            row.extra.clone(),
+            &CleanOptions::default(),
+            false,
+        );
+        assert_eq!(again.lead, row.lead, "line {}", row.line);
+        assert_eq!(again.key, row.key);
+        assert_ne!(
+            again.status,
+            RowStatus::Rejected,
+            "line {}: {:?}",
+            row.line,
+            again.issues
+        );
+        assert_eq!(
+            content_hash(&again.lead, &again.extra),
+            content_hash(&row.lead, &row.extra)
+        );
+    }
+}
+
+#[test]
+fn a_tampered_row_is_rejected_with_an_issue() {
+    let cases: &[(&str, &str)] = &[
+        ("phone_1", "(512) 789-1111"),
+        ("email", "John@Example.com"),
+        ("phone_1", "555-555-5555"),
+        ("state", "Texas"),
+        ("price", "$12"),
+        ("lead_idx", "L1"),
+    ];
+    for (field, text) in cases {
+        let values = vec![
+            ("lead_id".to_owned(), Some("L1".to_owned())),
+            ((*field).to_owned(), Some((*text).to_owned())),
+        ];
+        let row = revalidate(0, 2, &values, Vec::new(), &CleanOptions::default(), false);
+        assert_eq!(row.status, RowStatus::Rejected, "{field}={text}");
+        assert!(
+            row.issues
+                .iter()
+                .any(|i| i.code == IssueCode::TamperedValue),
+            "{field}={text}: {:?}",
+            row.issues
+        );
+    }
+}
+
+#[test]
+fn the_content_hash_sees_every_value_and_extra() {
+    let bytes = b"Lead ID,Email,Note\nL1,a@example.com,x\nL1,a@example.com,y\nL1,b@example.com,x\nL1,a@example.com,x\n";
+    let (rows, _) = run_chunked(bytes, 64, Options::default()).expect("readable");
+    let h: Vec<String> = rows
+        .iter()
+        .map(|r| content_hash(&r.lead, &r.extra))
+        .collect();
+    assert_ne!(h[0], h[1], "extra differs");
+    assert_ne!(h[0], h[2], "email differs");
+    assert_eq!(h[0], h[3], "same content");
+}
