@@ -1,5 +1,7 @@
 //! The `leadsift` command line.
 
+mod import;
+mod input;
 mod validate;
 
 use std::process::ExitCode;
@@ -21,15 +23,28 @@ struct Cli {
 enum Command {
     /// Validate a file offline: mapping, cleaned values, every problem, and a summary.
     Validate(validate::Args),
+    /// Import a file into the database, in batches, each in one transaction.
+    Import(import::Args),
+    /// Apply the database migrations.
+    Migrate(import::MigrateArgs),
+    /// Show the import history.
+    History(import::HistoryArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Import(args) => import::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Migrate(args) => import::migrate(args).map(|()| ExitCode::SUCCESS),
+        Command::History(args) => import::history(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
+        Err(e) if e.downcast_ref::<input::Usage>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {}", validate::sentence(&e));
             ExitCode::from(1)

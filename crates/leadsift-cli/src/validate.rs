@@ -1,16 +1,16 @@
 //! `leadsift validate`: runs the core over a file and reports, without a database.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use indicatif::{ProgressBar, ProgressStyle};
-use leadsift_core::clean::{CleanOptions, Zone};
 use leadsift_core::report::{ERROR_REPORT_HEADER, error_report_lines};
-use leadsift_core::{Limits, MappingOverrides, Options, Row, Summary, Validator};
+use leadsift_core::{Row, Summary, Validator};
+
+use crate::input::{ReadArgs, for_each_chunk, progress_bar};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -24,145 +24,37 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The export to read (`-` for standard input); gzip is read as the CSV inside it.
-    #[arg(default_value = "data/leadconduit_leads.csv")]
-    file: PathBuf,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Output format; `table` on a terminal, `ndjson` otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write an error report CSV (line, column, field, code, message, raw) here.
     #[arg(long, value_name = "PATH")]
     errors: Option<PathBuf>,
-    /// A JSON object of mapping overrides: {"Header": "field" | "extra" | "ignore"}.
-    #[arg(long, value_name = "PATH")]
-    mapping: Option<PathBuf>,
-    /// Reject every row that has any error.
-    #[arg(long)]
-    strict: bool,
-    /// The zone of timestamps that carry none: UTC, an offset such as -05:00, or an IANA name.
-    #[arg(long, default_value = "UTC", value_parser = parse_zone, allow_hyphen_values = true)]
-    timezone: Zone,
-    /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
-    #[arg(long, value_parser = parse_encoding)]
-    encoding: Option<String>,
-    /// The delimiter instead of detecting it: , ; | or tab.
-    #[arg(long, value_parser = parse_delimiter)]
-    delimiter: Option<u8>,
-    /// The line of the header row instead of detecting it (1-based).
-    #[arg(long, value_name = "LINE")]
-    header_line: Option<u64>,
-    /// The largest field accepted, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_field_bytes)]
-    max_field_bytes: usize,
-    /// The most columns accepted.
-    #[arg(long, default_value_t = Limits::default().max_columns)]
-    max_columns: usize,
     /// How many problems the table shows.
     #[arg(long, default_value_t = 20)]
     show: usize,
 }
 
-fn parse_zone(s: &str) -> Result<Zone, String> {
-    s.parse::<Zone>().map_err(|e| e.to_string())
-}
-
-fn parse_encoding(s: &str) -> Result<String, String> {
-    leadsift_core::sniff::encoding_for_label(s)
-        .map(str::to_owned)
-        .map_err(|e| e.to_string())
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        "comma" => Ok(b','),
-        "semicolon" => Ok(b';'),
-        "pipe" => Ok(b'|'),
-        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "expected one character such as , ; | or tab, found {s:?}"
-        )),
-    }
-}
-
 /// An error chain as one sentence: "could not open x: no such file or directory".
 pub fn sentence(e: &anyhow::Error) -> String {
-    e.chain()
+    let s = e
+        .chain()
         .map(|c| c.to_string())
         .collect::<Vec<_>>()
-        .join(": ")
-        .to_lowercase_first()
-}
-
-trait LowerFirst {
-    fn to_lowercase_first(self) -> String;
-}
-
-impl LowerFirst for String {
-    fn to_lowercase_first(self) -> String {
-        let mut c = self.chars();
-        match c.next() {
-            Some(f) => f.to_lowercase().chain(c).collect(),
-            None => self,
-        }
+        .join(": ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => s,
     }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let overrides = match &args.mapping {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read the mapping {}", path.display()))?;
-            match serde_json::from_str::<MappingOverrides>(&text) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!(
-                        "error: the mapping {} is not a JSON object of header to field name, \"extra\" or \"ignore\": {e}",
-                        path.display()
-                    );
-                    return Ok(ExitCode::from(2));
-                }
-            }
-        }
-        None => MappingOverrides::default(),
-    };
-    let options = Options {
-        clean: CleanOptions {
-            timezone: args.timezone.clone(),
-            today: chrono::Utc::now().date_naive(),
-            ..CleanOptions::default()
-        },
-        strict: args.strict,
-        encoding: args.encoding.clone(),
-        delimiter: args.delimiter,
-        header_line: args.header_line,
-        mapping: overrides,
-        limits: Limits {
-            max_field_bytes: args.max_field_bytes,
-            max_columns: args.max_columns,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
-
-    let stdin = args.file.as_os_str() == "-";
-    let (mut input, size): (Box<dyn Read>, Option<u64>) = if stdin {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let f = File::open(&args.file)
-            .with_context(|| format!("could not open {}", args.file.display()))?;
-        let size = f.metadata().ok().map(|m| m.len());
-        if f.metadata().is_ok_and(|m| m.is_dir()) {
-            anyhow::bail!("{} is a directory, not a file", args.file.display());
-        }
-        (Box::new(f), size)
-    };
-    let name = if stdin {
-        "standard input".to_owned()
-    } else {
-        args.file.display().to_string()
-    };
-
+    let options = args.read.options()?;
+    let (mut input, size) = args.read.open()?;
+    let name = args.read.name();
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Table
     } else {
@@ -184,7 +76,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let progress = progress_bar(size);
     let mut validator = Validator::new(options);
-    let mut buf = vec![0u8; 256 * 1024];
     let mut problems: Vec<Row> = Vec::new();
     let mut write_rows =
         |rows: Vec<Row>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
@@ -208,22 +99,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Ok(true)
         };
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("could not read {name}")),
-        };
+    let mut open = true;
+    for_each_chunk(&mut input, &name, |chunk| {
         if let Some(p) = &progress {
-            p.inc(n as u64);
+            p.inc(chunk.len() as u64);
         }
         let rows = validator
-            .push(&buf[..n])
+            .push(chunk)
             .with_context(|| format!("could not read {name}"))?;
-        if !write_rows(rows, &mut out)? {
-            return Ok(ExitCode::SUCCESS);
-        }
+        open = write_rows(rows, &mut out)?;
+        Ok(open)
+    })?;
+    if !open {
+        return Ok(ExitCode::SUCCESS);
     }
     let rows = validator
         .finish()
@@ -263,22 +151,6 @@ fn write_ok(r: io::Result<()>) -> Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
         Err(e) => Err(e).context("could not write the output"),
     }
-}
-
-fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
-    if !io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = match size {
-        Some(n) => ProgressBar::new(n),
-        None => ProgressBar::new_spinner(),
-    };
-    let style = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
 }
 
 /// The summary as the `--format summary` object.

@@ -243,3 +243,71 @@ pub fn revalidate(
         replaces_line: None,
     }
 }
+
+/// A cleaned row as it travels from a client to the server: every canonical field's normal
+/// form as text (`None` for null), and `extra`. `revalidate` turns it back into a `Row`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRow {
+    pub record: u64,
+    pub line: u64,
+    pub values: Vec<(String, Option<String>)>,
+    pub extra: Vec<(String, String)>,
+}
+
+impl WireRow {
+    pub fn from_row(row: &Row) -> WireRow {
+        WireRow {
+            record: row.record,
+            line: row.line,
+            values: row
+                .lead
+                .iter()
+                .map(|(f, v)| (f.name().to_owned(), v.map(|v| v.to_text().into_owned())))
+                .collect(),
+            extra: row.extra.clone(),
+        }
+    }
+
+    /// Validates the row again (see [`revalidate`]).
+    pub fn revalidate(&self, options: &CleanOptions, strict: bool) -> Row {
+        revalidate(
+            self.record,
+            self.line,
+            &self.values,
+            self.extra.clone(),
+            options,
+            strict,
+        )
+    }
+}
+
+/// The checksum of a batch: SHA-256 over every row's number, line, values and extra, in order.
+/// The client sends it with the batch; the same number with another checksum is a conflict.
+pub fn batch_checksum(rows: &[WireRow]) -> String {
+    let mut h = Sha256::new();
+    for r in rows {
+        h.update(r.record.to_le_bytes());
+        h.update(r.line.to_le_bytes());
+        for (k, v) in &r.values {
+            h.update(k);
+            h.update([0x1e]);
+            match v {
+                Some(v) => {
+                    h.update([1]);
+                    h.update(v);
+                }
+                None => h.update([0]),
+            }
+            h.update([0x1f]);
+        }
+        h.update([0x1d]);
+        for (k, v) in &r.extra {
+            h.update(k);
+            h.update([0x1e]);
+            h.update(v);
+            h.update([0x1f]);
+        }
+        h.update([0x1c]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,308 @@
+//! `leadsift import`: the file through the core, in batches, into the database.
+//! `leadsift migrate` and `leadsift history` live here too: they are the same database.
+
+use std::collections::HashSet;
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use leadsift_core::judge::{Outcomes, WireRow, batch_checksum};
+use leadsift_core::{Row, Summary, Validator};
+use leadsift_server::config::Settings;
+use leadsift_server::db::{Database, redact};
+use leadsift_server::import::{self, RunOptions};
+use sha2::{Digest, Sha256};
+
+use crate::input::{ReadArgs, for_each_chunk, progress_bar};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// The database: sqlite://path.db (the default, sqlite://leadsift.db) or postgres://...
+    /// Also read from DATABASE_URL and leadsift.toml.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn settings(&self) -> Result<Settings> {
+        let mut s = Settings::load(None)?;
+        if let Some(url) = &self.database_url {
+            s.database_url = url.clone();
+        }
+        Ok(s)
+    }
+
+    pub fn open(&self) -> Result<Database> {
+        let s = self.settings()?;
+        Database::open(&s.database_url, 4)
+            .with_context(|| format!("could not open the database {}", redact(&s.database_url)))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Rows per batch; each batch commits in one transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    batch_size: u64,
+    /// Compute what would be created, updated, unchanged, existing and rejected; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Update existing leads whose content differs (otherwise they are left alone).
+    #[arg(long)]
+    force_refresh: bool,
+    /// How to print the summary.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// The result of an import, as `--format json` prints it.
+#[derive(Debug, serde::Serialize)]
+struct Report<'a> {
+    run_id: Option<i64>,
+    dry_run: bool,
+    file: String,
+    file_sha256: String,
+    #[serde(flatten)]
+    outcomes: Outcomes,
+    valid: u64,
+    warning: u64,
+    blank: u64,
+    batches: u64,
+    seconds: f64,
+    notes: &'a [String],
+}
+
+fn file_digest(args: &ReadArgs) -> Result<String> {
+    if args.is_stdin() {
+        return Ok(String::new());
+    }
+    let (mut input, _) = args.open()?;
+    let mut h = Sha256::new();
+    for_each_chunk(&mut input, &args.name(), |c| {
+        h.update(c);
+        Ok(true)
+    })?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let options = args.read.options()?;
+    let db = args.db.open()?;
+    let name = args.read.name();
+    let digest = file_digest(&args.read)?;
+    let started = Instant::now();
+    let run = if args.dry_run {
+        None
+    } else {
+        let o = RunOptions {
+            file_name: name.clone(),
+            file_sha256: digest.clone(),
+            dry_run: false,
+            force_refresh: args.force_refresh,
+            strict: args.read.strict,
+            import_source: "csv".to_owned(),
+            mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
+        };
+        Some(import::start_run(&db, &o)?)
+    };
+    let (mut input, size) = args.read.open()?;
+    let progress = progress_bar(size);
+    let mut validator = Validator::new(options);
+    let mut pending: Vec<Row> = Vec::new();
+    let mut totals = Outcomes::default();
+    let mut written: HashSet<String> = HashSet::new();
+    let mut seq = 0i64;
+    let batch = usize::try_from(args.batch_size).unwrap_or(500);
+    let mut flush = |rows: &mut Vec<Row>, force: bool| -> Result<()> {
+        while rows.len() >= batch || (force && !rows.is_empty()) {
+            let take = rows.len().min(batch);
+            let chunk: Vec<Row> = rows.drain(..take).collect();
+            seq += 1;
+            let counts = match &run {
+                None => import::dry_batch(&db, &chunk, args.force_refresh, &mut written)?,
+                Some(r) => {
+                    let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
+                    import::apply_batch(&db, r.id, seq, &batch_checksum(&wire), &chunk)
+                        .with_context(|| format!("batch {seq} was not written"))?
+                        .counts
+                }
+            };
+            totals.merge(&counts);
+            if let Some(p) = &progress {
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                p.set_message(format!(
+                    "{} rows, {:.0} rows/s",
+                    totals.rows,
+                    totals.rows as f64 / secs
+                ));
+            }
+        }
+        Ok(())
+    };
+    for_each_chunk(&mut input, &name, |chunk| {
+        if let Some(p) = &progress {
+            p.inc(chunk.len() as u64);
+        }
+        pending.extend(
+            validator
+                .push(chunk)
+                .with_context(|| format!("could not read {name}"))?,
+        );
+        flush(&mut pending, false)?;
+        Ok(true)
+    })?;
+    pending.extend(
+        validator
+            .finish()
+            .with_context(|| format!("could not read {name}"))?,
+    );
+    flush(&mut pending, true)?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if let Some(r) = &run {
+        import::finish_run(&db, r.id)?;
+    }
+    let summary: &Summary = validator.summary();
+    let report = Report {
+        run_id: run.as_ref().map(|r| r.id),
+        dry_run: args.dry_run,
+        file: name,
+        file_sha256: digest,
+        outcomes: totals,
+        valid: summary.valid,
+        warning: summary.warning,
+        blank: summary.blank,
+        batches: u64::try_from(seq).unwrap_or(0),
+        seconds: started.elapsed().as_secs_f64(),
+        notes: &summary.notes,
+    };
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("could not encode the summary")?
+        ),
+        Format::Table => print!("{}", table(&report)),
+    }
+    Ok(())
+}
+
+fn table(r: &Report<'_>) -> String {
+    let o = &r.outcomes;
+    let title = match (r.dry_run, r.run_id) {
+        (true, _) => format!("dry run of {} (nothing was written)", r.file),
+        (false, Some(id)) => format!("import run {id}: {}", r.file),
+        (false, None) => r.file.clone(),
+    };
+    let rate = if r.seconds > 0.0 {
+        o.rows as f64 / r.seconds
+    } else {
+        0.0
+    };
+    let lines = [
+        ("rows", o.rows),
+        (
+            if r.dry_run { "would create" } else { "created" },
+            o.created,
+        ),
+        (
+            if r.dry_run { "would update" } else { "updated" },
+            o.updated,
+        ),
+        ("unchanged", o.unchanged),
+        ("existing", o.existing),
+        ("rejected", o.rejected),
+        ("duplicates", o.duplicates),
+    ];
+    let mut t = format!("{title}\n\n");
+    for (label, n) in lines {
+        t.push_str(&format!("  {label:<13}{n:>10}\n"));
+    }
+    t.push_str(&format!(
+        "\n  {} batches in {:.1} s ({rate:.0} rows/s)\n",
+        r.batches, r.seconds
+    ));
+    t
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn migrate(args: MigrateArgs) -> Result<()> {
+    let s = args.db.settings()?;
+    let db = Database::connect(&s.database_url, 1)
+        .with_context(|| format!("could not open the database {}", redact(&s.database_url)))?;
+    let applied = db.migrate()?;
+    if applied.is_empty() {
+        println!("{} is up to date", redact(&s.database_url));
+    } else {
+        for m in applied {
+            println!("applied {m}");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// How many runs to show, newest first.
+    #[arg(long, default_value_t = 20)]
+    limit: i64,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn history(args: HistoryArgs) -> Result<()> {
+    let db = args.db.open()?;
+    let runs = import::list_runs(&db, args.limit, None)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&runs)?);
+        return Ok(());
+    }
+    println!(
+        "{:>5}  {:<19}  {:<9}  {:>8} {:>8} {:>8} {:>9} {:>8} {:>8}  file",
+        "run",
+        "started",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "existing",
+        "rejected"
+    );
+    for r in runs {
+        println!(
+            "{:>5}  {:<19}  {:<9}  {:>8} {:>8} {:>8} {:>9} {:>8} {:>8}  {}{}",
+            r.id,
+            r.started_at.format("%Y-%m-%d %H:%M:%S"),
+            r.status,
+            r.rows_read,
+            r.created,
+            r.updated,
+            r.unchanged,
+            r.existing,
+            r.rejected,
+            r.file_name,
+            if r.dry_run { " (dry run)" } else { "" }
+        );
+    }
+    Ok(())
+}

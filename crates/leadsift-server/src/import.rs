@@ -1,0 +1,381 @@
+//! The import pipeline shared by `leadsift import` and the batch API: a batch of cleaned rows
+//! is classified against the database (by the core's `judge::classify`) and written in one
+//! transaction, with its issues, its idempotency record and the run's counters.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::Connection;
+use leadsift_core::judge::{Outcome, Outcomes, Prior, classify, content_hash};
+use leadsift_core::{Issue, Row, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::db::Database;
+use crate::db::models::RunRow;
+use crate::with_conn;
+
+/// How a run was asked for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunOptions {
+    pub file_name: String,
+    pub file_sha256: String,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub force_refresh: bool,
+    #[serde(default)]
+    pub strict: bool,
+    /// `csv` for files, `api` for leads posted one by one.
+    #[serde(default = "csv")]
+    pub import_source: String,
+    /// The mapping overrides the client used, for the record.
+    #[serde(default)]
+    pub mapping: serde_json::Value,
+}
+
+fn csv() -> String {
+    "csv".to_owned()
+}
+
+/// Why a batch was not applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    #[error("import run {0} does not exist")]
+    RunNotFound(i64),
+    #[error("import run {0} is finished: start a new run")]
+    RunFinished(i64),
+    #[error("batch {seq} of run {run} was already received with another checksum")]
+    Conflict { run: i64, seq: i64 },
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Database(e.into())
+    }
+}
+
+/// One row's fate in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub record: u64,
+    pub line: u64,
+    pub key: Option<String>,
+    pub outcome: Outcome,
+    pub issues: Vec<Issue>,
+}
+
+/// The answer to a batch; sent again, unchanged, when the same batch is sent again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchAnswer {
+    pub run_id: i64,
+    pub seq: i64,
+    pub counts: Outcomes,
+    pub rows: Vec<RowResult>,
+    /// True when this is the stored answer to an earlier identical request.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// What to write for a batch, and each row's outcome.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub outcomes: Vec<Outcome>,
+    pub hashes: Vec<String>,
+    /// Indexes of rows to insert and to update; a key appears once, with its latest row.
+    pub inserts: Vec<usize>,
+    pub updates: Vec<usize>,
+}
+
+/// Classifies every row of a batch. `priors` is what the database holds; within the batch a
+/// later row of a key this batch writes replaces the earlier one.
+pub fn plan(rows: &[Row], priors: &HashMap<String, Prior>, force_refresh: bool) -> Plan {
+    let mut p = Plan::default();
+    let mut local: HashMap<&str, (Prior, bool, usize)> = HashMap::new(); // key → (prior, inserted?, slot)
+    for (i, row) in rows.iter().enumerate() {
+        let hash = content_hash(&row.lead, &row.extra);
+        let key = row.key.as_ref().map(|k| k.as_str());
+        let prior = key.and_then(|k| local.get(k).map(|(p, _, _)| p).or_else(|| priors.get(k)));
+        let outcome = classify(row.status, prior, &hash, force_refresh);
+        if let (true, Some(k)) = (outcome.writes(), key) {
+            match local.get(k).map(|(_, ins, slot)| (*ins, *slot)) {
+                Some((true, slot)) => p.inserts[slot] = i,
+                Some((false, slot)) => p.updates[slot] = i,
+                None if outcome == Outcome::Created => {
+                    local.insert(
+                        k,
+                        (
+                            Prior {
+                                content_hash: hash.clone(),
+                                written_by_this_run: true,
+                            },
+                            true,
+                            p.inserts.len(),
+                        ),
+                    );
+                    p.inserts.push(i);
+                }
+                None => {
+                    local.insert(
+                        k,
+                        (
+                            Prior {
+                                content_hash: hash.clone(),
+                                written_by_this_run: true,
+                            },
+                            false,
+                            p.updates.len(),
+                        ),
+                    );
+                    p.updates.push(i);
+                }
+            }
+        }
+        p.outcomes.push(outcome);
+        p.hashes.push(hash);
+    }
+    p
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+pub fn start_run(db: &Database, o: &RunOptions) -> anyhow::Result<RunRow> {
+    let mapping = o.mapping.to_string();
+    let started = now();
+    with_conn!(db, |c, m| {
+        let new = m::NewRun {
+            file_name: &o.file_name,
+            file_sha256: &o.file_sha256,
+            dry_run: o.dry_run,
+            force_refresh: o.force_refresh,
+            strict: o.strict,
+            import_source: &o.import_source,
+            mapping: &mapping,
+            status: "running",
+            started_at: started,
+        };
+        Ok(m::create_run(c, &new)?)
+    })
+}
+
+pub fn get_run(db: &Database, id: i64) -> anyhow::Result<Option<RunRow>> {
+    with_conn!(db, |c, m| Ok(m::get_run(c, id)?))
+}
+
+pub fn finish_run(db: &Database, id: i64) -> Result<RunRow, ImportError> {
+    let at = now();
+    let r: anyhow::Result<Option<RunRow>> = with_conn!(db, |c, m| {
+        match m::get_run(c, id)? {
+            None => Ok(None),
+            Some(run) if run.status != "running" => Ok(Some(run)),
+            Some(_) => Ok(Some(m::finish_run(c, id, "finished", at)?)),
+        }
+    });
+    r?.ok_or(ImportError::RunNotFound(id))
+}
+
+/// Applies one batch of a run in one transaction; idempotent per (run, seq, checksum).
+/// A PostgreSQL conflict with a concurrent writer (a key inserted meanwhile, a deadlock)
+/// rolls the transaction back and the batch is tried again, up to three times.
+pub fn apply_batch(
+    db: &Database,
+    run_id: i64,
+    seq: i64,
+    checksum: &str,
+    rows: &[Row],
+) -> Result<BatchAnswer, ImportError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match apply_once(db, run_id, seq, checksum, rows) {
+            Err(ImportError::Database(e)) if attempt < 4 && retryable(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
+fn retryable(e: &anyhow::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e.downcast_ref::<Error>(),
+        Some(Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+            _
+        ))
+    ) || e.to_string().contains("deadlock detected")
+}
+
+fn apply_once(
+    db: &Database,
+    run_id: i64,
+    seq: i64,
+    checksum: &str,
+    rows: &[Row],
+) -> Result<BatchAnswer, ImportError> {
+    let at = now();
+    with_conn!(db, |c, m| {
+        c.transaction::<BatchAnswer, ImportError, _>(|c| {
+            let run = m::get_run(c, run_id)?.ok_or(ImportError::RunNotFound(run_id))?;
+            if let Some(b) = m::find_batch(c, run_id, seq)? {
+                if b.checksum != checksum {
+                    return Err(ImportError::Conflict { run: run_id, seq });
+                }
+                let mut answer: BatchAnswer =
+                    serde_json::from_str(&b.response).map_err(anyhow::Error::from)?;
+                answer.replayed = true;
+                return Ok(answer);
+            }
+            if run.status != "running" {
+                return Err(ImportError::RunFinished(run_id));
+            }
+            let keys: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
+                .collect();
+            let priors = m::priors(c, &keys, Some(run_id))?;
+            let plan = plan(rows, &priors, run.force_refresh);
+            if !run.dry_run {
+                let values = |i: usize| {
+                    let key = rows[i]
+                        .key
+                        .as_ref()
+                        .map(|k| k.as_str().to_owned())
+                        .unwrap_or_default();
+                    (
+                        key,
+                        m::LeadValues::of(
+                            &rows[i],
+                            &plan.hashes[i],
+                            &run.import_source,
+                            Some(run_id),
+                            at,
+                        ),
+                    )
+                };
+                let inserts: Vec<_> = plan.inserts.iter().map(|&i| values(i)).collect();
+                let mut updates: Vec<_> = plan.updates.iter().map(|&i| values(i)).collect();
+                m::insert_leads(c, &inserts, Some(run_id), at)?;
+                m::update_leads(c, &mut updates)?;
+            }
+            let answer = answer_for(run_id, seq, rows, &plan.outcomes);
+            let issues: Vec<m::NewIssue<'_>> = rows
+                .iter()
+                .flat_map(|r| r.issues.iter().map(move |i| (r, i)))
+                .map(|(r, i)| m::NewIssue {
+                    run_id,
+                    batch_seq: seq,
+                    line: i64::try_from(r.line).unwrap_or(i64::MAX),
+                    record: i64::try_from(r.record).unwrap_or(i64::MAX),
+                    column_name: i.column.as_deref(),
+                    field: i.field.map(|f| f.name()),
+                    code: i.code.as_str(),
+                    severity: if i.severity == Severity::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    },
+                    message: &i.message,
+                    raw: i.raw.as_deref(),
+                })
+                .collect();
+            m::insert_issues(c, &issues)?;
+            let response = serde_json::to_string(&answer).map_err(anyhow::Error::from)?;
+            let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            let counts = &answer.counts;
+            m::insert_batch(
+                c,
+                &m::NewBatch {
+                    run_id,
+                    seq,
+                    checksum,
+                    rows_read: n(counts.rows),
+                    created: n(counts.created),
+                    updated: n(counts.updated),
+                    unchanged: n(counts.unchanged),
+                    existing: n(counts.existing),
+                    rejected: n(counts.rejected),
+                    duplicates: n(counts.duplicates),
+                    response: &response,
+                    created_at: at,
+                },
+            )?;
+            m::add_to_run(c, run_id, counts)?;
+            Ok(answer)
+        })
+    })
+}
+
+fn answer_for(run_id: i64, seq: i64, rows: &[Row], outcomes: &[Outcome]) -> BatchAnswer {
+    let mut counts = Outcomes::default();
+    let results = rows
+        .iter()
+        .zip(outcomes)
+        .map(|(r, o)| {
+            counts.add(*o);
+            RowResult {
+                record: r.record,
+                line: r.line,
+                key: r.key.as_ref().map(|k| k.as_str().to_owned()),
+                outcome: *o,
+                issues: r.issues.clone(),
+            }
+        })
+        .collect();
+    BatchAnswer {
+        run_id,
+        seq,
+        counts,
+        rows: results,
+        replayed: false,
+    }
+}
+
+/// A dry run of the command line: the classification a real run would make, from read-only
+/// queries, writing nothing. `written` carries the keys earlier batches would have written.
+pub fn dry_batch(
+    db: &Database,
+    rows: &[Row],
+    force_refresh: bool,
+    written: &mut HashSet<String>,
+) -> anyhow::Result<Outcomes> {
+    let keys: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
+        .collect();
+    let mut priors = with_conn!(db, |c, m| Ok::<_, anyhow::Error>(m::priors(
+        c, &keys, None
+    )?))?;
+    for k in &keys {
+        if written.contains(*k) {
+            let prior = priors.entry((*k).to_owned()).or_insert_with(|| Prior {
+                content_hash: String::new(),
+                written_by_this_run: true,
+            });
+            prior.written_by_this_run = true;
+        }
+    }
+    let plan = plan(rows, &priors, force_refresh);
+    let mut counts = Outcomes::default();
+    for (row, o) in rows.iter().zip(&plan.outcomes) {
+        counts.add(*o);
+        if o.writes()
+            && let Some(k) = &row.key
+        {
+            written.insert(k.as_str().to_owned());
+        }
+    }
+    Ok(counts)
+}
+
+/// The sync history, newest first.
+pub fn list_runs(db: &Database, limit: i64, before: Option<i64>) -> anyhow::Result<Vec<RunRow>> {
+    with_conn!(db, |c, m| Ok(m::list_runs(
+        c,
+        limit.clamp(1, 1000),
+        before
+    )?))
+}

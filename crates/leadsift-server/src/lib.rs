@@ -1,0 +1,7 @@
+//! leadsift-server: the persistence layer (Diesel, SQLite and PostgreSQL) shared by the server
+//! and `leadsift import`, and the actix-web application.
+
+pub mod config;
+pub mod db;
+pub mod import;
+pub mod stored;
