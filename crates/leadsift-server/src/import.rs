@@ -379,3 +379,18 @@ pub fn list_runs(db: &Database, limit: i64, before: Option<i64>) -> anyhow::Resu
         before
     )?))
 }
+
+/// A run's issues after the issue id `after`, `limit` of them, in order.
+pub fn run_issues(
+    db: &Database,
+    run: i64,
+    after: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<crate::db::models::IssueRow>> {
+    with_conn!(db, |c, m| Ok(m::run_issues(c, run, after, limit)?))
+}
+
+/// Every stored lead in key order.
+pub fn all_leads(db: &Database) -> anyhow::Result<Vec<crate::db::models::LeadRow>> {
+    with_conn!(db, |c, m| Ok(m::all_leads(c)?))
+}

@@ -1,0 +1,131 @@
+//! The server crate against real databases: SQLite always, PostgreSQL when `LEADSIFT_TEST_PG`
+//! names a server (each test gets a database of its own, dropped afterwards).
+
+mod api;
+mod store;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use leadsift_core::judge::{Outcomes, WireRow, batch_checksum};
+use leadsift_core::{Options, Row, Validator};
+use leadsift_server::db::Database;
+use leadsift_server::import::{self, RunOptions};
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+/// A fresh database; dropped (PostgreSQL) or deleted (SQLite) with the value.
+pub struct TestDb {
+    pub db: Database,
+    pub url: String,
+    cleanup: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        (self.cleanup)();
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub fn sqlite() -> TestDb {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("leadsift-test-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let url = format!("sqlite://{}", dir.join("test.db").display());
+    let db = Database::open(&url, 4).expect("sqlite");
+    TestDb {
+        db,
+        url,
+        cleanup: Box::new(move || drop(std::fs::remove_dir_all(&dir))),
+    }
+}
+
+/// A fresh PostgreSQL database, or `None` when `LEADSIFT_TEST_PG` is not set (CI sets it and
+/// sets `LEADSIFT_REQUIRE_PG=1`, so that a missing server fails instead of skipping).
+pub fn postgres() -> Option<TestDb> {
+    let Ok(base) = std::env::var("LEADSIFT_TEST_PG") else {
+        assert!(
+            std::env::var_os("LEADSIFT_REQUIRE_PG").is_none(),
+            "LEADSIFT_TEST_PG is not set"
+        );
+        return None;
+    };
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!("leadsift_test_{}_{n}", std::process::id());
+    let admin = format!("{}/postgres", base.trim_end_matches('/'));
+    let mut c = PgConnection::establish(&admin).expect("LEADSIFT_TEST_PG reachable");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut c)
+        .expect("drop");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .expect("create");
+    let url = format!("{}/{name}", base.trim_end_matches('/'));
+    let db = Database::open(&url, 8).expect("postgres");
+    Some(TestDb {
+        db,
+        url,
+        cleanup: Box::new(move || {
+            if let Ok(mut c) = PgConnection::establish(&admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
+            }
+        }),
+    })
+}
+
+/// Both backends (PostgreSQL only when configured).
+pub fn backends() -> Vec<TestDb> {
+    let mut v = vec![sqlite()];
+    v.extend(postgres());
+    v
+}
+
+pub fn validate(bytes: &[u8]) -> Vec<Row> {
+    let mut v = Validator::new(Options::default());
+    let mut rows = v.push(bytes).expect("readable");
+    rows.extend(v.finish().expect("readable"));
+    rows
+}
+
+pub fn run_options(dry_run: bool, force_refresh: bool) -> RunOptions {
+    RunOptions {
+        file_name: "test.csv".into(),
+        file_sha256: String::new(),
+        dry_run,
+        force_refresh,
+        strict: false,
+        import_source: "csv".into(),
+        mapping: serde_json::Value::Null,
+    }
+}
+
+/// Imports `rows` as one run in batches of `batch`; returns the totals.
+pub fn import_rows(db: &Database, rows: &[Row], batch: usize, force_refresh: bool) -> Outcomes {
+    let run = import::start_run(db, &run_options(false, force_refresh)).expect("run");
+    let mut totals = Outcomes::default();
+    for (i, chunk) in rows.chunks(batch).enumerate() {
+        let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
+        let answer = import::apply_batch(db, run.id, i as i64 + 1, &batch_checksum(&wire), chunk)
+            .expect("batch");
+        totals.merge(&answer.counts);
+    }
+    import::finish_run(db, run.id).expect("finish");
+    totals
+}
+
+/// Predicts the import of `rows` with the command line's dry run.
+pub fn dry_run(db: &Database, rows: &[Row], batch: usize, force_refresh: bool) -> Outcomes {
+    let mut written = std::collections::HashSet::new();
+    let mut totals = Outcomes::default();
+    for chunk in rows.chunks(batch) {
+        totals
+            .merge(&import::dry_batch(db, chunk, force_refresh, &mut written).expect("dry batch"));
+    }
+    totals
+}

@@ -1,0 +1,289 @@
+//! The persistence layer and the import pipeline on both backends.
+
+use leadsift_core::judge::{WireRow, batch_checksum};
+use leadsift_core::{IssueCode, Outcomes};
+use leadsift_server::db::models::LeadRow;
+use leadsift_server::import::{self, ImportError};
+use serde_json::Value as Json;
+
+use crate::{backends, dry_run, fixtures, import_rows, run_options, validate};
+
+fn all(db: &leadsift_server::db::Database) -> Vec<LeadRow> {
+    import::all_leads(db).expect("leads")
+}
+
+/// A stored row's column as the generator's expected JSON writes it.
+fn column(row: &LeadRow, field: &str) -> Json {
+    let v = serde_json::to_value(row).expect("row json");
+    match (field, &v[field]) {
+        ("submitted_at", Json::String(s)) => Json::String(format!("{}Z", s.trim_end_matches(".0"))),
+        (_, other) => other.clone(),
+    }
+}
+
+/// One golden case through the pipeline: every expected value is stored in its column.
+fn check(db: &leadsift_server::db::Database, name: &str) {
+    let dir = fixtures().join("golden");
+    let bytes = std::fs::read(dir.join(format!("{name}.csv"))).expect("fixture");
+    let rows = validate(&bytes);
+    import_rows(db, &rows, 37, false);
+    let stored = all(db);
+    let expected: Vec<Json> = std::fs::read_to_string(dir.join(format!("{name}.expected.jsonl")))
+        .expect("expected")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    for exp in &expected {
+        let id = exp["lead"]["lead_id"].as_str().expect("lead_id");
+        let row = stored
+            .iter()
+            .find(|r| r.lead_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{name}: lead {id} not stored"));
+        for (field, want) in exp["lead"].as_object().expect("lead") {
+            let got = column(row, field);
+            let same = match (got.as_f64(), want.as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => &got == want,
+            };
+            assert!(
+                same,
+                "{name}: lead {id} {field}: stored {got}, expected {want}"
+            );
+        }
+        let extra: Json = serde_json::from_str(&row.extra).expect("extra json");
+        assert_eq!(extra, exp["extra"], "{name}: lead {id} extra");
+        assert_eq!(row.import_source, "csv");
+        let invalid: Json = serde_json::from_str(&row.invalid).expect("invalid json");
+        for f in exp["invalid"].as_array().expect("invalid") {
+            assert!(
+                invalid.get(f.as_str().expect("field")).is_some(),
+                "{name}: lead {id}: raw value of {f} kept"
+            );
+        }
+    }
+}
+
+#[test]
+fn imports_store_exactly_the_expected_values() {
+    for t in backends() {
+        check(&t.db, "lc-comma-utf8");
+    }
+    for t in backends() {
+        check(&t.db, "camel-comma-utf16");
+    }
+}
+
+#[test]
+fn a_second_import_changes_nothing_and_a_dry_run_predicts_it() {
+    let bytes = std::fs::read(fixtures().join("golden/snake-tab-utf8bom.csv")).expect("fixture");
+    let rows = validate(&bytes);
+    for t in backends() {
+        let predicted = dry_run(&t.db, &rows, 25, false);
+        let first = import_rows(&t.db, &rows, 25, false);
+        assert_eq!(
+            predicted, first,
+            "{}: dry run predicts the first import",
+            t.url
+        );
+        assert_eq!(
+            first.created + first.rejected + first.duplicates,
+            first.rows
+        );
+        let before = all(&t.db);
+        let predicted = dry_run(&t.db, &rows, 25, false);
+        let second = import_rows(&t.db, &rows, 25, false);
+        assert_eq!(predicted, second);
+        assert_eq!(
+            (second.created, second.updated, second.existing),
+            (0, 0, first.created)
+        );
+        assert_eq!(before, all(&t.db), "{}: nothing changed", t.url);
+        let refresh = import_rows(&t.db, &rows, 25, true);
+        assert_eq!((refresh.updated, refresh.unchanged), (0, first.created));
+        assert_eq!(before, all(&t.db));
+    }
+}
+
+#[test]
+fn force_refresh_after_an_edit_updates_exactly_the_edited_rows() {
+    let original = "Lead ID,Email,Phone 1,City\nL1,a@example.com,5127891111,Austin\nL2,b@example.com,5127891112,Boston\nL3,c@example.com,5127891113,Chicago\n";
+    let edited = "Lead ID,Email,Phone 1,City\nL1,a@example.com,5127891111,Austin\nL2,b@example.com,5127891112,Dallas\nL3,c@example.com,5127891113,Chicago\nL4,d@example.com,,Denver\n";
+    for t in backends() {
+        import_rows(&t.db, &validate(original.as_bytes()), 2, false);
+        let before = all(&t.db);
+        let rows = validate(edited.as_bytes());
+        let without = dry_run(&t.db, &rows, 2, false);
+        assert_eq!(
+            (without.created, without.existing, without.updated),
+            (1, 3, 0)
+        );
+        let predicted = dry_run(&t.db, &rows, 2, true);
+        let got = import_rows(&t.db, &rows, 2, true);
+        assert_eq!(predicted, got);
+        assert_eq!(
+            (got.created, got.updated, got.unchanged),
+            (1, 1, 2),
+            "{}",
+            t.url
+        );
+        let after = all(&t.db);
+        assert_eq!(after.len(), 4);
+        assert_eq!(after[1].city.as_deref(), Some("Dallas"));
+        assert_eq!(after[0], before[0], "unedited rows are untouched");
+        assert_eq!(after[2], before[2]);
+        assert_ne!(after[1].updated_run, before[1].updated_run);
+    }
+}
+
+#[test]
+fn a_later_row_of_the_same_file_replaces_the_earlier_even_across_batches() {
+    let file = "Lead ID,City\nL1,Austin\nL2,Boston\nL1,Chicago\nL1,Denver\n";
+    for t in backends() {
+        let rows = validate(file.as_bytes());
+        let predicted = dry_run(&t.db, &rows, 2, false);
+        let got = import_rows(&t.db, &rows, 2, false);
+        assert_eq!(predicted, got);
+        assert_eq!((got.created, got.duplicates), (2, 2));
+        let stored = all(&t.db);
+        assert_eq!(stored.len(), 2);
+        assert_eq!(stored[0].city.as_deref(), Some("Denver"), "{}", t.url);
+    }
+}
+
+#[test]
+fn batches_are_idempotent_and_a_different_batch_under_the_same_number_conflicts() {
+    let rows = validate(b"Lead ID,City\nL1,Austin\nL2,Boston\n");
+    let other = validate(b"Lead ID,City\nL3,Chicago\n");
+    for t in backends() {
+        let run = import::start_run(&t.db, &run_options(false, false)).expect("run");
+        let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
+        let sum = batch_checksum(&wire);
+        let first = import::apply_batch(&t.db, run.id, 1, &sum, &rows).expect("batch");
+        let again = import::apply_batch(&t.db, run.id, 1, &sum, &rows).expect("replay");
+        assert!(again.replayed && !first.replayed);
+        assert_eq!(
+            (again.counts, again.rows.clone()),
+            (first.counts, first.rows.clone())
+        );
+        assert_eq!(all(&t.db).len(), 2);
+        let wire: Vec<WireRow> = other.iter().map(WireRow::from_row).collect();
+        let err = import::apply_batch(&t.db, run.id, 1, &batch_checksum(&wire), &other)
+            .expect_err("conflict");
+        assert!(matches!(err, ImportError::Conflict { seq: 1, .. }), "{err}");
+        let run = import::finish_run(&t.db, run.id).expect("finish");
+        assert_eq!(
+            (run.rows_read, run.created, run.batches),
+            (2, 2, 1),
+            "a replay is not counted twice"
+        );
+        let err = import::apply_batch(&t.db, run.id, 2, &batch_checksum(&wire), &other)
+            .expect_err("finished");
+        assert!(matches!(err, ImportError::RunFinished(_)));
+        assert!(matches!(
+            import::apply_batch(&t.db, 999, 1, "x", &other),
+            Err(ImportError::RunNotFound(999))
+        ));
+    }
+}
+
+#[test]
+fn an_interrupted_import_run_again_ends_like_one_clean_run() {
+    let bytes = std::fs::read(fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture");
+    let rows = validate(&bytes);
+    for (clean, broken) in backends().into_iter().zip(backends()) {
+        import_rows(&clean.db, &rows, 30, false);
+        // The first attempt dies after three batches; the second runs the whole file.
+        let run = import::start_run(&broken.db, &run_options(false, false)).expect("run");
+        for (i, chunk) in rows.chunks(30).take(3).enumerate() {
+            let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
+            import::apply_batch(
+                &broken.db,
+                run.id,
+                i as i64 + 1,
+                &batch_checksum(&wire),
+                chunk,
+            )
+            .expect("batch");
+        }
+        let second = import_rows(&broken.db, &rows, 30, false);
+        assert_eq!(
+            second.created + second.existing + second.rejected + second.duplicates,
+            rows.len() as u64
+        );
+        let strip = |v: Vec<LeadRow>| -> Vec<Json> {
+            v.into_iter()
+                .map(|r| {
+                    let mut j = serde_json::to_value(r).expect("json");
+                    for k in [
+                        "id",
+                        "created_run",
+                        "updated_run",
+                        "created_at",
+                        "updated_at",
+                    ] {
+                        j.as_object_mut().expect("object").remove(k);
+                    }
+                    j
+                })
+                .collect()
+        };
+        assert_eq!(
+            strip(all(&clean.db)),
+            strip(all(&broken.db)),
+            "{}",
+            clean.url
+        );
+    }
+}
+
+#[test]
+fn rejected_rows_are_not_stored_and_their_issues_are() {
+    let rows = validate(b"Lead ID,Email,City\n,,Austin\nL2,bob@,Boston\n");
+    for t in backends() {
+        let got = import_rows(&t.db, &rows, 10, false);
+        assert_eq!((got.created, got.rejected), (1, 1));
+        let issues = import::run_issues(&t.db, 1, 0, 100).expect("issues");
+        let codes: Vec<String> = issues.into_iter().map(|i| i.code).collect();
+        assert!(codes.contains(&IssueCode::NoIdentity.as_str().to_owned()));
+        assert!(codes.contains(&IssueCode::InvalidEmail.as_str().to_owned()));
+    }
+}
+
+#[test]
+fn hostile_strings_are_stored_literally() {
+    let long = "x".repeat(100_000);
+    let file = format!(
+        "Lead ID,Comments,City\n\"L1'; DROP TABLE leads; --\",\"{long}\",\"Robert'); DELETE FROM import_runs;--\"\n"
+    );
+    for t in backends() {
+        let got = import_rows(&t.db, &validate(file.as_bytes()), 10, false);
+        assert_eq!(got.created, 1);
+        let stored = all(&t.db);
+        assert_eq!(
+            stored[0].lead_id.as_deref(),
+            Some("L1'; DROP TABLE leads; --")
+        );
+        assert_eq!(stored[0].comments.as_ref().map(String::len), Some(100_000));
+        assert_eq!(
+            stored[0].city.as_deref(),
+            Some("Robert'); DELETE FROM import_runs;--")
+        );
+    }
+}
+
+#[test]
+fn migrations_go_down_and_up_again() {
+    for t in backends() {
+        t.db.revert_all().expect("down");
+        assert!(!t.db.migrate().expect("up").is_empty());
+        assert!(t.db.migrate().expect("again").is_empty());
+        assert_eq!(
+            import_rows(&t.db, &validate(b"Lead ID\nL1\n"), 1, false),
+            Outcomes {
+                rows: 1,
+                created: 1,
+                ..Outcomes::default()
+            }
+        );
+    }
+}
