@@ -2,6 +2,7 @@
 
 mod import;
 mod input;
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Migrate(import::MigrateArgs),
     /// Show the import history.
     History(import::HistoryArgs),
+    /// Run the HTTP API.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args).map(|()| ExitCode::SUCCESS),
         Command::Migrate(args) => import::migrate(args).map(|()| ExitCode::SUCCESS),
         Command::History(args) => import::history(args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -281,14 +281,20 @@ impl WireRow {
     }
 }
 
-/// The checksum of a batch: SHA-256 over every row's number, line, values and extra, in order.
+/// The checksum of a batch: SHA-256 over every row's number, line, values and extra, rows in
+/// order, values and extra by name.
 /// The client sends it with the batch; the same number with another checksum is a conflict.
 pub fn batch_checksum(rows: &[WireRow]) -> String {
     let mut h = Sha256::new();
     for r in rows {
         h.update(r.record.to_le_bytes());
         h.update(r.line.to_le_bytes());
-        for (k, v) in &r.values {
+        // Sorted by name: the checksum does not depend on the order a JSON object kept.
+        let mut values: Vec<&(String, Option<String>)> = r.values.iter().collect();
+        values.sort();
+        let mut extra: Vec<&(String, String)> = r.extra.iter().collect();
+        extra.sort();
+        for (k, v) in values {
             h.update(k);
             h.update([0x1e]);
             match v {
@@ -301,7 +307,7 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
             h.update([0x1f]);
         }
         h.update([0x1d]);
-        for (k, v) in &r.extra {
+        for (k, v) in extra {
             h.update(k);
             h.update([0x1e]);
             h.update(v);

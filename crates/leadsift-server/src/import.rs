@@ -394,3 +394,48 @@ pub fn run_issues(
 pub fn all_leads(db: &Database) -> anyhow::Result<Vec<crate::db::models::LeadRow>> {
     with_conn!(db, |c, m| Ok(m::all_leads(c)?))
 }
+
+/// Marks a run that could not complete (an unreadable upload).
+pub fn fail_run(db: &Database, id: i64) -> anyhow::Result<RunRow> {
+    let at = now();
+    with_conn!(db, |c, m| Ok(m::finish_run(c, id, "failed", at)?))
+}
+
+/// Records the digest of a file known only once it has been read.
+pub fn set_digest(db: &Database, id: i64, digest: &str) -> anyhow::Result<()> {
+    with_conn!(db, |c, m| Ok(m::set_digest(c, id, digest).map(|_| ())?))
+}
+
+/// Upserts one lead posted on its own (a LeadConduit delivery): created, updated or unchanged.
+pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outcome> {
+    let Some(key) = row.key.as_ref().map(|k| k.as_str().to_owned()) else {
+        return Ok(Outcome::Rejected);
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let at = now();
+        let r: anyhow::Result<Outcome> = with_conn!(db, |c, m| {
+            c.transaction::<Outcome, anyhow::Error, _>(|c| {
+                let priors = m::priors(c, &[key.as_str()], None)?;
+                let hash = content_hash(&row.lead, &row.extra);
+                let outcome = classify(row.status, priors.get(&key), &hash, true);
+                let values = m::LeadValues::of(row, &hash, source, None, at);
+                match outcome {
+                    Outcome::Created => {
+                        m::insert_leads(c, &[(key.clone(), values)], None, at)?;
+                    }
+                    Outcome::Updated => {
+                        m::update_leads(c, &mut [(key.clone(), values)])?;
+                    }
+                    _ => {}
+                }
+                Ok(outcome)
+            })
+        });
+        match r {
+            Err(e) if attempt < 3 && retryable(&e) => continue,
+            other => return other,
+        }
+    }
+}

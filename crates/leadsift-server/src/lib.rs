@@ -3,5 +3,8 @@
 
 pub mod config;
 pub mod db;
+pub mod error;
 pub mod import;
+pub mod routes;
+pub mod startup;
 pub mod stored;

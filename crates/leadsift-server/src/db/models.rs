@@ -122,3 +122,17 @@ pub struct LeadRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// Filters for `GET /api/v1/leads`.
+#[derive(Debug, Default, Clone)]
+pub struct LeadQuery {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+    pub campaign: Option<String>,
+    pub status: Option<String>,
+    pub limit: i64,
+    /// The id after which to continue (keyset pagination).
+    pub cursor: Option<i64>,
+}

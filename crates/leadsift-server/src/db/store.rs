@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use leadsift_core::judge::Prior;
 use leadsift_core::{Field, Row};
 
-use crate::db::models::{BatchRow, IssueRow, LeadRow, RunRow};
+use crate::db::models::{BatchRow, IssueRow, LeadQuery, LeadRow, RunRow};
 use crate::stored::Columns;
 
 /// The canonical columns of a lead, and what the importer maintains beside them.
@@ -287,20 +287,6 @@ pub fn get_lead(conn: &mut Conn, key: &str) -> QueryResult<Option<LeadRow>> {
     leads.filter(lead_key.eq(key)).first(conn).optional()
 }
 
-/// Filters for `GET /api/v1/leads`.
-#[derive(Debug, Default, Clone)]
-pub struct LeadQuery {
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub since: Option<NaiveDateTime>,
-    pub until: Option<NaiveDateTime>,
-    pub campaign: Option<String>,
-    pub status: Option<String>,
-    pub limit: i64,
-    /// The id after which to continue (keyset pagination).
-    pub cursor: Option<i64>,
-}
-
 pub fn find_leads(conn: &mut Conn, f: &LeadQuery) -> QueryResult<Vec<LeadRow>> {
     use schema::leads::dsl::*;
     let mut q = leads.order(id.asc()).limit(f.limit).into_boxed();
@@ -345,3 +331,8 @@ pub fn ping(conn: &mut Conn) -> QueryResult<usize> {
 
 #[allow(dead_code)]
 fn _date_is_used(_: NaiveDate) {}
+
+pub fn set_digest(conn: &mut Conn, run: i64, digest: &str) -> QueryResult<usize> {
+    use schema::import_runs::dsl::*;
+    diesel::update(import_runs.find(run)).set(file_sha256.eq(digest)).execute(conn)
+}

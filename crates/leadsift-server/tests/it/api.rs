@@ -1,1 +1,624 @@
+//! The HTTP API over a real port.
 
+use std::sync::mpsc;
+
+use leadsift_core::judge::{WireRow, batch_checksum};
+use leadsift_server::config::Settings;
+use leadsift_server::startup::Application;
+use reqwest::blocking::Client;
+use serde_json::{Value as Json, json};
+
+use crate::{TestDb, fixtures, sqlite, validate};
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub db: TestDb,
+}
+
+/// A server on a free loopback port, on its own database, for the rest of the test process.
+pub fn spawn(edit: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_on(sqlite(), edit)
+}
+
+pub fn spawn_on(db: TestDb, edit: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut s = Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        ..Settings::default()
+    };
+    edit(&mut s);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(s).expect("server builds");
+            tx.send(app.port()).expect("port");
+            app.run_until_stopped().await
+        })
+    });
+    let port = rx.recv().expect("server started");
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: Client::new(),
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn create_run(&self, body: Json) -> Json {
+        let r = self
+            .http
+            .post(self.url("/api/v1/imports"))
+            .json(&body)
+            .send()
+            .expect("request");
+        assert_eq!(r.status(), 201);
+        r.json().expect("json")
+    }
+}
+
+/// A batch as a client sends it: the rows' JSON and the checksum over them.
+pub fn batch_body(rows: &[leadsift_core::Row]) -> Json {
+    let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
+    let rows: Vec<Json> = rows
+        .iter()
+        .map(|r| {
+            let v = serde_json::to_value(r).expect("row");
+            json!({"record": v["record"], "line": v["line"], "lead": v["lead"], "extra": v["extra"]})
+        })
+        .collect();
+    json!({"rows": rows, "checksum": batch_checksum(&wire)})
+}
+
+fn error_of(r: reqwest::blocking::Response) -> (u16, Json) {
+    let status = r.status().as_u16();
+    (status, r.json().expect("error body is JSON"))
+}
+
+#[test]
+fn health_and_readiness() {
+    let app = spawn(|_| {});
+    assert_eq!(
+        app.http
+            .get(app.url("/healthz"))
+            .send()
+            .expect("get")
+            .status(),
+        200
+    );
+    let ready: Json = app
+        .http
+        .get(app.url("/readyz"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(ready["status"], "ready");
+    let page = app
+        .http
+        .get(app.url("/"))
+        .send()
+        .expect("get")
+        .text()
+        .expect("text");
+    assert!(page.contains("trunk build"), "{page}");
+    let (status, body) = error_of(app.http.get(app.url("/nowhere")).send().expect("get"));
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+}
+
+#[test]
+fn a_run_in_batches_is_idempotent_and_conflicts_are_refused() {
+    let app = spawn(|_| {});
+    let rows =
+        validate(&std::fs::read(fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture"));
+    let run = app.create_run(json!({"file_name": "leads.csv", "file_sha256": "abc", "dry_run": false, "force_refresh": false, "strict": false, "mapping": {}}));
+    let id = run["id"].as_i64().expect("id");
+    let mut created = 0;
+    for (i, chunk) in rows.chunks(50).enumerate() {
+        let url = app.url(&format!("/api/v1/imports/{id}/batches/{}", i + 1));
+        let body = batch_body(chunk);
+        let first: Json = app
+            .http
+            .put(&url)
+            .json(&body)
+            .send()
+            .expect("put")
+            .json()
+            .expect("json");
+        let again: Json = app
+            .http
+            .put(&url)
+            .json(&body)
+            .send()
+            .expect("put")
+            .json()
+            .expect("json");
+        assert_eq!(first["counts"], again["counts"]);
+        assert_eq!(first["rows"], again["rows"]);
+        assert_eq!(again["replayed"], true);
+        created += first["counts"]["created"].as_u64().expect("created");
+    }
+    let other = batch_body(&rows[..3]);
+    let (status, body) = error_of(
+        app.http
+            .put(app.url(&format!("/api/v1/imports/{id}/batches/1")))
+            .json(&other)
+            .send()
+            .expect("put"),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("batch_conflict"))
+    );
+    let mut wrong = batch_body(&rows[..3]);
+    wrong["checksum"] = json!("0000");
+    let (status, body) = error_of(
+        app.http
+            .put(app.url(&format!("/api/v1/imports/{id}/batches/99")))
+            .json(&wrong)
+            .send()
+            .expect("put"),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("checksum_mismatch"))
+    );
+    let done: Json = app
+        .http
+        .post(app.url(&format!("/api/v1/imports/{id}/finish")))
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(done["status"], "finished");
+    assert_eq!(done["created"].as_u64(), Some(created));
+    assert_eq!(
+        done["rows_read"].as_u64(),
+        Some(rows.len() as u64),
+        "replays are not counted again"
+    );
+    let stored = leadsift_server::import::all_leads(&app.db.db).expect("leads");
+    assert_eq!(stored.len() as u64, created);
+}
+
+#[test]
+fn a_tampered_row_is_rejected_with_an_issue() {
+    let app = spawn(|_| {});
+    let rows = validate(
+        b"Lead ID,Email,Phone 1\nL1,a@example.com,5127891111\nL2,b@example.com,5127891112\n",
+    );
+    let run = app.create_run(json!({"file_name": "t.csv", "file_sha256": ""}));
+    let mut body = batch_body(&rows);
+    body["rows"][1]["lead"]["phone_1"] = json!("(512) 789-1112");
+    body["rows"][1]["lead"]["is_admin"] = json!(true);
+    let values: Vec<WireRow> = body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| WireRow {
+            record: r["record"].as_u64().expect("record"),
+            line: r["line"].as_u64().expect("line"),
+            values: r["lead"]
+                .as_object()
+                .expect("lead")
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| (!v.is_null()).then(|| v.to_string())),
+                    )
+                })
+                .collect(),
+            extra: Vec::new(),
+        })
+        .collect();
+    body["checksum"] = json!(batch_checksum(&values));
+    let answer: Json = app
+        .http
+        .put(app.url(&format!("/api/v1/imports/{}/batches/1", run["id"])))
+        .json(&body)
+        .send()
+        .expect("put")
+        .json()
+        .expect("json");
+    assert_eq!(answer["counts"]["created"], 1);
+    assert_eq!(answer["counts"]["rejected"], 1);
+    let codes: Vec<&str> = answer["rows"][1]["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter_map(|i| i["code"].as_str())
+        .collect();
+    assert!(
+        codes.iter().all(|c| *c == "tampered_value") && codes.len() == 2,
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn bad_requests_get_clear_errors() {
+    let app = spawn(|s| s.max_body_bytes = 4096);
+    let post = |path: &str, body: &'static str| {
+        error_of(
+            app.http
+                .post(app.url(path))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .expect("post"),
+        )
+    };
+    let (s, b) = post("/api/v1/imports", "{not json");
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_json")));
+    let (s, b) = post("/api/v1/imports", r#"{"file_name": 7, "file_sha256": ""}"#);
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_body")));
+    assert!(
+        b["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("line 1 column 15")),
+        "located: {b}"
+    );
+    let (s, b) = error_of(
+        app.http
+            .get(app.url("/api/v1/imports/12345"))
+            .send()
+            .expect("get"),
+    );
+    assert_eq!((s, b["error"].as_str()), (404, Some("not_found")));
+    let (s, _) = error_of(
+        app.http
+            .get(app.url("/api/v1/imports/abc"))
+            .send()
+            .expect("get"),
+    );
+    assert_eq!(s, 404);
+    let big = format!(
+        "{{\"file_name\": \"{}\", \"file_sha256\": \"\"}}",
+        "x".repeat(10_000)
+    );
+    let (s, b) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports"))
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .expect("post"),
+    );
+    assert_eq!((s, b["error"].as_str()), (413, Some("payload_too_large")));
+    let csv = "Lead ID\n".to_owned() + &"L1\n".repeat(3000);
+    let (s, b) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports/csv"))
+            .body(csv)
+            .send()
+            .expect("post"),
+    );
+    assert_eq!((s, b["error"].as_str()), (413, Some("payload_too_large")));
+    let png = std::fs::read(fixtures().join("bad/png-renamed.csv")).expect("png");
+    let (s, b) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports/csv?file_name=x.csv"))
+            .body(png)
+            .send()
+            .expect("post"),
+    );
+    assert_eq!((s, b["error"].as_str()), (422, Some("unreadable_file")));
+    let runs: Json = app
+        .http
+        .get(app.url("/api/v1/imports"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(
+        runs["runs"][0]["status"], "failed",
+        "the unreadable upload's run says so"
+    );
+    let (s, b) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports?x"))
+            .header("content-type", "text/plain")
+            .body("{}")
+            .send()
+            .expect("post"),
+    );
+    assert_eq!(
+        (s, b["error"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
+}
+
+#[test]
+fn writes_need_the_token_when_one_is_set() {
+    let app = spawn(|s| s.token = Some("s3cret".into()));
+    let body = json!({"file_name": "a.csv", "file_sha256": ""});
+    let (s, b) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports"))
+            .json(&body)
+            .send()
+            .expect("post"),
+    );
+    assert_eq!((s, b["error"].as_str()), (401, Some("unauthorized")));
+    let (s, _) = error_of(
+        app.http
+            .post(app.url("/api/v1/imports"))
+            .bearer_auth("wrong")
+            .json(&body)
+            .send()
+            .expect("post"),
+    );
+    assert_eq!(s, 401);
+    let r = app
+        .http
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth("s3cret")
+        .json(&body)
+        .send()
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        app.http
+            .get(app.url("/api/v1/imports"))
+            .send()
+            .expect("get")
+            .status(),
+        200,
+        "reads are open"
+    );
+    let (s, _) = error_of(
+        app.http
+            .post(app.url("/api/v1/leads"))
+            .json(&json!({"lead_id": "x"}))
+            .send()
+            .expect("post"),
+    );
+    assert_eq!(s, 401);
+}
+
+#[test]
+fn a_public_address_without_a_token_is_refused() {
+    let s = Settings {
+        bind: "0.0.0.0:0".parse().expect("addr"),
+        ..Settings::default()
+    };
+    let err = Application::build(s).expect_err("refused");
+    assert!(err.to_string().contains("without a token"), "{err}");
+}
+
+#[test]
+fn a_csv_upload_gives_the_same_verdict_as_the_validator() {
+    let app = spawn(|_| {});
+    let bytes =
+        std::fs::read(fixtures().join("golden/lc-semicolon-cp1252-crlf.csv")).expect("fixture");
+    let (rows, summary) =
+        leadsift_core::validate_bytes(&bytes, Default::default()).expect("readable");
+    let r: Json = app
+        .http
+        .post(app.url("/api/v1/imports/csv?file_name=leads.csv&batch_size=40"))
+        .header("content-type", "text/csv")
+        .body(bytes)
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(r["summary"]["valid"].as_u64(), Some(summary.valid));
+    assert_eq!(r["summary"]["rejected"].as_u64(), Some(summary.rejected));
+    assert_eq!(r["run"]["rows_read"].as_u64(), Some(rows.len() as u64));
+    assert_eq!(
+        r["run"]["batches"].as_u64(),
+        Some(rows.len().div_ceil(40) as u64)
+    );
+    let id = r["run"]["id"].as_i64().expect("id");
+    let csv = app
+        .http
+        .get(app.url(&format!("/api/v1/imports/{id}/errors.csv")))
+        .send()
+        .expect("get")
+        .text()
+        .expect("text");
+    let issues: usize = summary.issues.values().map(|n| *n as usize).sum();
+    assert_eq!(
+        csv.lines().count(),
+        issues + 1,
+        "one line per issue after the header"
+    );
+    let one: Json = app
+        .http
+        .get(app.url(&format!("/api/v1/imports/{id}")))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(one["file_name"], "leads.csv");
+    assert_eq!(one["file_sha256"].as_str().map(str::len), Some(64));
+}
+
+#[test]
+fn leads_can_be_posted_one_at_a_time_and_found() {
+    let app = spawn(|_| {});
+    let r = app.http.post(app.url("/api/v1/leads")).json(&json!({"lead_id": "LC1", "email": " Jo@Example.COM ", "phone_1": "(512) 789-1111", "campaign": "spring", "custom": 7})).send().expect("post");
+    assert_eq!(r.status(), 201);
+    let body: Json = r.json().expect("json");
+    assert_eq!(
+        (body["outcome"].as_str(), body["key"].as_str()),
+        (Some("created"), Some("lead:LC1"))
+    );
+    let r = app
+        .http
+        .post(app.url("/api/v1/leads"))
+        .form(&[
+            ("lead_id", "LC1"),
+            ("email", "jo@example.com"),
+            ("phone_1", "5127891111"),
+            ("campaign", "summer"),
+            ("custom", "7"),
+        ])
+        .send()
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Json>().expect("json")["outcome"], "updated");
+    let r = app
+        .http
+        .post(app.url("/api/v1/leads"))
+        .json(&json!({"city": "Austin"}))
+        .send()
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let found: Json = app
+        .http
+        .get(app.url("/api/v1/leads?phone=512.789.1111&campaign=summer"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(found["leads"].as_array().map(Vec::len), Some(1));
+    let lead = &found["leads"][0];
+    assert_eq!(
+        (lead["email"].as_str(), lead["import_source"].as_str()),
+        (Some("jo@example.com"), Some("api"))
+    );
+    assert_eq!(
+        serde_json::from_str::<Json>(lead["extra"].as_str().expect("extra")).expect("json")["custom"],
+        "7"
+    );
+    let one = app
+        .http
+        .get(app.url("/api/v1/leads/lead:LC1"))
+        .send()
+        .expect("get");
+    assert_eq!(one.status(), 200);
+    assert_eq!(
+        app.http
+            .get(app.url("/api/v1/leads/lead:nope"))
+            .send()
+            .expect("get")
+            .status(),
+        404
+    );
+    let (s, b) = error_of(
+        app.http
+            .get(app.url("/api/v1/leads?since=yesterday"))
+            .send()
+            .expect("get"),
+    );
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_query")));
+}
+
+#[test]
+fn history_is_newest_first_and_paginated() {
+    let app = spawn(|_| {});
+    for i in 0..5 {
+        app.create_run(json!({"file_name": format!("f{i}.csv"), "file_sha256": ""}));
+    }
+    let page: Json = app
+        .http
+        .get(app.url("/api/v1/imports?limit=2"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    let names: Vec<&str> = page["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .filter_map(|r| r["file_name"].as_str())
+        .collect();
+    assert_eq!(names, ["f4.csv", "f3.csv"]);
+    let next = page["next"].as_i64().expect("next");
+    let page: Json = app
+        .http
+        .get(app.url(&format!("/api/v1/imports?limit=2&before={next}")))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    let names: Vec<&str> = page["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .filter_map(|r| r["file_name"].as_str())
+        .collect();
+    assert_eq!(names, ["f2.csv", "f1.csv"]);
+}
+
+#[test]
+fn a_flood_of_bad_requests_does_not_harm_the_good_ones() {
+    let app = spawn(|_| {});
+    let base = app.base.clone();
+    let flood: Vec<_> = (0..4)
+        .map(|_| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let http = Client::new();
+                let mut refused = 0;
+                for i in 0..150 {
+                    let r = http
+                        .post(format!("{base}/api/v1/imports/{}/finish", 1_000_000 + i))
+                        .body(vec![0xffu8; 512])
+                        .send()
+                        .expect("send");
+                    refused += usize::from(r.status().is_client_error());
+                    let r = http
+                        .post(format!("{base}/api/v1/imports"))
+                        .header("content-type", "application/json")
+                        .body("{{{{")
+                        .send()
+                        .expect("send");
+                    refused += usize::from(r.status() == 400);
+                }
+                refused
+            })
+        })
+        .collect();
+    let bytes = std::fs::read(fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture");
+    let r: Json = app
+        .http
+        .post(app.url("/api/v1/imports/csv?file_name=good.csv&batch_size=20"))
+        .body(bytes)
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(r["run"]["status"], "finished", "{r}");
+    assert_eq!(r["run"]["rows_read"], 200);
+    for f in flood {
+        assert_eq!(f.join().expect("thread"), 300);
+    }
+}
+
+#[test]
+fn the_api_works_on_postgres_too() {
+    let Some(db) = crate::postgres() else { return };
+    let app = spawn_on(db, |_| {});
+    let bytes = std::fs::read(fixtures().join("golden/snake-tab-utf8bom.csv")).expect("fixture");
+    let r: Json = app
+        .http
+        .post(app.url("/api/v1/imports/csv?file_name=pg.csv&batch_size=30"))
+        .body(bytes.clone())
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(r["run"]["status"], "finished");
+    let again: Json = app
+        .http
+        .post(app.url("/api/v1/imports/csv?file_name=pg.csv"))
+        .body(bytes)
+        .send()
+        .expect("post")
+        .json()
+        .expect("json");
+    assert_eq!(again["run"]["created"], 0);
+    assert_eq!(
+        again["run"]["existing"],
+        r["run"]["created"].as_u64().expect("n")
+    );
+}

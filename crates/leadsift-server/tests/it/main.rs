@@ -23,6 +23,14 @@ pub struct TestDb {
     cleanup: Box<dyn Fn() + Send + Sync>,
 }
 
+impl std::fmt::Debug for TestDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestDb")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         (self.cleanup)();

@@ -1,0 +1,49 @@
+//! `leadsift serve`: the HTTP API (and the browser app's files, once built).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use leadsift_server::config::Settings;
+use leadsift_server::db::redact;
+use leadsift_server::startup::Application;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to listen. Loopback unless told otherwise; any other address needs a token.
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// The database (default sqlite://leadsift.db; also DATABASE_URL).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// The bearer token writes need (also LEADSIFT_TOKEN).
+    #[arg(long)]
+    token: Option<String>,
+    /// A TOML configuration file (default: leadsift.toml when it exists).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let mut s = Settings::load(args.config.as_deref())?;
+    if let Some(b) = args.bind {
+        s.bind = b;
+    }
+    if let Some(u) = args.database_url {
+        s.database_url = u;
+    }
+    if let Some(t) = args.token {
+        s.token = Some(t);
+    }
+    let (bind, url, token) = (s.bind, redact(&s.database_url), s.token.is_some());
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(s)?;
+        eprintln!(
+            "leadsift listening on http://{}:{} (database {url}{})",
+            bind.ip(),
+            app.port(),
+            if token { ", writes need the token" } else { "" }
+        );
+        app.run_until_stopped().await.context("the server stopped")
+    })
+}

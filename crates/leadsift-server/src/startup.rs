@@ -1,0 +1,98 @@
+//! Building the server: bind a listener (port 0 in tests), register every route, run.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::{Context, Result};
+
+use crate::config::Settings;
+use crate::db::{Database, redact};
+use crate::error::{ApiError, json_error, path_error, query_error};
+use crate::routes::{self, AppState};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens (and migrates) the database and binds the listener; refuses a non-loopback
+    /// address without a token.
+    pub fn build(settings: Settings) -> Result<Application> {
+        settings.check_exposure()?;
+        let db = Database::open(&settings.database_url, settings.pool_size).with_context(|| {
+            format!(
+                "could not open the database {}",
+                redact(&settings.database_url)
+            )
+        })?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("could not listen on {}", settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("the listener has no address")?
+            .port();
+        let server = run(listener, db, settings)?;
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+const NO_APP: &str = "<!doctype html><title>leadsift</title><h1>leadsift</h1>\
+<p>The browser app is not built. Build it with <code>trunk build --release</code> (see README.md); \
+the API is at <code>/api/v1/</code> and <code>/healthz</code>.</p>";
+
+/// Registers every route on `listener`.
+pub fn run(listener: TcpListener, db: Database, settings: Settings) -> Result<Server> {
+    let limit = settings.max_body_bytes;
+    let web_dir = settings.web_dir.clone();
+    let state = web::Data::new(AppState { db, settings });
+    let server = HttpServer::new(move || {
+        let app = App::new()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(limit)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .configure(routes::configure);
+        let app = if Path::new(&web_dir).join("index.html").exists() {
+            app.service(actix_files::Files::new("/", &web_dir).index_file("index.html"))
+        } else {
+            app.route(
+                "/",
+                web::get().to(|| async {
+                    HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .body(NO_APP)
+                }),
+            )
+        };
+        app.default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::not_found("no such route"))
+        }))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
