@@ -15,6 +15,7 @@ use leadsift_server::import::{self, RunOptions};
 use sha2::{Digest, Sha256};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
+use crate::remote::Remote;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -64,6 +65,25 @@ pub struct Args {
     /// How to print the summary.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Send the rows to a leadsift server's batch API instead of writing to a database.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    /// The server's bearer token (also LEADSIFT_TOKEN).
+    #[arg(long, requires = "server")]
+    token: Option<String>,
+}
+
+/// Where batches go.
+enum Sink {
+    Dry {
+        db: Database,
+        written: HashSet<String>,
+    },
+    Database {
+        db: Database,
+        run: i64,
+    },
+    Server(Remote),
 }
 
 /// The result of an import, as `--format json` prints it.
@@ -98,30 +118,45 @@ fn file_digest(args: &ReadArgs) -> Result<String> {
 
 pub fn run(args: Args) -> Result<()> {
     let options = args.read.options()?;
-    let db = args.db.open()?;
     let name = args.read.name();
     let digest = file_digest(&args.read)?;
     let started = Instant::now();
-    let run = if args.dry_run {
-        None
-    } else {
-        let o = RunOptions {
-            file_name: name.clone(),
-            file_sha256: digest.clone(),
-            dry_run: false,
-            force_refresh: args.force_refresh,
-            strict: args.read.strict,
-            import_source: "csv".to_owned(),
-            mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
-        };
-        Some(import::start_run(&db, &o)?)
+    let run_options = RunOptions {
+        file_name: name.clone(),
+        file_sha256: digest.clone(),
+        dry_run: args.dry_run,
+        force_refresh: args.force_refresh,
+        strict: args.read.strict,
+        import_source: "csv".to_owned(),
+        mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
+    };
+    let mut sink = match &args.server {
+        Some(url) => {
+            let token = args
+                .token
+                .clone()
+                .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
+            let body = serde_json::to_value(&run_options).context("could not encode the run")?;
+            Sink::Server(
+                Remote::start(url, token, body)
+                    .with_context(|| format!("could not start an import on {url}"))?,
+            )
+        }
+        None if args.dry_run => Sink::Dry {
+            db: args.db.open()?,
+            written: HashSet::new(),
+        },
+        None => {
+            let db = args.db.open()?;
+            let run = import::start_run(&db, &run_options)?.id;
+            Sink::Database { db, run }
+        }
     };
     let (mut input, size) = args.read.open()?;
     let progress = progress_bar(size);
     let mut validator = Validator::new(options);
     let mut pending: Vec<Row> = Vec::new();
     let mut totals = Outcomes::default();
-    let mut written: HashSet<String> = HashSet::new();
     let mut seq = 0i64;
     let batch = usize::try_from(args.batch_size).unwrap_or(500);
     let mut flush = |rows: &mut Vec<Row>, force: bool| -> Result<()> {
@@ -129,14 +164,19 @@ pub fn run(args: Args) -> Result<()> {
             let take = rows.len().min(batch);
             let chunk: Vec<Row> = rows.drain(..take).collect();
             seq += 1;
-            let counts = match &run {
-                None => import::dry_batch(&db, &chunk, args.force_refresh, &mut written)?,
-                Some(r) => {
+            let counts = match &mut sink {
+                Sink::Dry { db, written } => {
+                    import::dry_batch(db, &chunk, args.force_refresh, written)?
+                }
+                Sink::Database { db, run } => {
                     let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
-                    import::apply_batch(&db, r.id, seq, &batch_checksum(&wire), &chunk)
+                    import::apply_batch(db, *run, seq, &batch_checksum(&wire), &chunk)
                         .with_context(|| format!("batch {seq} was not written"))?
                         .counts
                 }
+                Sink::Server(remote) => remote
+                    .batch(seq, &chunk)
+                    .with_context(|| format!("batch {seq} was not accepted"))?,
             };
             totals.merge(&counts);
             if let Some(p) = &progress {
@@ -171,12 +211,20 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    if let Some(r) = &run {
-        import::finish_run(&db, r.id)?;
-    }
+    let run_id = match &sink {
+        Sink::Dry { .. } => None,
+        Sink::Database { db, run } => {
+            import::finish_run(db, *run)?;
+            Some(*run)
+        }
+        Sink::Server(remote) => {
+            remote.finish()?;
+            Some(remote.run_id())
+        }
+    };
     let summary: &Summary = validator.summary();
     let report = Report {
-        run_id: run.as_ref().map(|r| r.id),
+        run_id,
         dry_run: args.dry_run,
         file: name,
         file_sha256: digest,

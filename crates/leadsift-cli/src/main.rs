@@ -2,6 +2,7 @@
 
 mod import;
 mod input;
+mod remote;
 mod serve;
 mod validate;
 

@@ -173,89 +173,33 @@ impl Outcomes {
     }
 }
 
-/// Validates again a row that a client says it cleaned: every value must be in normal form
-/// already (cleaning is idempotent, so an honest client's values come back unchanged); a value
-/// that cleaning would change was not produced by leadsift and rejects the row.
-///
-/// `values` holds each canonical field's text as the client sent it (`None` for null; numbers
-/// and booleans as their JSON text). Unknown field names are tampering too.
-pub fn revalidate(
-    record: u64,
-    line: u64,
-    values: &[(String, Option<String>)],
-    extra: Vec<(String, String)>,
-    options: &CleanOptions,
-    strict: bool,
-) -> Row {
-    let mut lead = Lead::default();
-    let mut issues = Vec::new();
-    for (name, text) in values {
-        let Some(field) = Field::from_name(name) else {
-            issues.push(
-                Issue::new(
-                    IssueCode::TamperedValue,
-                    format!("{name:?} is not a canonical field"),
-                )
-                .with_column(name.clone()),
-            );
-            continue;
-        };
-        let Some(text) = text else { continue };
-        let cleaned = clean::clean(field, text, options);
-        let same = cleaned
-            .value
-            .as_ref()
-            .is_some_and(|v| v.to_text() == text.as_str());
-        if !same {
-            let why = match &cleaned.note {
-                Some(n) if cleaned.value.is_none() => n.message.clone(),
-                _ => "the value is not in leadsift's normal form".to_owned(),
-            };
-            issues.push(
-                Issue::new(
-                    IssueCode::TamperedValue,
-                    format!("the value was not cleaned by leadsift: {why}"),
-                )
-                .with_field(field)
-                .with_raw(text),
-            );
-            continue;
-        }
-        if let Some(note) = cleaned.note.filter(|n| n.code == IssueCode::Masked) {
-            issues.push(
-                Issue::new(note.code, note.message)
-                    .with_field(field)
-                    .with_raw(text),
-            );
-        }
-        lead.set(field, cleaned.value);
-    }
-    let key = identify(&lead, &mut issues);
-    let status = status(&issues, strict);
-    Row {
-        record,
-        line,
-        status,
-        lead,
-        extra,
-        issues,
-        key,
-        replaces_line: None,
-    }
+/// A value that failed cleaning on the client, sent with its raw text so that the server can
+/// check the verdict and keep the raw value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidValue {
+    pub field: String,
+    pub column: Option<String>,
+    pub raw: String,
 }
 
 /// A cleaned row as it travels from a client to the server: every canonical field's normal
-/// form as text (`None` for null), and `extra`. `revalidate` turns it back into a `Row`.
+/// form as text (`None` for null), `extra`, the raw values that failed cleaning, and the row's
+/// other issues (which only the file could show: a short row, a duplicate in the file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireRow {
     pub record: u64,
     pub line: u64,
     pub values: Vec<(String, Option<String>)>,
     pub extra: Vec<(String, String)>,
+    #[serde(default)]
+    pub invalid: Vec<InvalidValue>,
+    #[serde(default)]
+    pub notes: Vec<Issue>,
 }
 
 impl WireRow {
     pub fn from_row(row: &Row) -> WireRow {
+        let failed = |i: &Issue| i.field.is_some() && i.severity == Severity::Error;
         WireRow {
             record: row.record,
             line: row.line,
@@ -265,19 +209,125 @@ impl WireRow {
                 .map(|(f, v)| (f.name().to_owned(), v.map(|v| v.to_text().into_owned())))
                 .collect(),
             extra: row.extra.clone(),
+            invalid: row
+                .issues
+                .iter()
+                .filter(|i| failed(i))
+                .filter_map(|i| {
+                    let field = i.field?;
+                    row.lead.get(field).is_none().then(|| InvalidValue {
+                        field: field.name().to_owned(),
+                        column: i.column.clone(),
+                        raw: i.raw.clone().unwrap_or_default(),
+                    })
+                })
+                .collect(),
+            notes: row
+                .issues
+                .iter()
+                .filter(|i| {
+                    !failed(i)
+                        && !matches!(
+                            i.code,
+                            IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
+                        )
+                })
+                .cloned()
+                .collect(),
         }
     }
 
-    /// Validates the row again (see [`revalidate`]).
+    /// Validates the row again, trusting nothing that could make a bad value look good:
+    /// every value must be in normal form already (cleaning is idempotent, so an honest
+    /// client's values come back unchanged), every reported failure must really fail, and the
+    /// key and status are decided here. A value that breaks either rule rejects the row with
+    /// `tampered_value`. The client's notes can only add warnings or reject its own row.
     pub fn revalidate(&self, options: &CleanOptions, strict: bool) -> Row {
-        revalidate(
-            self.record,
-            self.line,
-            &self.values,
-            self.extra.clone(),
-            options,
-            strict,
-        )
+        let mut lead = Lead::default();
+        let mut issues = Vec::new();
+        let tampered = |name: &str, why: String| {
+            Issue::new(IssueCode::TamperedValue, why).with_column(name.to_owned())
+        };
+        for (name, text) in &self.values {
+            let Some(field) = Field::from_name(name) else {
+                issues.push(tampered(name, format!("{name:?} is not a canonical field")));
+                continue;
+            };
+            let Some(text) = text else { continue };
+            let cleaned = clean::clean(field, text, options);
+            if !cleaned
+                .value
+                .as_ref()
+                .is_some_and(|v| v.to_text() == text.as_str())
+            {
+                let why = match &cleaned.note {
+                    Some(n) if cleaned.value.is_none() => n.message.clone(),
+                    _ => "the value is not in leadsift's normal form".to_owned(),
+                };
+                issues.push(
+                    Issue::new(
+                        IssueCode::TamperedValue,
+                        format!("the value was not cleaned by leadsift: {why}"),
+                    )
+                    .with_field(field)
+                    .with_raw(text),
+                );
+                continue;
+            }
+            if let Some(note) = cleaned.note.filter(|n| n.code == IssueCode::Masked) {
+                issues.push(
+                    Issue::new(note.code, note.message)
+                        .with_field(field)
+                        .with_raw(text),
+                );
+            }
+            lead.set(field, cleaned.value);
+        }
+        for bad in &self.invalid {
+            let Some(field) = Field::from_name(&bad.field) else {
+                issues.push(tampered(
+                    &bad.field,
+                    format!("{:?} is not a canonical field", bad.field),
+                ));
+                continue;
+            };
+            let cleaned = clean::clean(field, &bad.raw, options);
+            match (cleaned.value, cleaned.note) {
+                (None, Some(note)) if lead.get(field).is_none() => {
+                    let mut issue = Issue::new(note.code, note.message)
+                        .with_field(field)
+                        .with_raw(&bad.raw);
+                    issue.column = bad.column.clone();
+                    issues.push(issue);
+                }
+                _ => issues.push(
+                    Issue::new(
+                        IssueCode::TamperedValue,
+                        "a value reported as invalid cleans, or the field also has a value",
+                    )
+                    .with_field(field)
+                    .with_raw(&bad.raw),
+                ),
+            }
+        }
+        issues.extend(
+            self.notes
+                .iter()
+                .filter(|i| i.field.is_none() || i.severity == Severity::Warning)
+                .cloned(),
+        );
+        let key = identify(&lead, &mut issues);
+        let status = status(&issues, strict);
+        Row {
+            record: self.record,
+            line: self.line,
+            status,
+            lead,
+            extra: self.extra.clone(),
+            issues,
+            key,
+            replaces_line: None,
+        }
     }
 }
 
@@ -294,6 +344,28 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
         values.sort();
         let mut extra: Vec<&(String, String)> = r.extra.iter().collect();
         extra.sort();
+        let mut invalid: Vec<(&str, Option<&str>, &str)> = r
+            .invalid
+            .iter()
+            .map(|i| (i.field.as_str(), i.column.as_deref(), i.raw.as_str()))
+            .collect();
+        invalid.sort();
+        for (f, c, raw) in invalid {
+            h.update(f);
+            h.update([0x1e]);
+            h.update(c.unwrap_or(""));
+            h.update([0x1e]);
+            h.update(raw);
+            h.update([0x1f]);
+        }
+        h.update([0x1d]);
+        for n in &r.notes {
+            h.update(n.code.as_str());
+            h.update([0x1e]);
+            h.update(&n.message);
+            h.update([0x1f]);
+        }
+        h.update([0x1d]);
         for (k, v) in values {
             h.update(k);
             h.update([0x1e]);
@@ -316,4 +388,24 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
         h.update([0x1c]);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A row in the batch API's JSON: `{record, line, lead, extra, invalid, notes}`, with numbers
+/// and booleans as JSON numbers and booleans. The server reads it back as a [`WireRow`].
+#[derive(Debug)]
+pub struct BatchRowJson<'a>(pub &'a Row);
+
+impl Serialize for BatchRowJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let wire = WireRow::from_row(self.0);
+        let mut st = s.serialize_struct("BatchRow", 6)?;
+        st.serialize_field("record", &self.0.record)?;
+        st.serialize_field("line", &self.0.line)?;
+        st.serialize_field("lead", &self.0.lead)?;
+        st.serialize_field("extra", &crate::validate::ExtraMap(&self.0.extra))?;
+        st.serialize_field("invalid", &wire.invalid)?;
+        st.serialize_field("notes", &wire.notes)?;
+        st.end()
+    }
 }

@@ -154,7 +154,7 @@ pub struct Row {
     pub replaces_line: Option<u64>,
 }
 
-struct ExtraMap<'a>(&'a [(String, String)]);
+pub(crate) struct ExtraMap<'a>(pub(crate) &'a [(String, String)]);
 
 impl Serialize for ExtraMap<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -18,6 +18,8 @@ pub struct Settings {
     pub token: Option<String>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The most rows one batch may hold.
+    pub max_batch_rows: usize,
     /// Connections in the database pool.
     pub pool_size: u32,
     /// Where the browser app's built files are served from, when they exist.
@@ -31,6 +33,7 @@ impl Default for Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             token: None,
             max_body_bytes: 64 << 20,
+            max_batch_rows: 100_000,
             pool_size: 8,
             web_dir: "target/web".to_owned(),
         }

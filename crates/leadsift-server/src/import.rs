@@ -180,7 +180,7 @@ pub fn finish_run(db: &Database, id: i64) -> Result<RunRow, ImportError> {
 
 /// Applies one batch of a run in one transaction; idempotent per (run, seq, checksum).
 /// A PostgreSQL conflict with a concurrent writer (a key inserted meanwhile, a deadlock)
-/// rolls the transaction back and the batch is tried again, up to three times.
+/// rolls the transaction back and the batch is tried again, up to ten times.
 pub fn apply_batch(
     db: &Database,
     run_id: i64,
@@ -192,7 +192,10 @@ pub fn apply_batch(
     loop {
         attempt += 1;
         match apply_once(db, run_id, seq, checksum, rows) {
-            Err(ImportError::Database(e)) if attempt < 4 && retryable(&e) => continue,
+            Err(ImportError::Database(e)) if attempt < 10 && retryable(&e) => {
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                continue;
+            }
             other => return other,
         }
     }

@@ -1,15 +1,17 @@
 //! `leadsift` end to end: the real binary over the shared fixtures.
 
+mod import;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value as Json;
 
-fn fixtures() -> PathBuf {
+pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
-fn leadsift(args: &[&str]) -> Output {
+pub fn leadsift(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leadsift"))
         .args(args)
         .stdin(Stdio::null())

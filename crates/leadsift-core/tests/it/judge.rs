@@ -1,7 +1,7 @@
 //! The database classification and the server's re-validation.
 
 use leadsift_core::clean::CleanOptions;
-use leadsift_core::judge::{classify, content_hash, revalidate};
+use leadsift_core::judge::{InvalidValue, WireRow, classify, content_hash};
 use leadsift_core::{IssueCode, Options, Outcome, Prior, RowStatus};
 
 use crate::run_chunked;
@@ -61,29 +61,29 @@ fn classification_follows_the_design() {
 fn an_honest_clients_rows_pass_revalidation_unchanged() {
     let bytes = std::fs::read(crate::fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture");
     let (rows, _) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
-    for row in rows.iter().filter(|r| r.status != RowStatus::Rejected) {
-        // What a client sends: every field's normal form as text.
-        let values: Vec<(String, Option<String>)> = row
-            .lead
-            .iter()
-            .map(|(f, v)| (f.name().to_owned(), v.map(|v| v.to_text().into_owned())))
-            .collect();
-        let again = revalidate(
-            row.record,
-            row.line,
-            &values,
-            row.extra.clone(),
-            &CleanOptions::default(),
-            false,
-        );
+    for row in &rows {
+        let again = WireRow::from_row(row).revalidate(&CleanOptions::default(), false);
         assert_eq!(again.lead, row.lead, "line {}", row.line);
         assert_eq!(again.key, row.key);
-        assert_ne!(
-            again.status,
-            RowStatus::Rejected,
-            "line {}: {:?}",
-            row.line,
-            again.issues
+        assert_eq!(
+            again.status, row.status,
+            "line {}: {:?} vs {:?}",
+            row.line, again.issues, row.issues
+        );
+        let codes = |r: &leadsift_core::Row| {
+            let mut c: Vec<_> = r
+                .issues
+                .iter()
+                .map(|i| (i.code, i.field, i.raw.clone()))
+                .collect();
+            c.sort();
+            c
+        };
+        assert_eq!(
+            codes(&again),
+            codes(row),
+            "line {}: the same issues",
+            row.line
         );
         assert_eq!(
             content_hash(&again.lead, &again.extra),
@@ -103,11 +103,18 @@ fn a_tampered_row_is_rejected_with_an_issue() {
         ("lead_idx", "L1"),
     ];
     for (field, text) in cases {
-        let values = vec![
-            ("lead_id".to_owned(), Some("L1".to_owned())),
-            ((*field).to_owned(), Some((*text).to_owned())),
-        ];
-        let row = revalidate(0, 2, &values, Vec::new(), &CleanOptions::default(), false);
+        let wire = WireRow {
+            record: 0,
+            line: 2,
+            values: vec![
+                ("lead_id".to_owned(), Some("L1".to_owned())),
+                ((*field).to_owned(), Some((*text).to_owned())),
+            ],
+            extra: Vec::new(),
+            invalid: Vec::new(),
+            notes: Vec::new(),
+        };
+        let row = wire.revalidate(&CleanOptions::default(), false);
         assert_eq!(row.status, RowStatus::Rejected, "{field}={text}");
         assert!(
             row.issues
@@ -117,6 +124,25 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             row.issues
         );
     }
+    // A value reported invalid that cleans, and one that does fail, with its raw text kept.
+    let wire = |raw: &str| WireRow {
+        record: 0,
+        line: 2,
+        values: vec![("lead_id".to_owned(), Some("L1".to_owned()))],
+        extra: Vec::new(),
+        invalid: vec![InvalidValue {
+            field: "email".into(),
+            column: Some("Email".into()),
+            raw: raw.into(),
+        }],
+        notes: Vec::new(),
+    };
+    let lying = wire("a@example.com").revalidate(&CleanOptions::default(), false);
+    assert_eq!(lying.status, RowStatus::Rejected);
+    let honest = wire("bob@").revalidate(&CleanOptions::default(), false);
+    assert_eq!(honest.status, RowStatus::Warning);
+    assert_eq!(honest.issues[0].code, IssueCode::InvalidEmail);
+    assert_eq!(honest.issues[0].raw.as_deref(), Some("bob@"));
 }
 
 #[test]

@@ -3,9 +3,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use leadsift_core::judge::{WireRow, batch_checksum};
+use leadsift_core::judge::{InvalidValue, WireRow, batch_checksum};
 use leadsift_core::report::csv_cell;
-use leadsift_core::{Options, Row, Validator};
+use leadsift_core::{Issue, Options, Row, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
@@ -73,6 +73,12 @@ pub struct BatchRowBody {
     lead: Map<String, Json>,
     #[serde(default)]
     extra: Map<String, Json>,
+    /// Values that failed cleaning on the client, with their raw text.
+    #[serde(default)]
+    invalid: Vec<InvalidValue>,
+    /// The row's other issues as the client found them.
+    #[serde(default)]
+    notes: Vec<Issue>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +113,8 @@ fn wire(body: &BatchBody) -> Vec<WireRow> {
                 .iter()
                 .filter_map(|(k, v)| text_of(v).map(|t| (k.clone(), t)))
                 .collect(),
+            invalid: r.invalid.clone(),
+            notes: r.notes.clone(),
         })
         .collect()
 }
@@ -126,6 +134,17 @@ pub async fn put_batch(
         ));
     }
     let body = body.into_inner();
+    let most = state.settings.max_batch_rows;
+    if body.rows.len() > most {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "the batch holds {} rows, more than the limit of {most}: send smaller batches",
+                body.rows.len()
+            ),
+        ));
+    }
     let answer = web::block(move || -> Result<BatchAnswer, ApiError> {
         let run = import::get_run(&state.db, id)?.ok_or_else(|| ApiError::not_found(format!("import run {id} does not exist")))?;
         let rows = wire(&body);

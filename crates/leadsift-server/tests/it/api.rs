@@ -2,7 +2,7 @@
 
 use std::sync::mpsc;
 
-use leadsift_core::judge::{WireRow, batch_checksum};
+use leadsift_core::judge::{BatchRowJson, WireRow, batch_checksum};
 use leadsift_server::config::Settings;
 use leadsift_server::startup::Application;
 use reqwest::blocking::Client;
@@ -67,10 +67,7 @@ pub fn batch_body(rows: &[leadsift_core::Row]) -> Json {
     let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
     let rows: Vec<Json> = rows
         .iter()
-        .map(|r| {
-            let v = serde_json::to_value(r).expect("row");
-            json!({"record": v["record"], "line": v["line"], "lead": v["lead"], "extra": v["extra"]})
-        })
+        .map(|r| serde_json::to_value(BatchRowJson(r)).unwrap_or_default())
         .collect();
     json!({"rows": rows, "checksum": batch_checksum(&wire)})
 }
@@ -217,6 +214,8 @@ fn a_tampered_row_is_rejected_with_an_issue() {
                 })
                 .collect(),
             extra: Vec::new(),
+            invalid: Vec::new(),
+            notes: Vec::new(),
         })
         .collect();
     body["checksum"] = json!(batch_checksum(&values));
@@ -621,4 +620,55 @@ fn the_api_works_on_postgres_too() {
         again["run"]["existing"],
         r["run"]["created"].as_u64().expect("n")
     );
+}
+
+#[test]
+fn hostile_batches_are_refused_clearly() {
+    let app = spawn(|_| {});
+    let run = app.create_run(json!({"file_name": "h.csv", "file_sha256": ""}));
+    let url = app.url(&format!("/api/v1/imports/{}/batches/1", run["id"]));
+    // A million rows in one batch.
+    let mut body = String::from("{\"checksum\": \"x\", \"rows\": [");
+    for i in 0..1_000_000 {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!("{{\"record\":{i},\"line\":{i},\"lead\":{{}}}}"));
+    }
+    body.push_str("]}");
+    let (s, b) = error_of(
+        app.http
+            .put(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .expect("put"),
+    );
+    assert_eq!(
+        (s, b["error"].as_str()),
+        (413, Some("batch_too_large")),
+        "{b}"
+    );
+    // Invalid UTF-8 inside a JSON string.
+    let mut bad =
+        br#"{"checksum": "x", "rows": [{"record": 0, "line": 2, "lead": {"city": ""#.to_vec();
+    bad.extend_from_slice(&[0xff, 0xfe, b'"', b'}', b'}', b']', b'}']);
+    let (s, b) = error_of(
+        app.http
+            .put(&url)
+            .header("content-type", "application/json")
+            .body(bad)
+            .send()
+            .expect("put"),
+    );
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_json")), "{b}");
+    // The run took none of it.
+    let one: Json = app
+        .http
+        .get(app.url(&format!("/api/v1/imports/{}", run["id"])))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(one["batches"], 0);
 }

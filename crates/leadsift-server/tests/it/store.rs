@@ -287,3 +287,34 @@ fn migrations_go_down_and_up_again() {
         );
     }
 }
+
+#[test]
+fn eight_overlapping_imports_at_once_into_postgres() {
+    let Some(t) = crate::postgres() else { return };
+    // Eight files of 300 leads; file i holds keys 100*i .. 100*i+300, so neighbours overlap.
+    let files: Vec<Vec<leadsift_core::Row>> = (0..8)
+        .map(|i| {
+            let mut csv = String::from("Lead ID,Email,City\n");
+            for k in (100 * i)..(100 * i + 300) {
+                csv.push_str(&format!("K{k},k{k}@example.com,City {k}\n"));
+            }
+            validate(csv.as_bytes())
+        })
+        .collect();
+    let totals: Vec<Outcomes> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|rows| s.spawn(|| import_rows(&t.db, rows, 25, false)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no import failed"))
+            .collect()
+    });
+    let stored = all(&t.db);
+    assert_eq!(stored.len(), 1000, "every distinct key once: 0..1000");
+    let created: u64 = totals.iter().map(|o| o.created).sum();
+    let existing: u64 = totals.iter().map(|o| o.existing).sum();
+    assert_eq!(created, 1000, "each key created exactly once");
+    assert_eq!(created + existing, 8 * 300, "every row counted once");
+}

@@ -1,0 +1,260 @@
+//! `leadsift import`, `history` and `serve` as processes: into SQLite, through the HTTP API,
+//! and through a server that is killed with SIGKILL in the middle.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+use crate::{fixtures, leadsift};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("leadsift-cli-import-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("tmp");
+    dir
+}
+
+fn json_of(out: &std::process::Output) -> Json {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json summary")
+}
+
+fn table(url: &str) -> Vec<Json> {
+    let db = leadsift_server::db::Database::open(url, 1).expect("db");
+    leadsift_server::import::all_leads(&db)
+        .expect("leads")
+        .into_iter()
+        .map(|r| {
+            let mut j = serde_json::to_value(r).expect("json");
+            for k in [
+                "id",
+                "created_run",
+                "updated_run",
+                "created_at",
+                "updated_at",
+            ] {
+                j.as_object_mut().expect("object").remove(k);
+            }
+            j
+        })
+        .collect()
+}
+
+#[test]
+fn import_then_again_then_a_dry_run() {
+    let dir = tmp("sqlite");
+    let url = format!("sqlite://{}", dir.join("a.db").display());
+    let file = fixtures().join("golden/lc-comma-utf8.csv");
+    let file = file.to_str().expect("path");
+    let dry = json_of(&leadsift(&[
+        "import",
+        file,
+        "--database-url",
+        &url,
+        "--dry-run",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        (dry["run_id"].clone(), dry["dry_run"].clone()),
+        (Json::Null, Json::Bool(true))
+    );
+    let history = leadsift(&["history", "--database-url", &url, "--json"]);
+    assert_eq!(
+        json_of(&history),
+        serde_json::json!([]),
+        "a dry run writes nothing, not even a run"
+    );
+    let first = json_of(&leadsift(&[
+        "import",
+        file,
+        "--database-url",
+        &url,
+        "--batch-size",
+        "33",
+        "--format",
+        "json",
+    ]));
+    for k in [
+        "created",
+        "updated",
+        "unchanged",
+        "existing",
+        "rejected",
+        "duplicates",
+    ] {
+        assert_eq!(first[k], dry[k], "the dry run predicted {k}");
+    }
+    assert_eq!(first["batches"], 7);
+    let second = json_of(&leadsift(&[
+        "import",
+        file,
+        "--database-url",
+        &url,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(second["created"], 0);
+    assert_eq!(second["existing"], first["created"]);
+    let history = json_of(&leadsift(&["history", "--database-url", &url, "--json"]));
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    assert_eq!(history[0]["id"], second["run_id"], "newest first");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn serve(port: u16, url: &str) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_leadsift"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let started = Instant::now();
+    while reqwest::blocking::get(format!("http://127.0.0.1:{port}/healthz")).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+fn batches_done(port: u16) -> i64 {
+    reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/imports"))
+        .ok()
+        .and_then(|r| r.json::<Json>().ok())
+        .and_then(|j| j["runs"][0]["batches"].as_i64())
+        .unwrap_or(0)
+}
+
+fn big_file(dir: &Path) -> PathBuf {
+    // Four golden files' rows one after the other: 800 rows, 160 batches of 5.
+    let mut text = String::new();
+    for (i, name) in [
+        "lc-comma-utf8",
+        "lc-comma-utf8",
+        "lc-comma-utf8",
+        "lc-comma-utf8",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = std::fs::read_to_string(fixtures().join(format!("golden/{name}.csv")))
+            .expect("fixture");
+        let mut lines = body.splitn(2, '\n');
+        let header = lines.next().expect("header");
+        if i == 0 {
+            text.push_str(header);
+            text.push('\n');
+        }
+        // Distinct leads per copy: prefix the lead and event ids.
+        text.push_str(
+            &lines
+                .next()
+                .expect("rows")
+                .lines()
+                .map(|l| format!("{i}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        text.push('\n');
+    }
+    let path = dir.join("big.csv");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn a_server_killed_mid_import_and_restarted_ends_with_the_clean_table() {
+    let dir = tmp("fault");
+    let file = big_file(&dir);
+    let file = file.to_str().expect("path");
+    let clean_url = format!("sqlite://{}", dir.join("clean.db").display());
+    json_of(&leadsift(&[
+        "import",
+        file,
+        "--database-url",
+        &clean_url,
+        "--batch-size",
+        "5",
+        "--format",
+        "json",
+    ]));
+
+    let url = format!("sqlite://{}", dir.join("served.db").display());
+    let port = free_port();
+    let mut server = serve(port, &url);
+    let client = Command::new(env!("CARGO_BIN_EXE_leadsift"))
+        .args([
+            "import",
+            file,
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+            "--batch-size",
+            "5",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("client");
+    let started = Instant::now();
+    while batches_done(port) < 20 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import did not progress"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+    std::thread::sleep(Duration::from_millis(700));
+    let mut server = serve(port, &url);
+    let out = client.wait_with_output().expect("client ends");
+    let summary = json_of(&out);
+    server.kill().expect("stop");
+    server.wait().expect("reaped");
+    assert_eq!(summary["rows"], 800);
+    let (served, clean) = (table(&url), table(&clean_url));
+    assert_eq!(served.len(), clean.len(), "as many leads as a clean import");
+    for (a, b) in served.iter().zip(&clean) {
+        if a != b {
+            let diff: Vec<String> = a
+                .as_object()
+                .expect("object")
+                .iter()
+                .filter(|(k, v)| b.get(k.as_str()) != Some(v))
+                .map(|(k, v)| format!("{k}: served {v}, clean {}", b[k.as_str()]))
+                .collect();
+            panic!(
+                "lead {} differs from a clean import's: {diff:?}",
+                a["lead_key"]
+            );
+        }
+    }
+}
