@@ -255,10 +255,10 @@ impl WireRow {
             };
             let Some(text) = text else { continue };
             let cleaned = clean::clean(field, text, options);
-            if !cleaned
+            if cleaned
                 .value
                 .as_ref()
-                .is_some_and(|v| v.to_text() == text.as_str())
+                .is_none_or(|v| v.to_text() != text.as_str())
             {
                 let why = match &cleaned.note {
                     Some(n) if cleaned.value.is_none() => n.message.clone(),
