@@ -1,0 +1,247 @@
+//! `cargo run -p xtask --release -- bench-import [--rows N] [--pg URL]`
+//!
+//! Imports one `gen_leads.py` file (1,000,000 rows by default) four ways on this machine, in
+//! one run, and prints a table: `leadsift import` into SQLite; into PostgreSQL, beside `psql
+//! \copy` of the same cleaned rows into a copy of the same table; through the HTTP batch API
+//! (batches of 5,000) with the server's peak RSS; and pandas `read_csv` + `to_sql` of the same
+//! file into the same PostgreSQL, the tool an analyst would reach for instead.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sh(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed with {}", out.status);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn psql(url: &str, sql: &str) -> Result<String> {
+    sh(Command::new("psql").args([url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql]))
+}
+
+fn timed(f: impl FnOnce() -> Result<()>) -> Result<Duration> {
+    let t = Instant::now();
+    f()?;
+    Ok(t.elapsed())
+}
+
+struct Row {
+    what: String,
+    rows_per_s: f64,
+    note: String,
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("bench-import") {
+        bail!("usage: cargo run -p xtask --release -- bench-import [--rows N] [--pg URL]");
+    }
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let rows: u64 = flag("--rows")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let pg_base = flag("--pg").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let root = root();
+    let work = root.join("target/bench");
+    std::fs::create_dir_all(&work)?;
+
+    sh(Command::new("cargo")
+        .args(["build", "--release", "-p", "leadsift-cli"])
+        .current_dir(&root))?;
+    let leadsift = root.join("target/release/leadsift");
+    let file = work.join(format!("leads-{rows}.csv"));
+    if !file.exists() {
+        eprintln!("generating {} ...", file.display());
+        sh(Command::new("python3")
+            .arg(root.join("../shared/tools/gen_leads.py"))
+            .args(["--rows", &rows.to_string(), "--seed", "1", "--out"])
+            .arg(&file))?;
+    }
+    let file_s = file.to_str().context("path")?;
+    let mut table = Vec::new();
+
+    // SQLite.
+    let sqlite = work.join("bench.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", sqlite.display()));
+    }
+    let d = timed(|| {
+        sh(Command::new(&leadsift)
+            .args([
+                "import",
+                file_s,
+                "--batch-size",
+                "5000",
+                "--format",
+                "json",
+                "--database-url",
+            ])
+            .arg(format!("sqlite://{}", sqlite.display())))
+        .map(drop)
+    })?;
+    table.push(Row {
+        what: "leadsift import → SQLite".into(),
+        rows_per_s: rows as f64 / d.as_secs_f64(),
+        note: "target ≥ 100,000 rows/s".into(),
+    });
+
+    // PostgreSQL, and psql \copy of the same cleaned rows into a copy of the same table.
+    let db = "leadsift_bench";
+    psql(
+        &format!("{pg_base}/postgres"),
+        &format!("DROP DATABASE IF EXISTS {db}"),
+    )?;
+    psql(
+        &format!("{pg_base}/postgres"),
+        &format!("CREATE DATABASE {db}"),
+    )?;
+    let pg = format!("{pg_base}/{db}");
+    let d_import = timed(|| {
+        sh(Command::new(&leadsift).args([
+            "import",
+            file_s,
+            "--batch-size",
+            "5000",
+            "--format",
+            "json",
+            "--database-url",
+            &pg,
+        ]))
+        .map(drop)
+    })?;
+    let cleaned = work.join("cleaned.csv");
+    psql(&pg, &format!("\\copy leads TO '{}' CSV", cleaned.display()))?;
+    psql(&pg, "CREATE TABLE leads_copy (LIKE leads INCLUDING ALL)")?;
+    let d_copy = timed(|| {
+        psql(
+            &pg,
+            &format!("\\copy leads_copy FROM '{}' CSV", cleaned.display()),
+        )
+        .map(drop)
+    })?;
+    let (import_rate, copy_rate) = (
+        rows as f64 / d_import.as_secs_f64(),
+        rows as f64 / d_copy.as_secs_f64(),
+    );
+    table.push(Row {
+        what: "leadsift import → PostgreSQL".into(),
+        rows_per_s: import_rate,
+        note: format!(
+            "{:.2} × psql \\copy (target ≥ 0.5)",
+            import_rate / copy_rate
+        ),
+    });
+    table.push(Row {
+        what: "psql \\copy of the cleaned rows".into(),
+        rows_per_s: copy_rate,
+        note: "baseline: no cleaning, no classification".into(),
+    });
+
+    // The HTTP batch API on loopback, batches of 5,000, and the server's peak RSS.
+    let served = work.join("served.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", served.display()));
+    }
+    let port = 18_000 + (std::process::id() % 1000) as u16;
+    let mut server: Child = Command::new(&leadsift)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+        ])
+        .arg(format!("sqlite://{}", served.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    std::thread::sleep(Duration::from_secs(2));
+    let d = timed(|| {
+        sh(Command::new(&leadsift).args([
+            "import",
+            file_s,
+            "--batch-size",
+            "5000",
+            "--format",
+            "json",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+        ]))
+        .map(drop)
+    });
+    let rss = peak_rss_kib(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    let d = d?;
+    table.push(Row {
+        what: "leadsift import --server (HTTP, SQLite)".into(),
+        rows_per_s: rows as f64 / d.as_secs_f64(),
+        note: format!(
+            "server peak RSS {} MiB (targets ≥ 50,000 rows/s, ≤ 256 MiB)",
+            rss.map_or("?".to_owned(), |k| (k / 1024).to_string())
+        ),
+    });
+
+    // pandas, when it is installed.
+    let pandas = format!(
+        "import pandas, sqlalchemy, time\nt = time.time()\ndf = pandas.read_csv({file:?}, dtype=str)\ne = sqlalchemy.create_engine({url:?})\ndf.to_sql('leads_pandas', e, if_exists='replace', index=False, chunksize=10000)\nprint(time.time() - t)\n",
+        file = file_s,
+        url = pg.replace("postgres://", "postgresql+psycopg2://"),
+    );
+    match sh(Command::new("python3").args(["-c", &pandas])) {
+        Ok(secs) => {
+            let rate = rows as f64 / secs.trim().parse::<f64>().unwrap_or(f64::NAN);
+            table.push(Row {
+                what: "pandas read_csv + to_sql → PostgreSQL".into(),
+                rows_per_s: rate,
+                note: format!(
+                    "leadsift is {:.2} × pandas (and pandas cleans nothing)",
+                    import_rate / rate
+                ),
+            });
+        }
+        Err(e) => eprintln!("pandas skipped ({e}): pip install pandas sqlalchemy psycopg2-binary"),
+    }
+    psql(
+        &format!("{pg_base}/postgres"),
+        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+    )?;
+
+    println!(
+        "\n{rows} rows, {} MB ({})",
+        std::fs::metadata(&file)?.len() / 1_000_000,
+        file.display()
+    );
+    println!("| what | rows/s | note |\n|---|---:|---|");
+    for r in table {
+        println!("| {} | {:.0} | {} |", r.what, r.rows_per_s, r.note);
+    }
+    Ok(())
+}
+
+/// The high-water mark of a process's resident memory, from /proc.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status =
+        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+}
