@@ -409,3 +409,84 @@ impl Serialize for BatchRowJson<'_> {
         st.end()
     }
 }
+
+/// A JSON scalar of a row sent by a client: text as it is, numbers and booleans as the text
+/// the core cleans them from, null as no value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Scalar {
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Scalar::Null => None,
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Int(i) => Some(i.to_string()),
+            Scalar::Float(f) => Some(f.to_string()),
+            Scalar::Text(s) => Some(s),
+        }
+    }
+}
+
+/// A row as the batch API receives it (the shape [`BatchRowJson`] writes, or a validator's
+/// row with its `issues`), read by the server and by the browser's batch builder alike.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchRowIn {
+    pub record: u64,
+    pub line: u64,
+    pub lead: std::collections::BTreeMap<String, Scalar>,
+    #[serde(default)]
+    pub extra: std::collections::BTreeMap<String, Scalar>,
+    #[serde(default)]
+    pub invalid: Vec<InvalidValue>,
+    #[serde(default)]
+    pub notes: Vec<Issue>,
+    /// A validator's row carries all its issues instead of `invalid` and `notes`.
+    #[serde(default)]
+    pub issues: Vec<Issue>,
+}
+
+impl BatchRowIn {
+    pub fn into_wire(self) -> WireRow {
+        let values: Vec<(String, Option<String>)> = self
+            .lead
+            .into_iter()
+            .map(|(k, v)| (k, v.into_text()))
+            .collect();
+        let (mut invalid, mut notes) = (self.invalid, self.notes);
+        let null = |field: Field| values.iter().any(|(k, v)| k == field.name() && v.is_none());
+        for i in self.issues {
+            match i.field {
+                Some(f) if i.severity == Severity::Error && null(f) => invalid.push(InvalidValue {
+                    field: f.name().to_owned(),
+                    column: i.column.clone(),
+                    raw: i.raw.clone().unwrap_or_default(),
+                }),
+                _ if matches!(
+                    i.code,
+                    IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
+                ) => {}
+                Some(_) if i.severity == Severity::Error => {}
+                _ => notes.push(i),
+            }
+        }
+        WireRow {
+            record: self.record,
+            line: self.line,
+            values,
+            extra: self
+                .extra
+                .into_iter()
+                .filter_map(|(k, v)| v.into_text().map(|t| (k, t)))
+                .collect(),
+            invalid,
+            notes,
+        }
+    }
+}

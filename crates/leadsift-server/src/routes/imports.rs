@@ -3,11 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use leadsift_core::judge::{InvalidValue, WireRow, batch_checksum};
+use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::report::csv_cell;
-use leadsift_core::{Issue, Options, Row, Validator};
+use leadsift_core::{Options, Row, Validator};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::AppState;
 use crate::db::models::RunRow;
@@ -65,58 +65,10 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpR
         .ok_or_else(|| ApiError::not_found(format!("import run {id} does not exist")))
 }
 
-/// One row of a batch as a client sends it: the cleaned lead, by canonical field name.
-#[derive(Debug, Deserialize)]
-pub struct BatchRowBody {
-    record: u64,
-    line: u64,
-    lead: Map<String, Json>,
-    #[serde(default)]
-    extra: Map<String, Json>,
-    /// Values that failed cleaning on the client, with their raw text.
-    #[serde(default)]
-    invalid: Vec<InvalidValue>,
-    /// The row's other issues as the client found them.
-    #[serde(default)]
-    notes: Vec<Issue>,
-}
-
 #[derive(Debug, Deserialize)]
 pub struct BatchBody {
-    rows: Vec<BatchRowBody>,
+    rows: Vec<BatchRowIn>,
     checksum: String,
-}
-
-/// A JSON value as the text the core cleans: strings as they are, numbers and booleans as
-/// their JSON text, null as no value; anything else as its JSON (which never cleans).
-fn text_of(v: &Json) -> Option<String> {
-    match v {
-        Json::Null => None,
-        Json::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
-fn wire(body: &BatchBody) -> Vec<WireRow> {
-    body.rows
-        .iter()
-        .map(|r| WireRow {
-            record: r.record,
-            line: r.line,
-            values: r
-                .lead
-                .iter()
-                .map(|(k, v)| (k.clone(), text_of(v)))
-                .collect(),
-            extra: r
-                .extra
-                .iter()
-                .filter_map(|(k, v)| text_of(v).map(|t| (k.clone(), t)))
-                .collect(),
-            invalid: r.invalid.clone(),
-            notes: r.notes.clone(),
-        })
-        .collect()
 }
 
 pub async fn put_batch(
@@ -147,7 +99,7 @@ pub async fn put_batch(
     }
     let answer = web::block(move || -> Result<BatchAnswer, ApiError> {
         let run = import::get_run(&state.db, id)?.ok_or_else(|| ApiError::not_found(format!("import run {id} does not exist")))?;
-        let rows = wire(&body);
+        let rows: Vec<WireRow> = body.rows.into_iter().map(BatchRowIn::into_wire).collect();
         if batch_checksum(&rows) != body.checksum {
             return Err(ApiError::bad_request("checksum_mismatch", "the checksum does not match the rows: the batch was changed on the way, or computed differently"));
         }

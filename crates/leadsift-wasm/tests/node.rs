@@ -1,0 +1,218 @@
+//! The wasm surface under Node (wasm-bindgen-test), over the same golden fixtures as the core,
+//! with identical output. Run: `cargo test -p leadsift-wasm --target wasm32-unknown-unknown`
+//! with `wasm-bindgen-test-runner` as the runner (see `.ci/run`).
+#![cfg(target_arch = "wasm32")]
+
+use leadsift_wasm::{Validator, batch_checksum_js};
+use serde_json::Value as Json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+macro_rules! golden {
+    ($($name:literal),*) => { &[ $( ($name, include_bytes!(concat!("../../../tests/fixtures/golden/", $name, ".csv")).as_slice(),
+        include_str!(concat!("../../../tests/fixtures/golden/", $name, ".expected.jsonl"))) ),* ] };
+}
+
+const CASES: &[(&str, &[u8], &str)] = golden!(
+    "camel-comma-utf16",
+    "lc-semicolon-cp1252-crlf",
+    "snake-tab-utf8bom",
+    "camel-pipe-utf8-crlf",
+    "lc-comma-utf8",
+    "snake-semicolon-utf16",
+    "lc-tab-utf16-crlf"
+);
+
+fn json(v: JsValue) -> Json {
+    serde_wasm_bindgen::from_value(v).expect("plain JS values")
+}
+
+fn run(bytes: &[u8], chunk: usize) -> (Vec<Json>, Json) {
+    let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
+    let mut rows = Vec::new();
+    for part in bytes.chunks(chunk) {
+        rows.extend(
+            json(v.push(part).map_err(JsValue::from).expect("push"))
+                .as_array()
+                .expect("rows")
+                .clone(),
+        );
+    }
+    rows.extend(
+        json(v.finish().map_err(JsValue::from).expect("finish"))
+            .as_array()
+            .expect("rows")
+            .clone(),
+    );
+    (
+        rows,
+        json(v.summary().map_err(JsValue::from).expect("summary")),
+    )
+}
+
+/// One golden case: every expected field of every record, the invalid fields, and extra.
+fn check(name: &str, bytes: &[u8], expected: &str) {
+    let (rows, summary) = run(bytes, 4096);
+    let expected: Vec<Json> = expected
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), expected.len(), "{name}");
+    assert_eq!(
+        summary["rows"].as_u64(),
+        Some(expected.len() as u64),
+        "{name}"
+    );
+    for (row, exp) in rows.iter().zip(&expected) {
+        for (field, want) in exp["lead"].as_object().expect("lead") {
+            let got = &row["lead"][field];
+            let same = match (got.as_f64(), want.as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => got == want,
+            };
+            assert!(
+                same,
+                "{name}: record {} {field}: got {got}, expected {want}",
+                exp["record"]
+            );
+        }
+        let mut invalid: Vec<&str> = row["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .filter(|i| i["severity"] == "error")
+            .filter_map(|i| i["field"].as_str())
+            .collect();
+        invalid.sort_unstable();
+        let mut want: Vec<&str> = exp["invalid"]
+            .as_array()
+            .expect("invalid")
+            .iter()
+            .filter_map(Json::as_str)
+            .collect();
+        want.sort_unstable();
+        assert_eq!(invalid, want, "{name}: record {}", exp["record"]);
+        assert_eq!(
+            row["extra"], exp["extra"],
+            "{name}: record {}",
+            exp["record"]
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn golden_cases_match_the_generator() {
+    for (name, bytes, expected) in CASES {
+        check(name, bytes, expected);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_wasm_output_is_the_cores_output() {
+    let (name, bytes, _) = CASES[1];
+    let (rows, summary) = run(bytes, 777);
+    let (core_rows, core_summary) = leadsift_core::validate_bytes(
+        bytes,
+        leadsift_core::Options {
+            clean: leadsift_core::clean::CleanOptions {
+                today: chrono_today(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .expect("core");
+    let core_rows: Vec<Json> = core_rows
+        .iter()
+        .map(|r| serde_json::to_value(r).expect("row"))
+        .collect();
+    assert!(
+        same(&Json::Array(rows), &Json::Array(core_rows)),
+        "{name}: identical rows"
+    );
+    assert!(
+        same(
+            &summary,
+            &serde_json::to_value(&core_summary).expect("summary")
+        ),
+        "{name}: identical summary"
+    );
+}
+
+/// Equal JSON, numbers by value (JavaScript has one number type: 1.0 comes back as 1).
+fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn js(v: &Json) -> JsValue {
+    use serde::Serialize;
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("js")
+}
+
+fn chrono_today() -> chrono::NaiveDate {
+    let d = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .expect("today")
+}
+
+#[wasm_bindgen_test]
+fn errors_are_exceptions_with_the_cores_message() {
+    let bad = js(&serde_json::json!({"timezone": "Mars/Olympus"}));
+    let err = Validator::new(bad)
+        .map(drop)
+        .map_err(JsValue::from)
+        .expect_err("unknown zone");
+    let msg = js_sys::Error::from(err).message();
+    assert!(String::from(msg).contains("unknown time zone"));
+    let typo = Validator::new(js(&serde_json::json!({"strcit": true})))
+        .map(drop)
+        .map_err(JsValue::from)
+        .expect_err("unknown option");
+    assert!(String::from(js_sys::Error::from(typo).message()).contains("strcit"));
+    let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    let _ = v.push(png);
+    let err = v
+        .finish()
+        .map(drop)
+        .map_err(JsValue::from)
+        .expect_err("not a csv");
+    assert!(String::from(js_sys::Error::from(err).message()).contains("PNG"));
+}
+
+#[wasm_bindgen_test]
+fn the_batch_checksum_of_pushed_rows_is_the_servers() {
+    let (_, bytes, _) = CASES[4];
+    let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
+    let rows = v.push(bytes).map_err(JsValue::from).expect("push");
+    let from_js = batch_checksum_js(rows)
+        .map_err(JsValue::from)
+        .expect("checksum");
+    let (core_rows, _) = leadsift_core::validate_bytes(
+        bytes,
+        leadsift_core::Options {
+            clean: leadsift_core::clean::CleanOptions {
+                today: chrono_today(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .expect("core");
+    let pushed = core_rows.len().min(
+        json(v.summary().map_err(JsValue::from).expect("summary"))["rows"]
+            .as_u64()
+            .unwrap_or(0) as usize,
+    );
+    assert_eq!(from_js, leadsift_wasm::checksum_of(&core_rows[..pushed]));
+}
