@@ -1,8 +1,9 @@
 //! Persistence: one API over two backends, SQLite (the default) and PostgreSQL.
 //!
 //! The query functions live once, in `store.rs`, and are compiled for each backend by
-//! including that file in the `sqlite` and `pg` modules below, each with its own generated
-//! schema and connection type. They take a connection, not a pool, so that they compose
+//! including that file in the `sqlite` and `pg` modules below, each with its own connection
+//! type. Both backends' migrations give the same generated `schema.rs` (the script that
+//! generates it checks that they do). They take a connection, not a pool, so that they compose
 //! inside a transaction. `Database` holds the pool and picks the module.
 
 use anyhow::{Context, Result};
@@ -12,9 +13,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub mod models;
 #[rustfmt::skip]
-mod schema_pg;
-#[rustfmt::skip]
-mod schema_sqlite;
+mod schema;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -23,7 +22,7 @@ pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migration
 pub mod sqlite {
     pub type Conn = diesel::SqliteConnection;
     pub const BACKEND: super::Backend = super::Backend::Sqlite;
-    use super::schema_sqlite as schema;
+    use super::schema;
     include!("store.rs");
 }
 
@@ -31,7 +30,7 @@ pub mod sqlite {
 pub mod pg {
     pub type Conn = diesel::PgConnection;
     pub const BACKEND: super::Backend = super::Backend::Postgres;
-    use super::schema_pg as schema;
+    use super::schema;
     include!("store.rs");
 }
 
