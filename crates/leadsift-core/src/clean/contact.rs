@@ -45,11 +45,10 @@ impl Email {
                 "the part before the @ has a character an address cannot hold",
             ));
         }
-        let labels: Vec<&str> = domain.split('.').collect();
-        if labels.len() < 2 || domain.len() > 253 {
+        if !domain.contains('.') || domain.len() > 253 {
             return Err(invalid("the domain needs a dot, as in example.com"));
         }
-        for label in &labels {
+        for label in domain.split('.') {
             if label.is_empty()
                 || label.len() > 63
                 || label.starts_with('-')
@@ -59,7 +58,7 @@ impl Email {
                 return Err(invalid("the domain is not a valid host name"));
             }
         }
-        let tld = labels[labels.len() - 1];
+        let tld = domain.rsplit('.').next().unwrap_or("");
         if tld.len() < 2 || tld.chars().all(|c| c.is_ascii_digit()) {
             return Err(invalid("the domain has no valid top-level domain"));
         }
@@ -77,6 +76,11 @@ pub struct State(&'static str);
 
 impl State {
     pub fn parse(raw: &str) -> Parsed<State> {
+        // The common cases, a code or a name as the table spells it, need no rewriting.
+        let t = raw.trim();
+        if let Some((code, _)) = STATES.iter().find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t)) {
+            return Ok((State(code), None));
+        }
         let key: String = raw
             .trim()
             .chars()
@@ -271,12 +275,16 @@ pub enum Gender {
 
 impl Gender {
     pub fn parse(raw: &str) -> Parsed<Gender> {
-        let t = raw.trim().to_lowercase();
-        let g = match t.as_str() {
-            "m" | "male" | "man" | "masculine" => Gender::Male,
-            "f" | "female" | "woman" | "feminine" => Gender::Female,
-            "o" | "other" | "x" | "nonbinary" | "non-binary" | "non binary" | "nb" => Gender::Other,
-            _ => {
+        const WORDS: &[(&str, Gender)] = &[
+            ("m", Gender::Male), ("male", Gender::Male), ("man", Gender::Male), ("masculine", Gender::Male),
+            ("f", Gender::Female), ("female", Gender::Female), ("woman", Gender::Female), ("feminine", Gender::Female),
+            ("o", Gender::Other), ("other", Gender::Other), ("x", Gender::Other), ("nonbinary", Gender::Other),
+            ("non-binary", Gender::Other), ("non binary", Gender::Other), ("nb", Gender::Other),
+        ];
+        let t = raw.trim();
+        let g = match WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(t)) {
+            Some((_, g)) => *g,
+            None => {
                 return Err(Note::new(
                     IssueCode::InvalidGender,
                     format!("expected male, female or other, found {:?}", raw.trim()),

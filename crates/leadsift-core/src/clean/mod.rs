@@ -182,9 +182,7 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     }
     // NUL and other control characters never belong in a typed value: remove them, say so.
     if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
-        && raw
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        && has_control(raw)
     {
         let kept: String = raw
             .chars()
@@ -253,6 +251,15 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
 
 fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<Note>) {
     move |(v, n)| (f(v), n)
+}
+
+/// Whether `raw` holds a control character other than tab, newline and carriage return.
+fn has_control(raw: &str) -> bool {
+    if raw.is_ascii() {
+        raw.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+    } else {
+        raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    }
 }
 
 /// `true` / `false` from the spellings people and spreadsheets use.

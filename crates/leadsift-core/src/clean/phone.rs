@@ -150,31 +150,30 @@ fn from_scientific(s: &str) -> Option<Result<String, ()>> {
 
 /// Removes `h:`, `(w)`, `m ` and `c-` style line-type hints at either end.
 fn strip_line_type_hint(s: &str) -> &str {
+    const HINTS: &[&str] = &["h", "w", "m", "c", "home", "work", "mobile", "cell"];
     let s = s.trim();
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_digit() || *b == b'+');
-    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+    let first = s.as_bytes().first().copied().unwrap_or(b'0');
+    let last = s.as_bytes().last().copied().unwrap_or(b'0');
+    // Only text that starts or ends with a letter, or ends with `)`, can carry a hint.
+    if !first.is_ascii_alphabetic() && first != b'(' && !last.is_ascii_alphabetic() && last != b')' {
         return s;
     }
-    for hint in ["h", "w", "m", "c", "home", "work", "mobile", "cell"] {
-        for sep in [":", ")", " ", "-"] {
-            let open = if sep == ")" {
-                format!("({hint})")
-            } else {
-                format!("{hint}{sep}")
-            };
-            if s.len() > open.len()
-                && s.get(..open.len())
-                    .is_some_and(|p| p.eq_ignore_ascii_case(&open))
-            {
-                return s[open.len()..].trim_start();
+    let starts = |p: &str| s.len() > p.len() && s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    for hint in HINTS {
+        // `h: `, `h-`, `h ` before the number.
+        for sep in [':', ' ', '-'] {
+            if starts(hint) && s[hint.len()..].starts_with(sep) {
+                return s[hint.len() + 1..].trim_start();
             }
         }
-        let close = format!("({hint})");
-        if s.len() > close.len()
-            && s.get(s.len() - close.len()..)
-                .is_some_and(|t| t.eq_ignore_ascii_case(&close))
-        {
-            return s[..s.len() - close.len()].trim_end();
+        // `(h)` before or after it.
+        let wrapped = |t: &str| t.len() == hint.len() + 2 && t.starts_with('(') && t.ends_with(')') && t[1..t.len() - 1].eq_ignore_ascii_case(hint);
+        let n = hint.len() + 2;
+        if s.len() > n && s.get(..n).is_some_and(wrapped) {
+            return s[n..].trim_start();
+        }
+        if s.len() > n && s.get(s.len() - n..).is_some_and(wrapped) {
+            return s[..s.len() - n].trim_end();
         }
     }
     s

@@ -96,32 +96,22 @@ pub struct TrustedFormUrl(String);
 
 impl TrustedFormUrl {
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
+        const PREFIXES: &[&str] = &["https://cert.trustedform.com/", "http://cert.trustedform.com/", "cert.trustedform.com/"];
         let t = raw.trim();
-        let lower = t.to_ascii_lowercase();
-        let rest = [
-            "https://cert.trustedform.com/",
-            "http://cert.trustedform.com/",
-            "cert.trustedform.com/",
-        ]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p))
-        .unwrap_or(&lower);
-        let id = rest
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('/');
+        let rest = PREFIXES
+            .iter()
+            .find_map(|p| t.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &t[p.len()..]))
+            .unwrap_or(t);
+        let id = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
         if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok((
-                TrustedFormUrl(format!("https://cert.trustedform.com/{id}")),
-                None,
-            ))
+            let mut url = String::with_capacity(PREFIXES[0].len() + 40);
+            url.push_str(PREFIXES[0]);
+            url.extend(id.chars().map(|c| c.to_ascii_lowercase()));
+            Ok((TrustedFormUrl(url), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidTrustedformUrl,
-                format!(
-                    "expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"
-                ),
+                format!("expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"),
             ))
         }
     }
@@ -138,32 +128,23 @@ pub struct JornayaToken(String);
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
         let t = raw.trim();
-        let inner = t
-            .strip_prefix('{')
-            .and_then(|x| x.strip_suffix('}'))
-            .unwrap_or(t);
-        let hex: String = inner.chars().filter(|c| *c != '-').collect();
-        let dashes_ok = inner.len() == 32
-            || (inner.len() == 36 && [8, 13, 18, 23].iter().all(|&i| inner.as_bytes()[i] == b'-'));
-        if hex.len() == 32 && dashes_ok && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let h = hex.to_ascii_uppercase();
-            Ok((
-                JornayaToken(format!(
-                    "{}-{}-{}-{}-{}",
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..]
-                )),
-                None,
-            ))
+        let inner = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+        let b = inner.as_bytes();
+        let dashed = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
+        let hex_ok = b.iter().enumerate().all(|(i, c)| c.is_ascii_hexdigit() || (dashed && matches!(i, 8 | 13 | 18 | 23)));
+        if (b.len() == 32 || dashed) && hex_ok {
+            let mut out = String::with_capacity(36);
+            for (n, c) in inner.chars().filter(|c| *c != '-').enumerate() {
+                if matches!(n, 8 | 12 | 16 | 20) {
+                    out.push('-');
+                }
+                out.push(c.to_ascii_uppercase());
+            }
+            Ok((JornayaToken(out), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
-                format!(
-                    "expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"
-                ),
+                format!("expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"),
             ))
         }
     }
