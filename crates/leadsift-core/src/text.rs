@@ -14,10 +14,16 @@ pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = raw.trim();
-    if !trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\t' && c != '\n')
-    {
+    let control = if trimmed.is_ascii() {
+        trimmed
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
+    } else {
+        trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\t' && c != '\n')
+    };
+    if !control {
         return (Cow::Borrowed(trimmed), false);
     }
     let mut out = String::with_capacity(trimmed.len());

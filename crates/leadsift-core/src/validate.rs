@@ -226,6 +226,8 @@ pub struct Validator {
     fatal: Option<ReadError>,
     out: Vec<Row>,
     finished: bool,
+    /// Whether the decoder has replaced any invalid bytes so far.
+    replaced: bool,
 }
 
 impl std::fmt::Debug for Validator {
@@ -255,6 +257,7 @@ impl Validator {
             fatal: None,
             out: Vec::new(),
             finished: false,
+            replaced: false,
         }
     }
 
@@ -423,7 +426,8 @@ impl Validator {
                 .max_utf8_buffer_length(input.len())
                 .unwrap_or(input.len() * 3 + 16);
             text.reserve(need);
-            let (result, read, _) = decoder.decode_to_string(input, &mut text, last);
+            let (result, read, replaced) = decoder.decode_to_string(input, &mut text, last);
+            self.replaced |= replaced;
             input = &input[read..];
             if result == encoding_rs::CoderResult::InputEmpty {
                 break;
@@ -550,7 +554,9 @@ impl Validator {
                 }
                 continue;
             };
-            if raw.contains('\u{fffd}')
+            // Only once the decoder has replaced bytes: a U+FFFD written in the file is text.
+            if self.replaced
+                && raw.contains('\u{fffd}')
                 && !issues
                     .iter()
                     .any(|i: &Issue| i.code == IssueCode::EncodingReplaced)

@@ -78,7 +78,10 @@ impl State {
     pub fn parse(raw: &str) -> Parsed<State> {
         // The common cases, a code or a name as the table spells it, need no rewriting.
         let t = raw.trim();
-        if let Some((code, _)) = STATES.iter().find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t)) {
+        if let Some((code, _)) = STATES
+            .iter()
+            .find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t))
+        {
             return Ok((State(code), None));
         }
         let key: String = raw
@@ -276,10 +279,21 @@ pub enum Gender {
 impl Gender {
     pub fn parse(raw: &str) -> Parsed<Gender> {
         const WORDS: &[(&str, Gender)] = &[
-            ("m", Gender::Male), ("male", Gender::Male), ("man", Gender::Male), ("masculine", Gender::Male),
-            ("f", Gender::Female), ("female", Gender::Female), ("woman", Gender::Female), ("feminine", Gender::Female),
-            ("o", Gender::Other), ("other", Gender::Other), ("x", Gender::Other), ("nonbinary", Gender::Other),
-            ("non-binary", Gender::Other), ("non binary", Gender::Other), ("nb", Gender::Other),
+            ("m", Gender::Male),
+            ("male", Gender::Male),
+            ("man", Gender::Male),
+            ("masculine", Gender::Male),
+            ("f", Gender::Female),
+            ("female", Gender::Female),
+            ("woman", Gender::Female),
+            ("feminine", Gender::Female),
+            ("o", Gender::Other),
+            ("other", Gender::Other),
+            ("x", Gender::Other),
+            ("nonbinary", Gender::Other),
+            ("non-binary", Gender::Other),
+            ("non binary", Gender::Other),
+            ("nb", Gender::Other),
         ];
         let t = raw.trim();
         let g = match WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(t)) {

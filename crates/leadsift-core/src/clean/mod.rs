@@ -181,9 +181,7 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         };
     }
     // NUL and other control characters never belong in a typed value: remove them, say so.
-    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
-        && has_control(raw)
-    {
+    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id) && has_control(raw) {
         let kept: String = raw
             .chars()
             .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
@@ -256,9 +254,11 @@ fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<No
 /// Whether `raw` holds a control character other than tab, newline and carriage return.
 fn has_control(raw: &str) -> bool {
     if raw.is_ascii() {
-        raw.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        raw.bytes()
+            .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
     } else {
-        raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        raw.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     }
 }
 

@@ -34,8 +34,13 @@ impl Number {
         // The common case, plain digits with at most one decimal dot, needs no rewriting: only
         // `1.234` under a decimal comma is read otherwise (as grouping), so it goes the long way.
         let dots = t.bytes().filter(|&b| b == b'.').count();
-        let plain = !t.is_empty() && t != "." && dots <= 1 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-        let grouping_possible = dots == 1 && decimal == DecimalSeparator::Comma && t.rsplit('.').next().is_some_and(|f| f.len() == 3);
+        let plain = !t.is_empty()
+            && t != "."
+            && dots <= 1
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let grouping_possible = dots == 1
+            && decimal == DecimalSeparator::Comma
+            && t.rsplit('.').next().is_some_and(|f| f.len() == 3);
         if plain
             && !grouping_possible
             && let Ok(v) = t.parse::<f64>()

@@ -155,10 +155,12 @@ fn strip_line_type_hint(s: &str) -> &str {
     let first = s.as_bytes().first().copied().unwrap_or(b'0');
     let last = s.as_bytes().last().copied().unwrap_or(b'0');
     // Only text that starts or ends with a letter, or ends with `)`, can carry a hint.
-    if !first.is_ascii_alphabetic() && first != b'(' && !last.is_ascii_alphabetic() && last != b')' {
+    if !first.is_ascii_alphabetic() && first != b'(' && !last.is_ascii_alphabetic() && last != b')'
+    {
         return s;
     }
-    let starts = |p: &str| s.len() > p.len() && s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    let starts =
+        |p: &str| s.len() > p.len() && s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     for hint in HINTS {
         // `h: `, `h-`, `h ` before the number.
         for sep in [':', ' ', '-'] {
@@ -167,7 +169,12 @@ fn strip_line_type_hint(s: &str) -> &str {
             }
         }
         // `(h)` before or after it.
-        let wrapped = |t: &str| t.len() == hint.len() + 2 && t.starts_with('(') && t.ends_with(')') && t[1..t.len() - 1].eq_ignore_ascii_case(hint);
+        let wrapped = |t: &str| {
+            t.len() == hint.len() + 2
+                && t.starts_with('(')
+                && t.ends_with(')')
+                && t[1..t.len() - 1].eq_ignore_ascii_case(hint)
+        };
         let n = hint.len() + 2;
         if s.len() > n && s.get(..n).is_some_and(wrapped) {
             return s[n..].trim_start();

@@ -96,13 +96,25 @@ pub struct TrustedFormUrl(String);
 
 impl TrustedFormUrl {
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
-        const PREFIXES: &[&str] = &["https://cert.trustedform.com/", "http://cert.trustedform.com/", "cert.trustedform.com/"];
+        const PREFIXES: &[&str] = &[
+            "https://cert.trustedform.com/",
+            "http://cert.trustedform.com/",
+            "cert.trustedform.com/",
+        ];
         let t = raw.trim();
         let rest = PREFIXES
             .iter()
-            .find_map(|p| t.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &t[p.len()..]))
+            .find_map(|p| {
+                t.get(..p.len())
+                    .filter(|h| h.eq_ignore_ascii_case(p))
+                    .map(|_| &t[p.len()..])
+            })
             .unwrap_or(t);
-        let id = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+        let id = rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
         if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
             let mut url = String::with_capacity(PREFIXES[0].len() + 40);
             url.push_str(PREFIXES[0]);
@@ -111,7 +123,9 @@ impl TrustedFormUrl {
         } else {
             Err(Note::new(
                 IssueCode::InvalidTrustedformUrl,
-                format!("expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"),
+                format!(
+                    "expected https://cert.trustedform.com/ followed by 40 hex digits, found {t:?}"
+                ),
             ))
         }
     }
@@ -128,10 +142,16 @@ pub struct JornayaToken(String);
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
         let t = raw.trim();
-        let inner = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+        let inner = t
+            .strip_prefix('{')
+            .and_then(|x| x.strip_suffix('}'))
+            .unwrap_or(t);
         let b = inner.as_bytes();
         let dashed = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
-        let hex_ok = b.iter().enumerate().all(|(i, c)| c.is_ascii_hexdigit() || (dashed && matches!(i, 8 | 13 | 18 | 23)));
+        let hex_ok = b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_hexdigit() || (dashed && matches!(i, 8 | 13 | 18 | 23)));
         if (b.len() == 32 || dashed) && hex_ok {
             let mut out = String::with_capacity(36);
             for (n, c) in inner.chars().filter(|c| *c != '-').enumerate() {
@@ -144,7 +164,9 @@ impl JornayaToken {
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
-                format!("expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"),
+                format!(
+                    "expected a 36-character token such as 4770F589-04DB-A41E-CCCC-3FC1626E53A1, found {t:?}"
+                ),
             ))
         }
     }

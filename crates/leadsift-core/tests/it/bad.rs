@@ -229,3 +229,36 @@ fn rows_without_identity_are_rejected_and_fingerprints_identify_the_rest() {
             .any(|i| i.code == IssueCode::NoIdentity)
     );
 }
+
+#[test]
+fn bytes_invalid_in_the_sniffed_encoding_are_flagged_on_their_row() {
+    // 70 KB of clean UTF-8 decides the encoding; a Windows-1252 byte comes after it.
+    let mut file = b"Lead ID,City\n".to_vec();
+    for i in 0..8000 {
+        file.extend_from_slice(format!("L{i},Austin\n").as_bytes());
+    }
+    file.extend_from_slice(b"L9999,S\xe3o Paulo\n");
+    let (rows, s) = run_chunked(&file, 4096, Options::default()).expect("readable");
+    assert_eq!(
+        s.sniffed.as_ref().map(|x| x.encoding.as_str()),
+        Some("UTF-8")
+    );
+    let bad = &rows[8000];
+    assert!(
+        bad.issues
+            .iter()
+            .any(|i| i.code == IssueCode::EncodingReplaced),
+        "{:?}",
+        bad.issues
+    );
+    assert_eq!(
+        bad.lead
+            .get(leadsift_core::Field::City)
+            .map(|v| v.to_text().into_owned()),
+        Some("S\u{fffd}o Paulo".into())
+    );
+    assert!(
+        rows[..8000].iter().all(|r| r.issues.is_empty()),
+        "rows before it are clean"
+    );
+}
