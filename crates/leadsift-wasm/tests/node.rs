@@ -53,10 +53,7 @@ fn run(bytes: &[u8], chunk: usize) -> (Vec<Json>, Json) {
 /// One golden case: every expected field of every record, the invalid fields, and extra.
 fn check(name: &str, bytes: &[u8], expected: &str) {
     let (rows, summary) = run(bytes, 4096);
-    let expected: Vec<Json> = expected
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let expected = leadsift_testkit::expected(expected);
     assert_eq!(rows.len(), expected.len(), "{name}");
     assert_eq!(
         summary["rows"].as_u64(),
@@ -64,39 +61,9 @@ fn check(name: &str, bytes: &[u8], expected: &str) {
         "{name}"
     );
     for (row, exp) in rows.iter().zip(&expected) {
-        for (field, want) in exp["lead"].as_object().expect("lead") {
-            let got = &row["lead"][field];
-            let same = match (got.as_f64(), want.as_f64()) {
-                (Some(a), Some(b)) => a == b,
-                _ => got == want,
-            };
-            assert!(
-                same,
-                "{name}: record {} {field}: got {got}, expected {want}",
-                exp["record"]
-            );
+        if let Some(why) = leadsift_testkit::golden_mismatch(row, exp) {
+            panic!("{name}: {why}");
         }
-        let mut invalid: Vec<&str> = row["issues"]
-            .as_array()
-            .expect("issues")
-            .iter()
-            .filter(|i| i["severity"] == "error")
-            .filter_map(|i| i["field"].as_str())
-            .collect();
-        invalid.sort_unstable();
-        let mut want: Vec<&str> = exp["invalid"]
-            .as_array()
-            .expect("invalid")
-            .iter()
-            .filter_map(Json::as_str)
-            .collect();
-        want.sort_unstable();
-        assert_eq!(invalid, want, "{name}: record {}", exp["record"]);
-        assert_eq!(
-            row["extra"], exp["extra"],
-            "{name}: record {}",
-            exp["record"]
-        );
     }
 }
 
@@ -127,30 +94,16 @@ fn the_wasm_output_is_the_cores_output() {
         .map(|r| serde_json::to_value(r).expect("row"))
         .collect();
     assert!(
-        same(&Json::Array(rows), &Json::Array(core_rows)),
+        leadsift_testkit::same(&Json::Array(rows), &Json::Array(core_rows)),
         "{name}: identical rows"
     );
     assert!(
-        same(
+        leadsift_testkit::same(
             &summary,
             &serde_json::to_value(&core_summary).expect("summary")
         ),
         "{name}: identical summary"
     );
-}
-
-/// Equal JSON, numbers by value (JavaScript has one number type: 1.0 comes back as 1).
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 fn js(v: &Json) -> JsValue {

@@ -1,0 +1,76 @@
+//! The one comparison every surface's golden test makes: a row as that surface wrote it (JSON)
+//! against the record `gen_leads.py --expected` says it must be.
+
+use serde_json::Value as Json;
+
+/// Where the shared fixtures live.
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+
+/// Equal JSON, numbers by value (`10` and `10.0`, as Python and JavaScript may write them).
+pub fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Why `row` (`{"record", "lead", "issues", "extra", ...}`) is not the generator's `expected`
+/// record (`{"record", "lead", "invalid", "extra"}`): every expected field's value, the fields
+/// with an error, and `extra`. `None` when it is.
+pub fn golden_mismatch(row: &Json, expected: &Json) -> Option<String> {
+    let record = &expected["record"];
+    if row["record"] != *record {
+        return Some(format!(
+            "record number {} where {record} was expected",
+            row["record"]
+        ));
+    }
+    for (field, want) in expected["lead"].as_object()? {
+        let got = &row["lead"][field];
+        if !same(got, want) {
+            return Some(format!(
+                "record {record} {field}: got {got}, expected {want}"
+            ));
+        }
+    }
+    let mut invalid: Vec<&str> = row["issues"]
+        .as_array()?
+        .iter()
+        .filter(|i| i["severity"] == "error")
+        .filter_map(|i| i["field"].as_str())
+        .collect();
+    invalid.sort_unstable();
+    let mut want: Vec<&str> = expected["invalid"]
+        .as_array()?
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    want.sort_unstable();
+    if invalid != want {
+        return Some(format!(
+            "record {record}: fields in error {invalid:?}, expected {want:?}"
+        ));
+    }
+    if row["extra"] != expected["extra"] {
+        return Some(format!(
+            "record {record}: extra {}, expected {}",
+            row["extra"], expected["extra"]
+        ));
+    }
+    None
+}
+
+/// The expected records of a golden case.
+pub fn expected(jsonl: &str) -> Vec<Json> {
+    jsonl
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("expected records are JSON lines"))
+        .collect()
+}
