@@ -259,9 +259,9 @@ fn apply_once(
                         ),
                     )
                 };
-                let inserts: Vec<_> = plan.inserts.iter().map(|&i| values(i)).collect();
+                let inserts: Vec<_> = plan.inserts.iter().map(|&i| values(i).1).collect();
                 let mut updates: Vec<_> = plan.updates.iter().map(|&i| values(i)).collect();
-                m::insert_leads(c, &inserts, Some(run_id), at)?;
+                m::insert_leads(c, &inserts)?;
                 m::update_leads(c, &mut updates)?;
             }
             let answer = answer_for(run_id, seq, rows, &plan.outcomes);
@@ -426,7 +426,7 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
                 let values = m::LeadValues::of(row, &hash, source, None, at);
                 match outcome {
                     Outcome::Created => {
-                        m::insert_leads(c, &[(key.clone(), values)], None, at)?;
+                        m::insert_leads(c, &[values])?;
                     }
                     Outcome::Updated => {
                         m::update_leads(c, &mut [(key.clone(), values)])?;

@@ -24,6 +24,19 @@ pub mod sqlite {
     pub const BACKEND: super::Backend = super::Backend::Sqlite;
     use super::schema;
     include!("store.rs");
+
+    impl BulkInsert for Conn {
+        fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize> {
+            // 400 rows of 56 columns stay under SQLite's 32,766 bound parameters.
+            let mut n = 0;
+            for chunk in rows.chunks(400) {
+                n += diesel::insert_into(schema::leads::table)
+                    .values(chunk)
+                    .execute(self)?;
+            }
+            Ok(n)
+        }
+    }
 }
 
 /// The PostgreSQL backend's query functions.
@@ -32,6 +45,17 @@ pub mod pg {
     pub const BACKEND: super::Backend = super::Backend::Postgres;
     use super::schema;
     include!("store.rs");
+
+    impl BulkInsert for Conn {
+        fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize> {
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            diesel::copy_from(schema::leads::table)
+                .from_insertable(rows)
+                .execute(self)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,9 +13,13 @@ use crate::db::models::{BatchRow, IssueRow, LeadQuery, LeadRow, RunRow};
 use crate::stored::Columns;
 
 /// The canonical columns of a lead, and what the importer maintains beside them.
+/// Every column but `id`: inserted whole (also by PostgreSQL's binary COPY, which needs
+/// NULL rather than DEFAULT for `None`), updated without the key and the creation columns.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = schema::leads, treat_none_as_null = true)]
+#[diesel(table_name = schema::leads, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LeadValues {
+    #[diesel(skip_update)]
+    pub lead_key: String,
     pub lead_id: Option<String>,
     pub event_id: Option<String>,
     pub submitted_at: Option<NaiveDateTime>,
@@ -67,6 +71,10 @@ pub struct LeadValues {
     pub content_hash: String,
     pub updated_run: Option<i64>,
     pub updated_at: NaiveDateTime,
+    #[diesel(skip_update)]
+    pub created_run: Option<i64>,
+    #[diesel(skip_update)]
+    pub created_at: NaiveDateTime,
 }
 
 impl LeadValues {
@@ -74,6 +82,9 @@ impl LeadValues {
     pub fn of(row: &Row, content_hash: &str, source: &str, run: Option<i64>, now: NaiveDateTime) -> LeadValues {
         let col = Columns::new(row);
         LeadValues {
+            lead_key: row.key.as_ref().map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            created_run: run,
+            created_at: now,
             lead_id: col.text(Field::LeadId),
             event_id: col.text(Field::EventId),
             submitted_at: col.timestamp(Field::SubmittedAt),
@@ -259,15 +270,16 @@ pub fn priors(conn: &mut Conn, keys: &[&str], run: Option<i64>) -> QueryResult<H
     Ok(out)
 }
 
-/// Inserts new leads. Rows are inserted in chunks that stay under both backends' bind limits.
-pub fn insert_leads(conn: &mut Conn, new: &[(String, LeadValues)], run: Option<i64>, now: NaiveDateTime) -> QueryResult<usize> {
-    use schema::leads::dsl::*;
-    let rows: Vec<_> = new.iter().map(|(k, v)| (lead_key.eq(k), created_run.eq(run), created_at.eq(now), v.clone())).collect();
-    let mut n = 0;
-    for chunk in rows.chunks(400) {
-        n += diesel::insert_into(leads).values(chunk).execute(conn)?;
-    }
-    Ok(n)
+/// How each backend inserts many leads at once: `db/mod.rs` implements it for the backend's
+/// connection (multi-row INSERTs on SQLite, binary COPY on PostgreSQL).
+pub trait BulkInsert {
+    fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize>;
+}
+
+/// Inserts new leads. A key that exists already fails the transaction (the caller retries it
+/// with a fresh classification).
+pub fn insert_leads(conn: &mut Conn, rows: &[LeadValues]) -> QueryResult<usize> {
+    conn.bulk_insert(rows)
 }
 
 /// Replaces the values of existing leads, in key order (so that concurrent writers on
