@@ -64,9 +64,6 @@ impl Phone {
                 _ => return Err(invalid("expected a phone number")),
             }
         }
-        if digits.len() < 7 {
-            return Err(invalid("too few digits for a phone number"));
-        }
         let (cc_plus, national) = if plus {
             (true, digits.as_str())
         } else if let Some(rest) = digits.strip_prefix("011") {
@@ -74,6 +71,11 @@ impl Phone {
         } else {
             (false, digits.as_str())
         };
+        // Too short to be a number anywhere; past this, libphonenumber decides (some countries
+        // have numbers of five or six digits after the country code).
+        if national.len() < 5 || (!cc_plus && national.len() < 7) {
+            return Err(invalid("too few digits for a phone number"));
+        }
         // Country code 1 is NANP: ten digits after it, always checked by the NANP table.
         if !cc_plus || national.starts_with('1') {
             let ten = match national.len() {

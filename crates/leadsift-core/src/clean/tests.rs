@@ -32,6 +32,9 @@ fn phones() {
     check(P, "+44 20 7946 0958", Some("+442079460958"), None);
     check(P, "011 44 20 7946 0958", Some("+442079460958"), None);
     check(P, "123", None, Some(C::InvalidPhone));
+    // Found by fuzzing: an 011-dialled number must clean the same once written with `+`.
+    check(P, "011 43 1110", Some("+431110"), None);
+    check(P, "+431110", Some("+431110"), None);
     check(P, "call me", None, Some(C::InvalidPhone));
     check(P, "N/A", None, Some(C::InvalidPhone));
     check(P, "512*******", Some("512*******"), Some(C::Masked));
