@@ -31,20 +31,8 @@ fn table(url: &str) -> Vec<Json> {
     let db = leadsift_server::db::Database::open(url, 1).expect("db");
     leadsift_server::import::all_leads(&db)
         .expect("leads")
-        .into_iter()
-        .map(|r| {
-            let mut j = serde_json::to_value(r).expect("json");
-            for k in [
-                "id",
-                "created_run",
-                "updated_run",
-                "created_at",
-                "updated_at",
-            ] {
-                j.as_object_mut().expect("object").remove(k);
-            }
-            j
-        })
+        .iter()
+        .map(|r| r.content())
         .collect()
 }
 

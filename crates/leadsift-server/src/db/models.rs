@@ -136,3 +136,23 @@ pub struct LeadQuery {
     /// The id after which to continue (keyset pagination).
     pub cursor: Option<i64>,
 }
+
+impl LeadRow {
+    /// What the lead holds, without the bookkeeping that differs between two imports of the
+    /// same rows (id, the runs, the times): for comparing tables.
+    pub fn content(&self) -> serde_json::Value {
+        let mut j = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = j.as_object_mut() {
+            for k in [
+                "id",
+                "created_run",
+                "updated_run",
+                "created_at",
+                "updated_at",
+            ] {
+                o.remove(k);
+            }
+        }
+        j
+    }
+}

@@ -513,6 +513,14 @@ fn leads_can_be_posted_one_at_a_time_and_found() {
 
 #[test]
 fn history_is_newest_first_and_paginated() {
+    fn file_names(page: &Json) -> Vec<&str> {
+        page["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .filter_map(|r| r["file_name"].as_str())
+            .collect()
+    }
     let app = spawn(|_| {});
     for i in 0..5 {
         app.create_run(json!({"file_name": format!("f{i}.csv"), "file_sha256": ""}));
@@ -524,12 +532,7 @@ fn history_is_newest_first_and_paginated() {
         .expect("get")
         .json()
         .expect("json");
-    let names: Vec<&str> = page["runs"]
-        .as_array()
-        .expect("runs")
-        .iter()
-        .filter_map(|r| r["file_name"].as_str())
-        .collect();
+    let names = file_names(&page);
     assert_eq!(names, ["f4.csv", "f3.csv"]);
     let next = page["next"].as_i64().expect("next");
     let page: Json = app
@@ -539,12 +542,7 @@ fn history_is_newest_first_and_paginated() {
         .expect("get")
         .json()
         .expect("json");
-    let names: Vec<&str> = page["runs"]
-        .as_array()
-        .expect("runs")
-        .iter()
-        .filter_map(|r| r["file_name"].as_str())
-        .collect();
+    let names = file_names(&page);
     assert_eq!(names, ["f2.csv", "f1.csv"]);
 }
 

@@ -210,23 +210,7 @@ fn an_interrupted_import_run_again_ends_like_one_clean_run() {
             second.created + second.existing + second.rejected + second.duplicates,
             rows.len() as u64
         );
-        let strip = |v: Vec<LeadRow>| -> Vec<Json> {
-            v.into_iter()
-                .map(|r| {
-                    let mut j = serde_json::to_value(r).expect("json");
-                    for k in [
-                        "id",
-                        "created_run",
-                        "updated_run",
-                        "created_at",
-                        "updated_at",
-                    ] {
-                        j.as_object_mut().expect("object").remove(k);
-                    }
-                    j
-                })
-                .collect()
-        };
+        let strip = |v: Vec<LeadRow>| -> Vec<Json> { v.iter().map(LeadRow::content).collect() };
         assert_eq!(
             strip(all(&clean.db)),
             strip(all(&broken.db)),
