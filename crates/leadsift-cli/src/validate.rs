@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use leadsift_core::report::{ERROR_REPORT_HEADER, error_report_lines};
+use leadsift_core::report::{
+    ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
+};
 use leadsift_core::{Row, Summary, Validator};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
@@ -32,6 +34,9 @@ pub struct Args {
     /// Write an error report CSV (line, column, field, code, message, raw) here.
     #[arg(long, value_name = "PATH")]
     errors: Option<PathBuf>,
+    /// Write the cleaned values as CSV (line, row status, lead key, every field) here.
+    #[arg(long, value_name = "PATH")]
+    cleaned: Option<PathBuf>,
     /// How many problems the table shows.
     #[arg(long, default_value_t = 20)]
     show: usize,
@@ -73,6 +78,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         None => None,
     };
+    let mut cleaned = match &args.cleaned {
+        Some(p) => {
+            let f = File::create(p)
+                .with_context(|| format!("could not create the cleaned CSV {}", p.display()))?;
+            let mut w = BufWriter::new(f);
+            w.write_all(cleaned_csv_header().as_bytes())
+                .context("could not write the cleaned CSV")?;
+            Some(w)
+        }
+        None => None,
+    };
 
     let progress = progress_bar(size);
     let mut validator = Validator::new(options);
@@ -83,6 +99,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 if let Some(w) = errors.as_mut() {
                     w.write_all(error_report_lines(&row).as_bytes())
                         .context("could not write the error report")?;
+                }
+                if let Some(w) = cleaned.as_mut() {
+                    w.write_all(cleaned_csv_line(&row).as_bytes())
+                        .context("could not write the cleaned CSV")?;
                 }
                 match format {
                     Format::Ndjson => {
@@ -137,6 +157,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     write_ok(out.flush())?;
     if let Some(mut w) = errors {
         w.flush().context("could not write the error report")?;
+    }
+    if let Some(mut w) = cleaned {
+        w.flush().context("could not write the cleaned CSV")?;
     }
     for note in &summary.notes {
         eprintln!("note: {note}");

@@ -140,6 +140,8 @@ pub fn classify(
 /// Counts of outcomes, for a batch or a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcomes {
+    /// Rows read (`rows_read` in a run's JSON, which reads back as `Outcomes` too).
+    #[serde(alias = "rows_read")]
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
@@ -327,6 +329,7 @@ impl WireRow {
             issues,
             key,
             replaces_line: None,
+            raw: Vec::new(),
         }
     }
 }

@@ -45,9 +45,14 @@ pub fn error_report_lines(row: &Row) -> String {
     out
 }
 
-/// The cleaned CSV's header: line, status, then every canonical field.
+/// The cleaned CSV's header: line, the row's status and lead key, then every canonical field.
+/// (`row_status`, because `status` is a LeadConduit field.)
 pub fn cleaned_csv_header() -> String {
-    let mut cells = vec!["line".to_owned(), "status".to_owned()];
+    let mut cells = vec![
+        "line".to_owned(),
+        "row_status".to_owned(),
+        "lead_key".to_owned(),
+    ];
     cells.extend(Field::ALL.iter().map(|f| f.name().to_owned()));
     cells.join(",") + "\n"
 }
@@ -59,7 +64,8 @@ pub fn cleaned_csv_line(row: &Row) -> String {
         crate::RowStatus::Warning => "warning",
         crate::RowStatus::Rejected => "rejected",
     };
-    let mut cells = vec![row.line.to_string(), status.to_owned()];
+    let key = row.key.as_ref().map(|k| k.as_str()).unwrap_or_default();
+    let mut cells = vec![row.line.to_string(), status.to_owned(), csv_cell(key)];
     cells.extend(
         row.lead
             .iter()

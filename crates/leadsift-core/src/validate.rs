@@ -35,6 +35,8 @@ pub struct Options {
     pub header_line: Option<u64>,
     pub mapping: MappingOverrides,
     pub limits: Limits,
+    /// Keep each record's raw cells in [`Row::raw`] (for a raw-value view); off by default.
+    pub keep_raw: bool,
 }
 
 /// Whether a row is imported.
@@ -152,6 +154,8 @@ pub struct Row {
     pub key: Option<LeadKey>,
     /// The line of the earlier row with the same key, which this row replaces.
     pub replaces_line: Option<u64>,
+    /// The record's cells as read, in column order, when [`Options::keep_raw`] is set; else empty.
+    pub raw: Vec<String>,
 }
 
 pub(crate) struct ExtraMap<'a>(pub(crate) &'a [(String, String)]);
@@ -177,12 +181,15 @@ impl Serialize for Row {
         st.serialize_field("extra", &ExtraMap(&self.extra))?;
         st.serialize_field("issues", &self.issues)?;
         st.serialize_field("replaces_line", &self.replaces_line)?;
+        if !self.raw.is_empty() {
+            st.serialize_field("raw", &self.raw)?;
+        }
         st.end()
     }
 }
 
 /// The running account of a file. Every line is counted: rows = valid + warning + rejected + blank.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub rows: u64,
     pub valid: u64,
@@ -501,6 +508,11 @@ impl Validator {
             .map(|m| m.columns.as_slice())
             .unwrap_or_default();
         let fields = r.fields();
+        let raw = if self.options.keep_raw {
+            fields.iter().map(|f| f.to_string()).collect()
+        } else {
+            Vec::new()
+        };
         let mut lead = Lead::default();
         let mut extra = Vec::new();
         let mut issues = Vec::new();
@@ -647,6 +659,7 @@ impl Validator {
             issues,
             key,
             replaces_line,
+            raw,
         }
     }
 }

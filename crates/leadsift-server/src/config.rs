@@ -42,7 +42,8 @@ impl Default for Settings {
 
 impl Settings {
     /// Defaults, overlaid by `file` when it exists (`leadsift.toml` by default), overlaid by
-    /// `DATABASE_URL`, `LEADSIFT_BIND`, `LEADSIFT_TOKEN` and `LEADSIFT_MAX_BODY_BYTES`.
+    /// `DATABASE_URL`, `LEADSIFT_BIND`, `LEADSIFT_TOKEN`, `LEADSIFT_WEB_DIR` and
+    /// `LEADSIFT_MAX_BODY_BYTES`.
     pub fn load(file: Option<&Path>) -> Result<Settings> {
         let path = file.unwrap_or(Path::new("leadsift.toml"));
         let mut s = if path.exists() {
@@ -65,6 +66,9 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("LEADSIFT_TOKEN") {
             s.token = Some(v).filter(|t| !t.is_empty());
+        }
+        if let Ok(v) = std::env::var("LEADSIFT_WEB_DIR") {
+            s.web_dir = v;
         }
         if let Ok(v) = std::env::var("LEADSIFT_MAX_BODY_BYTES") {
             s.max_body_bytes = v

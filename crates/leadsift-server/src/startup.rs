@@ -56,7 +56,8 @@ impl Application {
 }
 
 const NO_APP: &str = "<!doctype html><title>leadsift</title><h1>leadsift</h1>\
-<p>The browser app is not built. Build it with <code>trunk build --release</code> (see README.md); \
+<p>The browser app is not built. Build it with <code>scripts/build-web.sh</code> (see README.md), \
+ then restart <code>leadsift serve</code> from the repository (or set <code>LEADSIFT_WEB_DIR</code>); \
 the API is at <code>/api/v1/</code> and <code>/healthz</code>.</p>";
 
 /// Registers every route on `listener`.

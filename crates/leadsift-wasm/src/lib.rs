@@ -144,39 +144,8 @@ impl Validator {
     /// `options` is a `ValidatorOptions` object, or undefined for the defaults.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Validator, JsError> {
-        let o: JsOptions = if options.is_undefined() || options.is_null() {
-            JsOptions::default()
-        } else {
-            const KNOWN: &[&str] = &[
-                "mapping",
-                "strict",
-                "timezone",
-                "encoding",
-                "delimiter",
-                "headerLine",
-                "maxFieldBytes",
-                "maxColumns",
-                "today",
-            ];
-            // A misspelt option is an error, not a silently ignored one.
-            if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
-                for key in js_sys::Object::keys(obj)
-                    .iter()
-                    .filter_map(|k| k.as_string())
-                {
-                    if !KNOWN.contains(&key.as_str()) {
-                        return Err(js_error(format!(
-                            "unknown option {key:?}: the options are {}",
-                            KNOWN.join(", ")
-                        )));
-                    }
-                }
-            }
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| js_error(format!("invalid options: {e}")))?
-        };
         Ok(Validator {
-            inner: CoreValidator::new(o.into_core()?),
+            inner: CoreValidator::new(options_from_js(options)?),
         })
     }
 
@@ -196,6 +165,43 @@ impl Validator {
     pub fn summary(&self) -> Result<JsValue, JsError> {
         to_js(self.inner.summary())
     }
+}
+
+/// The core's options from a `ValidatorOptions` object (undefined or null: the defaults).
+/// A misspelt option is an error, not a silently ignored one.
+pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
+    let o: JsOptions = if options.is_undefined() || options.is_null() {
+        JsOptions::default()
+    } else {
+        const KNOWN: &[&str] = &[
+            "mapping",
+            "strict",
+            "timezone",
+            "encoding",
+            "delimiter",
+            "headerLine",
+            "maxFieldBytes",
+            "maxColumns",
+            "today",
+        ];
+        // A misspelt option is an error, not a silently ignored one.
+        if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
+            for key in js_sys::Object::keys(obj)
+                .iter()
+                .filter_map(|k| k.as_string())
+            {
+                if !KNOWN.contains(&key.as_str()) {
+                    return Err(js_error(format!(
+                        "unknown option {key:?}: the options are {}",
+                        KNOWN.join(", ")
+                    )));
+                }
+            }
+        }
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(format!("invalid options: {e}")))?
+    };
+    o.into_core()
 }
 
 /// The checksum the batch API expects for `rows` (as `push` returned them, or in the batch

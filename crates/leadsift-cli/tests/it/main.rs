@@ -1,5 +1,6 @@
 //! `leadsift` end to end: the real binary over the shared fixtures.
 
+mod e2e;
 mod import;
 
 use std::path::PathBuf;
@@ -169,27 +170,36 @@ fn the_summary_names_encoding_delimiter_and_mapping() {
     assert_eq!(s["unmapped"], serde_json::json!(["home_owner_acme"]));
 }
 
-#[test]
-fn the_error_report_escapes_formulas() {
-    let dir = std::env::temp_dir().join(format!("leadsift-cli-{}", std::process::id()));
+/// Validates `csv` (written to a temporary file) with `flag PATH`; returns that file's text.
+fn report(name: &str, csv: &str, flag: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("leadsift-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
-    let input = dir.join("formula.csv");
-    std::fs::write(
-        &input,
-        "Lead ID,Email,Phone 1\nL1,=HYPERLINK(\"http://x\"),+15125550000\nL2,@SUM(A1),-1\n",
-    )
-    .expect("write");
-    let report = dir.join("errors.csv");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, csv).expect("write");
+    let report = dir.join("report.csv");
     let out = leadsift(&[
         "validate",
         input.to_str().expect("p"),
         "--format",
         "summary",
-        "--errors",
+        flag,
         report.to_str().expect("p"),
     ]);
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&report).expect("report")
+}
+
+#[test]
+fn the_error_report_escapes_formulas() {
+    let text = report(
+        "errors",
+        "Lead ID,Email,Phone 1\nL1,=HYPERLINK(\"http://x\"),+15125550000\nL2,@SUM(A1),-1\n",
+        "--errors",
+    );
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
@@ -202,6 +212,30 @@ fn the_error_report_escapes_formulas() {
         let cells: Vec<&str> = line.split(',').collect();
         assert!(cells[0].parse::<u64>().is_ok(), "line number first: {line}");
     }
+}
+
+#[test]
+fn the_cleaned_csv_has_one_line_per_row_unique_headers_and_escaped_formulas() {
+    let text = report(
+        "cleaned",
+        "Lead ID,Email,Status,Comments\nL1,A@Example.com,new,\"=1+1, and more\"\n\nL2,b@example.com,,plain\n",
+        "--cleaned",
+    );
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    assert_eq!(header[..3], ["line", "row_status", "lead_key"]);
+    let unique: std::collections::BTreeSet<&&str> = header.iter().collect();
+    assert_eq!(
+        unique.len(),
+        header.len(),
+        "header names repeat: {header:?}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[0].starts_with("2,valid,lead:L1,"), "{}", rows[0]);
+    assert!(rows[0].contains(",a@example.com,"), "{}", rows[0]);
+    assert!(rows[0].contains("\"'=1+1, and more\""), "{}", rows[0]);
+    assert!(rows[1].starts_with("4,valid,lead:L2,"), "{}", rows[1]);
 }
 
 #[test]

@@ -55,3 +55,30 @@ fn the_shipped_sample_matches_its_expected_output() {
         summary.rows
     );
 }
+
+#[test]
+fn keep_raw_gives_each_rows_cells_as_read_and_changes_nothing_else() {
+    let bytes =
+        b"Email,Phone,Notes\n ANN@EXAMPLE.COM ,=\"2025550143\",\"a, b\"\nbob@example.com,,\n";
+    let (plain, _) = run_chunked(bytes, 7, Options::default()).expect("plain");
+    let keep = Options {
+        keep_raw: true,
+        ..Options::default()
+    };
+    let (raw, _) = run_chunked(bytes, 7, keep).expect("raw");
+    assert_eq!(raw[0].raw, [" ANN@EXAMPLE.COM ", "=\"2025550143\"", "a, b"]);
+    assert_eq!(raw[1].raw, ["bob@example.com", "", ""]);
+    assert!(plain.iter().all(|r| r.raw.is_empty()));
+    for (p, r) in plain.iter().zip(&raw) {
+        assert_eq!(p.lead, r.lead);
+        assert_eq!(p.issues, r.issues);
+    }
+    // Serialised rows carry `raw` only when it was asked for (an issue's `raw` is no array).
+    let text = serde_json::to_string(&raw[0]).expect("json");
+    assert!(text.contains("\"raw\":[\" ANN@EXAMPLE.COM \""));
+    assert!(
+        !serde_json::to_string(&plain[0])
+            .expect("json")
+            .contains("\"raw\":[")
+    );
+}

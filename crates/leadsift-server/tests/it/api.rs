@@ -103,7 +103,7 @@ fn health_and_readiness() {
         .expect("get")
         .text()
         .expect("text");
-    assert!(page.contains("trunk build"), "{page}");
+    assert!(page.contains("scripts/build-web.sh"), "{page}");
     let (status, body) = error_of(app.http.get(app.url("/nowhere")).send().expect("get"));
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 }

@@ -1,0 +1,28 @@
+use super::*;
+
+#[test]
+fn escape_covers_markup_and_quotes() {
+    assert_eq!(
+        escape(r#"<img src=x onerror="a('b')">&"#),
+        "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
+    );
+    assert_eq!(escape("plain"), "plain");
+}
+
+#[test]
+fn headers_key_depends_on_every_cell_and_its_boundaries() {
+    let k = |h: &[&str]| headers_key(&h.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(k(&["email", "phone"]), k(&["email", "phone"]));
+    assert_ne!(k(&["email", "phone"]), k(&["emailp", "hone"]));
+    assert_ne!(k(&["email", "phone"]), k(&["phone", "email"]));
+    assert!(k(&["a"]).starts_with("leadsift.mapping."));
+}
+
+#[test]
+fn backoff_doubles_and_caps() {
+    assert_eq!(backoff_ms(0), 500);
+    assert_eq!(backoff_ms(1), 1000);
+    assert_eq!(backoff_ms(5), 16_000);
+    assert_eq!(backoff_ms(6), 30_000);
+    assert_eq!(backoff_ms(40), 30_000);
+}

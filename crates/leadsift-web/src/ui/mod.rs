@@ -1,0 +1,852 @@
+//! The page: DOM, events and the conversation with the worker.
+//!
+//! The static skeleton is in `web/index.html` (so the file picker works before the wasm has
+//! loaded); this module fills its sections. Events are delegated: one listener per event type on
+//! the document, dispatching on the target's `id` or `data-action`. Sections that hold form
+//! controls are rendered only when their content changes, never on a progress tick, so that
+//! keyboard focus is not lost.
+
+mod grid;
+mod history;
+mod net;
+mod upload;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use leadsift_core::mapping::MatchKind;
+use leadsift_core::{Field, Outcomes, Summary};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, File, HtmlInputElement, HtmlSelectElement, MessageEvent, Window};
+
+use crate::escape;
+use crate::js::{get, get_f64, get_str, message, obj, to_js};
+
+pub(crate) type Shared = Rc<RefCell<App>>;
+
+/// What the user chose; the validator's options are made from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Choices {
+    pub encoding: String,
+    pub delimiter: String,
+    pub header_line: String,
+    pub timezone: String,
+    pub strict: bool,
+    /// Header → field name, or "ignore".
+    pub mapping: BTreeMap<String, String>,
+}
+
+impl Choices {
+    fn to_options(&self) -> JsValue {
+        let mut pairs: Vec<(&str, JsValue)> = vec![("strict", self.strict.into())];
+        if !self.encoding.is_empty() {
+            pairs.push(("encoding", self.encoding.as_str().into()));
+        }
+        if !self.delimiter.is_empty() {
+            pairs.push(("delimiter", self.delimiter.as_str().into()));
+        }
+        if let Ok(n) = self.header_line.trim().parse::<u32>() {
+            pairs.push(("headerLine", n.into()));
+        }
+        if !self.timezone.trim().is_empty() {
+            pairs.push(("timezone", self.timezone.trim().into()));
+        }
+        if !self.mapping.is_empty() {
+            pairs.push(("mapping", to_js(&self.mapping)));
+        }
+        obj(&pairs)
+    }
+}
+
+/// A finished validation.
+#[derive(Debug, Clone)]
+pub(crate) struct Done {
+    pub sha256: String,
+    pub rows: u64,
+}
+
+pub(crate) struct App {
+    pub win: Window,
+    pub doc: Document,
+    pub worker: web_sys::Worker,
+    worker_ready: bool,
+    queued: Vec<JsValue>,
+    pub file: Option<File>,
+    pub job: f64,
+    pub choices: Choices,
+    pub summary: Option<Summary>,
+    pub done: Option<Done>,
+    /// The headers' mapping was looked up in localStorage for this file already.
+    remembered_checked: bool,
+    urls: Vec<String>,
+    pub grid: grid::Grid,
+    pub upload: upload::Upload,
+    pub online: bool,
+    /// Resolvers of promises waiting for the worker's `batch` answers, by sequence number.
+    pub waiting: BTreeMap<u64, js_sys::Function>,
+    started_at: f64,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("job", &self.job).finish()
+    }
+}
+
+pub(crate) fn el(doc: &Document, id: &str) -> Option<Element> {
+    doc.get_element_by_id(id)
+}
+
+pub(crate) fn set_html(doc: &Document, id: &str, html: &str) {
+    if let Some(e) = el(doc, id) {
+        e.set_inner_html(html);
+    }
+}
+
+pub(crate) fn set_text(doc: &Document, id: &str, text: &str) {
+    if let Some(e) = el(doc, id) {
+        e.set_text_content(Some(text));
+    }
+}
+
+pub(crate) fn show(doc: &Document, id: &str, visible: bool) {
+    if let Some(e) = el(doc, id) {
+        if visible {
+            let _ = e.remove_attribute("hidden");
+        } else {
+            let _ = e.set_attribute("hidden", "");
+        }
+    }
+}
+
+/// Says `text` through the aria-live region.
+pub(crate) fn announce(doc: &Document, text: &str) {
+    set_text(doc, "announce", text);
+}
+
+pub(crate) fn input_value(doc: &Document, id: &str) -> String {
+    el(doc, id)
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+pub(crate) fn checked(doc: &Document, id: &str) -> bool {
+    el(doc, id)
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.checked())
+        .unwrap_or(false)
+}
+
+fn select_value(e: &Element) -> String {
+    e.clone()
+        .dyn_into::<HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+pub(crate) fn storage(win: &Window) -> Option<web_sys::Storage> {
+    win.local_storage().ok().flatten()
+}
+
+pub(crate) fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn start() -> Result<(), JsValue> {
+    let win = web_sys::window().ok_or("no window")?;
+    let doc = win.document().ok_or("no document")?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options("worker.js", &options)?;
+    let app: Shared = Rc::new(RefCell::new(App {
+        win: win.clone(),
+        doc: doc.clone(),
+        worker: worker.clone(),
+        worker_ready: false,
+        queued: Vec::new(),
+        file: None,
+        job: 0.0,
+        choices: Choices::default(),
+        summary: None,
+        done: None,
+        remembered_checked: false,
+        urls: Vec::new(),
+        grid: grid::Grid::default(),
+        upload: upload::Upload::default(),
+        online: true,
+        waiting: BTreeMap::new(),
+        started_at: 0.0,
+    }));
+
+    let a = app.clone();
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_worker(&a, e.data()));
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let a = app.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let text = get_str(&e, "message");
+        failed(&a, &format!("the validator could not start: {text}"));
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+
+    listen(&app, &doc, "change", on_change)?;
+    listen(&app, &doc, "click", on_click)?;
+    listen(&app, &doc, "keydown", on_keydown)?;
+    if let Some(drop) = el(&doc, "drop") {
+        listen(&app, &drop, "dragover", |_, e| e.prevent_default())?;
+        listen(&app, &drop, "drop", on_drop)?;
+    }
+    grid::install(&app)?;
+    let a = app.clone();
+    let hash = Closure::<dyn FnMut()>::new(move || route(&a));
+    win.set_onhashchange(Some(hash.as_ref().unchecked_ref()));
+    hash.forget();
+
+    // The page worked before the wasm: take over what the early script kept.
+    let _ = js_sys::Reflect::set(&win, &"leadsiftReady".into(), &true.into());
+    set_text(&doc, "loading", "");
+    show(&doc, "loading", false);
+    upload::restore(&app);
+    route(&app);
+    net::watch(&app);
+    if let Ok(container) = js_sys::Reflect::get(&win.navigator(), &"serviceWorker".into())
+        && !container.is_undefined()
+    {
+        let _ = win.navigator().service_worker().register("sw.js");
+    }
+    let pending = js_sys::Reflect::get(&win, &"leadsiftPending".into()).unwrap_or_default();
+    if let Ok(file) = pending.dyn_into::<File>() {
+        choose(&app, file);
+    }
+    Ok(())
+}
+
+fn listen<T: AsRef<web_sys::EventTarget>>(
+    app: &Shared,
+    target: &T,
+    kind: &str,
+    f: fn(&Shared, web_sys::Event),
+) -> Result<(), JsValue> {
+    let a = app.clone();
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| f(&a, e));
+    target
+        .as_ref()
+        .add_event_listener_with_callback(kind, c.as_ref().unchecked_ref())?;
+    c.forget();
+    Ok(())
+}
+
+fn route(app: &Shared) {
+    let (doc, hash) = {
+        let a = app.borrow();
+        (a.doc.clone(), a.win.location().hash().unwrap_or_default())
+    };
+    let history = hash == "#/history";
+    show(&doc, "page-validate", !history);
+    show(&doc, "page-history", history);
+    for (id, on) in [("nav-validate", !history), ("nav-history", history)] {
+        if let Some(e) = el(&doc, id) {
+            if on {
+                let _ = e.set_attribute("aria-current", "page");
+            } else {
+                let _ = e.remove_attribute("aria-current");
+            }
+        }
+    }
+    if history {
+        history::load(app, None);
+    }
+}
+
+fn target(e: &web_sys::Event) -> Option<Element> {
+    e.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+fn on_drop(app: &Shared, e: web_sys::Event) {
+    e.prevent_default();
+    let file = e
+        .dyn_ref::<web_sys::DragEvent>()
+        .and_then(|d| d.data_transfer())
+        .and_then(|dt| dt.files())
+        .and_then(|files| files.get(0));
+    if let Some(f) = file {
+        choose(app, f);
+    }
+}
+
+fn on_keydown(app: &Shared, e: web_sys::Event) {
+    let Some(t) = target(&e) else { return };
+    // The drop zone is a label; Enter and Space on it open the picker as a click does.
+    if t.id() == "drop"
+        && let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>()
+        && (k.key() == "Enter" || k.key() == " ")
+    {
+        e.prevent_default();
+        if let Some(input) =
+            el(&app.borrow().doc, "file").and_then(|i| i.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            input.click();
+        }
+    }
+}
+
+fn on_change(app: &Shared, e: web_sys::Event) {
+    let Some(t) = target(&e) else { return };
+    let id = t.id();
+    match id.as_str() {
+        "file" => {
+            let file = t
+                .dyn_ref::<HtmlInputElement>()
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0));
+            if let Some(f) = file {
+                choose(app, f);
+            }
+        }
+        "filter" | "raw" => grid::reset(app),
+        "imp-strict" => {
+            let strict = checked(&app.borrow().doc, "imp-strict");
+            app.borrow_mut().choices.strict = strict;
+            rerun(app);
+        }
+        "imp-dry" => upload::render_controls(app),
+        _ => {
+            if let Some(header) = t.get_attribute("data-header") {
+                let value = select_value(&t);
+                set_mapping(app, &header, &value);
+            }
+        }
+    }
+}
+
+fn on_click(app: &Shared, e: web_sys::Event) {
+    let Some(t) = target(&e) else { return };
+    let t = t.closest("[data-action]").ok().flatten().unwrap_or(t);
+    let action = t.get_attribute("data-action").unwrap_or_default();
+    match action.as_str() {
+        "apply-detected" => {
+            let doc = app.borrow().doc.clone();
+            let select = |id: &str| el(&doc, id).map(|e| select_value(&e)).unwrap_or_default();
+            {
+                let mut a = app.borrow_mut();
+                a.choices.encoding = select("ov-encoding");
+                a.choices.delimiter = select("ov-delimiter");
+                a.choices.header_line = input_value(&doc, "ov-header");
+                a.choices.timezone = input_value(&doc, "ov-timezone");
+            }
+            rerun(app);
+        }
+        "use-suggestion" => {
+            let header = t.get_attribute("data-header").unwrap_or_default();
+            let field = t.get_attribute("data-field").unwrap_or_default();
+            set_mapping(app, &header, &field);
+        }
+        "forget-mapping" => {
+            let key = headers_key_of(app);
+            if let (Some(s), Some(k)) = (storage(&app.borrow().win), key) {
+                let _ = s.remove_item(&k);
+            }
+            app.borrow_mut().choices.mapping.clear();
+            rerun(app);
+        }
+        "import" => upload::begin(app, false),
+        "resume" => upload::begin(app, true),
+        "stop" => upload::stop(app),
+        "discard" => upload::discard(app),
+        "history-more" => {
+            let before = t
+                .get_attribute("data-before")
+                .and_then(|b| b.parse::<i64>().ok());
+            history::load(app, before);
+        }
+        "history-refresh" => history::load(app, None),
+        _ => {}
+    }
+}
+
+fn headers_key_of(app: &Shared) -> Option<String> {
+    let a = app.borrow();
+    let mapping = a.summary.as_ref()?.mapping.as_ref()?;
+    let headers: Vec<String> = mapping.columns.iter().map(|c| c.header.clone()).collect();
+    Some(crate::headers_key(&headers))
+}
+
+fn set_mapping(app: &Shared, header: &str, value: &str) {
+    {
+        let mut a = app.borrow_mut();
+        let detected = a
+            .summary
+            .as_ref()
+            .and_then(|s| s.mapping.as_ref())
+            .and_then(|m| m.columns.iter().find(|c| c.header == header))
+            .map(|c| c.field.map(|f| f.name().to_owned()).unwrap_or_default());
+        // Choosing what was detected anyway is no override.
+        if value.is_empty() || detected.as_deref() == Some(value) && value != "ignore" {
+            a.choices.mapping.remove(header);
+        } else {
+            a.choices
+                .mapping
+                .insert(header.to_owned(), value.to_owned());
+        }
+    }
+    if let Some(key) = headers_key_of(app) {
+        let a = app.borrow();
+        if let Some(s) = storage(&a.win) {
+            if a.choices.mapping.is_empty() {
+                let _ = s.remove_item(&key);
+            } else if let Ok(text) = serde_json::to_string(&a.choices.mapping) {
+                let _ = s.set_item(&key, &text);
+            }
+        }
+    }
+    rerun(app);
+}
+
+/// A file was chosen or dropped.
+pub(crate) fn choose(app: &Shared, file: File) {
+    {
+        let mut a = app.borrow_mut();
+        a.file = Some(file);
+        a.remembered_checked = false;
+        a.choices.mapping.clear();
+        a.choices.encoding.clear();
+        a.choices.delimiter.clear();
+        a.choices.header_line.clear();
+    }
+    rerun(app);
+}
+
+/// Validates the chosen file again with the current choices.
+pub(crate) fn rerun(app: &Shared) {
+    let (doc, message) = {
+        let mut a = app.borrow_mut();
+        let Some(file) = a.file.clone() else { return };
+        a.job += 1.0;
+        a.summary = None;
+        a.done = None;
+        a.started_at = crate::js::now();
+        for url in a.urls.drain(..) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+        let m = obj(&[
+            ("type", "validate".into()),
+            ("job", a.job.into()),
+            ("file", file.clone().into()),
+            ("options", a.choices.to_options()),
+        ]);
+        set_text(
+            &a.doc,
+            "file-name",
+            &format!("{} ({} bytes)", file.name(), thousands(file.size() as u64)),
+        );
+        (a.doc.clone(), m)
+    };
+    show(&doc, "progress-wrap", true);
+    show(&doc, "downloads", false);
+    set_text(&doc, "progress-text", "Reading…");
+    set_html(&doc, "issues-by-code", "");
+    send(app, message);
+    grid::reset(app);
+    upload::render_controls(app);
+}
+
+pub(crate) fn send(app: &Shared, m: JsValue) {
+    let mut a = app.borrow_mut();
+    if a.worker_ready {
+        let _ = a.worker.post_message(&m);
+    } else {
+        a.queued.push(m);
+    }
+}
+
+fn failed(app: &Shared, text: &str) {
+    let doc = app.borrow().doc.clone();
+    set_html(
+        &doc,
+        "progress-text",
+        &format!("<strong class=\"error\">{}</strong>", escape(text)),
+    );
+    announce(&doc, text);
+}
+
+fn on_worker(app: &Shared, m: JsValue) {
+    let kind = get_str(&m, "type");
+    if kind == "ready" {
+        let mut a = app.borrow_mut();
+        a.worker_ready = true;
+        for q in std::mem::take(&mut a.queued) {
+            let _ = a.worker.post_message(&q);
+        }
+        return;
+    }
+    if kind == "page" {
+        return grid::on_page(app, &m);
+    }
+    if kind == "batch" {
+        let seq = get_f64(&m, "seq") as u64;
+        let resolve = app.borrow_mut().waiting.remove(&seq);
+        if let Some(f) = resolve {
+            let _ = f.call1(&JsValue::NULL, &m);
+        }
+        return;
+    }
+    let job = get_f64(&m, "job");
+    if job != app.borrow().job {
+        return; // an answer to a job that was replaced
+    }
+    match kind.as_str() {
+        "progress" | "done" => {
+            let summary: Summary =
+                serde_wasm_bindgen::from_value(get(&m, "summary")).unwrap_or_default();
+            let first = app
+                .borrow()
+                .summary
+                .as_ref()
+                .and_then(|s| s.mapping.as_ref())
+                .is_none()
+                && summary.mapping.is_some();
+            app.borrow_mut().summary = Some(summary);
+            if first && remember(app) {
+                return; // validating again with the remembered mapping
+            }
+            if first || kind == "done" {
+                render_detected(app);
+                render_mapping(app);
+            }
+            render_counts(app, &m, kind == "done");
+            if kind == "done" {
+                finished(app, &m);
+            } else {
+                grid::refresh_if_short(app);
+            }
+        }
+        "error" => failed(app, &get_str(&m, "message")),
+        _ => {}
+    }
+}
+
+/// Applies the mapping remembered for these headers, once per file. True when validation was
+/// restarted with it.
+fn remember(app: &Shared) -> bool {
+    if app.borrow().remembered_checked {
+        return false;
+    }
+    app.borrow_mut().remembered_checked = true;
+    let Some(key) = headers_key_of(app) else {
+        return false;
+    };
+    let saved = storage(&app.borrow().win)
+        .and_then(|s| s.get_item(&key).ok().flatten())
+        .and_then(|text| serde_json::from_str::<BTreeMap<String, String>>(&text).ok());
+    match saved {
+        Some(m) if !m.is_empty() && m != app.borrow().choices.mapping => {
+            app.borrow_mut().choices.mapping = m;
+            rerun(app);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn delimiter_name(d: &str) -> String {
+    match d {
+        "," => "comma (,)".to_owned(),
+        ";" => "semicolon (;)".to_owned(),
+        "\t" => "tab".to_owned(),
+        "|" => "pipe (|)".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn options_html(choices: &[(&str, &str)], selected: &str) -> String {
+    choices
+        .iter()
+        .map(|(value, label)| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                escape(value),
+                if *value == selected { " selected" } else { "" },
+                escape(label)
+            )
+        })
+        .collect()
+}
+
+fn render_detected(app: &Shared) {
+    let a = app.borrow();
+    let Some(summary) = &a.summary else { return };
+    let c = &a.choices;
+    let facts = match &summary.sniffed {
+        Some(s) => format!(
+            "<dl class=\"facts\">\
+             <dt>Encoding</dt><dd id=\"det-encoding\">{}{}{} <small>({})</small></dd>\
+             <dt>Delimiter</dt><dd id=\"det-delimiter\">{} <small>({})</small></dd>\
+             <dt>Header row</dt><dd id=\"det-header\">line {} <small>({})</small></dd>\
+             <dt>Line endings</dt><dd>{}</dd>\
+             <dt>Rows read</dt><dd id=\"rows-read\">{}</dd></dl>",
+            escape(&s.encoding),
+            if s.bom { ", with BOM" } else { "" },
+            if s.gzip { ", gzip" } else { "" },
+            escape(&s.encoding_source),
+            escape(&delimiter_name(&s.delimiter)),
+            escape(&s.delimiter_source),
+            s.header_line,
+            escape(&s.header_source),
+            escape(&s.line_endings),
+            thousands(summary.rows),
+        ),
+        None => "<p>Nothing detected yet.</p>".to_owned(),
+    };
+    let encodings = [
+        ("", "detect"),
+        ("utf-8", "UTF-8"),
+        ("utf-16le", "UTF-16LE"),
+        ("utf-16be", "UTF-16BE"),
+        ("windows-1252", "Windows-1252 / Latin-1"),
+    ];
+    let delimiters = [
+        ("", "detect"),
+        (",", "comma (,)"),
+        (";", "semicolon (;)"),
+        ("\t", "tab"),
+        ("|", "pipe (|)"),
+    ];
+    let html = format!(
+        "<h2>Detected</h2>{facts}\
+         <fieldset><legend>Overrides</legend>\
+         <label>Encoding <select id=\"ov-encoding\">{}</select></label> \
+         <label>Delimiter <select id=\"ov-delimiter\">{}</select></label> \
+         <label>Header line <input id=\"ov-header\" type=\"number\" min=\"1\" inputmode=\"numeric\" placeholder=\"detect\" value=\"{}\"></label> \
+         <label>Time zone <input id=\"ov-timezone\" type=\"text\" placeholder=\"UTC\" value=\"{}\" size=\"16\"></label> \
+         <button type=\"button\" data-action=\"apply-detected\">Validate again</button></fieldset>",
+        options_html(&encodings, &c.encoding),
+        options_html(&delimiters, &c.delimiter),
+        escape(&c.header_line),
+        escape(&c.timezone),
+    );
+    set_html(&a.doc, "detected", &html);
+    show(&a.doc, "detected", true);
+}
+
+fn match_text(c: &leadsift_core::mapping::Column) -> String {
+    let pct = |x: f32| format!("{:.0}%", x * 100.0);
+    match c.matched {
+        MatchKind::Exact => "exact".to_owned(),
+        MatchKind::Alias => "alias".to_owned(),
+        MatchKind::Fuzzy => format!("fuzzy, {} confidence", pct(c.confidence)),
+        MatchKind::Override => "your choice".to_owned(),
+        MatchKind::Duplicate => "duplicate column: kept in extra".to_owned(),
+        MatchKind::Component => "part of a field: kept in extra".to_owned(),
+        MatchKind::Unmapped => "no field: kept in extra".to_owned(),
+    }
+}
+
+fn render_mapping(app: &Shared) {
+    let a = app.borrow();
+    let Some(mapping) = a.summary.as_ref().and_then(|s| s.mapping.as_ref()) else {
+        return;
+    };
+    let mut rows = String::new();
+    for (i, c) in mapping.columns.iter().enumerate() {
+        let chosen = a.choices.mapping.get(&c.header).cloned();
+        let current = chosen
+            .clone()
+            .unwrap_or_else(|| c.field.map(|f| f.name().to_owned()).unwrap_or_default());
+        let mut options = format!(
+            "<option value=\"\"{}>— no field (kept in extra) —</option><option value=\"ignore\"{}>ignore</option>",
+            if current.is_empty() { " selected" } else { "" },
+            if current == "ignore" { " selected" } else { "" },
+        );
+        for f in Field::ALL {
+            let name = f.name();
+            options.push_str(&format!(
+                "<option value=\"{name}\"{}>{name}</option>",
+                if current == name { " selected" } else { "" }
+            ));
+        }
+        let suggestion = match (&c.suggestion, c.field) {
+            (Some((f, conf)), None) if chosen.is_none() => format!(
+                " <button type=\"button\" class=\"link\" data-action=\"use-suggestion\" data-header=\"{}\" data-field=\"{}\">use suggestion: {} ({:.0}%)</button>",
+                escape(&c.header),
+                f.name(),
+                f.name(),
+                conf * 100.0
+            ),
+            _ => String::new(),
+        };
+        rows.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td><label class=\"sr-only\" for=\"map-{i}\">Field for column {}</label>\
+             <select id=\"map-{i}\" data-header=\"{}\">{options}</select></td><td class=\"match-{}\">{}{suggestion}</td></tr>",
+            escape(&c.header),
+            escape(&c.header),
+            escape(&c.header),
+            serde_json::to_string(&c.matched).unwrap_or_default().trim_matches('"'),
+            escape(&match_text(c)),
+        ));
+    }
+    let remembered = if a.choices.mapping.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p>{} column(s) mapped by your choice; the choice is remembered for files with these headers. \
+             <button type=\"button\" data-action=\"forget-mapping\">Forget my choices</button></p>",
+            a.choices.mapping.len()
+        )
+    };
+    let html = format!(
+        "<h2>Mapping</h2>{remembered}<table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
+         <th scope=\"col\">Field</th><th scope=\"col\">How it was matched</th></tr></thead><tbody>{rows}</tbody></table>"
+    );
+    set_html(&a.doc, "mapping", &html);
+    show(&a.doc, "mapping", true);
+}
+
+fn render_counts(app: &Shared, m: &JsValue, done: bool) {
+    let a = app.borrow();
+    let Some(s) = &a.summary else { return };
+    let total = get_f64(m, "total").max(get_f64(m, "bytes"));
+    let bytes = if done { total } else { get_f64(m, "bytes") };
+    if let Some(p) = el(&a.doc, "progress") {
+        let _ = p.set_attribute(
+            "value",
+            &format!("{}", if total > 0.0 { bytes / total } else { 1.0 }),
+        );
+    }
+    let secs = ((crate::js::now() - a.started_at) / 1000.0).max(0.001);
+    set_text(
+        &a.doc,
+        "progress-text",
+        &format!(
+            "{} {} of {} bytes, {} rows ({:.0} rows/s)",
+            if done { "Validated" } else { "Validating…" },
+            thousands(bytes as u64),
+            thousands(total as u64),
+            thousands(s.rows),
+            s.rows as f64 / secs
+        ),
+    );
+    set_text(&a.doc, "rows-read", &thousands(s.rows));
+    for (id, n) in [
+        ("n-rows", s.rows),
+        ("n-valid", s.valid),
+        ("n-warning", s.warning),
+        ("n-rejected", s.rejected),
+        ("n-duplicates", s.duplicates),
+        ("n-blank", s.blank),
+        ("n-preamble", s.preamble),
+    ] {
+        set_text(&a.doc, id, &thousands(n));
+    }
+    show(&a.doc, "summary", true);
+    if done {
+        let mut rows = String::new();
+        for (code, n) in &s.issues {
+            rows.push_str(&format!(
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+                escape(code.as_str()),
+                thousands(*n)
+            ));
+        }
+        let notes: String = s
+            .notes
+            .iter()
+            .map(|n| format!("<li>{}</li>", escape(n)))
+            .collect();
+        set_html(
+            &a.doc,
+            "issues-by-code",
+            &format!(
+                "{}{}",
+                if rows.is_empty() {
+                    "<p>No issues.</p>".to_owned()
+                } else {
+                    format!(
+                        "<table><caption>Issues by code</caption><thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Count</th></tr></thead><tbody>{rows}</tbody></table>"
+                    )
+                },
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("<ul class=\"notes\">{notes}</ul>")
+                }
+            ),
+        );
+    }
+}
+
+fn finished(app: &Shared, m: &JsValue) {
+    let (doc, file_name, announce_text) = {
+        let mut a = app.borrow_mut();
+        a.done = Some(Done {
+            sha256: get_str(m, "sha256"),
+            rows: get_f64(m, "rows") as u64,
+        });
+        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
+        let s = a.summary.clone().unwrap_or_default();
+        (
+            a.doc.clone(),
+            name,
+            format!(
+                "Validated {} rows: {} valid, {} with warnings, {} rejected, {} duplicates, {} blank.",
+                thousands(s.rows),
+                thousands(s.valid),
+                thousands(s.warning),
+                thousands(s.rejected),
+                thousands(s.duplicates),
+                thousands(s.blank)
+            ),
+        )
+    };
+    let stem = file_name
+        .rsplit_once('.')
+        .map(|(a, _)| a.to_owned())
+        .unwrap_or(file_name);
+    for (key, id, suffix) in [
+        ("errors", "dl-errors", "errors.csv"),
+        ("cleaned", "dl-cleaned", "cleaned.csv"),
+    ] {
+        let blob = get(m, key);
+        if let (Ok(blob), Some(a)) = (blob.dyn_into::<web_sys::Blob>(), el(&doc, id))
+            && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
+        {
+            let _ = a.set_attribute("href", &url);
+            let _ = a.set_attribute("download", &format!("{stem}.{suffix}"));
+            app.borrow_mut().urls.push(url);
+        }
+    }
+    show(&doc, "downloads", true);
+    announce(&doc, &announce_text);
+    grid::reset(app);
+    upload::render_controls(app);
+}
+
+/// The outcome counts as a definition list.
+pub(crate) fn outcomes_html(o: &Outcomes) -> String {
+    format!(
+        "<dl class=\"counts\"><dt>created</dt><dd>{}</dd><dt>updated</dt><dd>{}</dd><dt>unchanged</dt><dd>{}</dd>\
+         <dt>existing</dt><dd>{}</dd><dt>rejected</dt><dd>{}</dd><dt>duplicates</dt><dd>{}</dd></dl>",
+        thousands(o.created),
+        thousands(o.updated),
+        thousands(o.unchanged),
+        thousands(o.existing),
+        thousands(o.rejected),
+        thousands(o.duplicates)
+    )
+}
+
+pub(crate) fn error_text(e: &JsValue) -> String {
+    message(e)
+}

@@ -1,0 +1,397 @@
+//! The Web Worker: reads the file in slices, validates it with the core, keeps the rows and
+//! builds the downloads; answers the page's requests for pages of rows and upload batches.
+//!
+//! Protocol (plain objects with a `type`):
+//! - in `validate {job, file, options}`: a new job replaces the old one (its rows are dropped);
+//!   out `progress {job, bytes, total, rows, summary}` at most every 100 ms, then `done {job,
+//!   summary, sha256, errors: Blob, cleaned: Blob, rows}` or `error {job, message}`.
+//! - in `page {req, filter, from, count}`: out `page {req, total, rows}` where `rows` is a JSON
+//!   text `[{row, raw}, …]`.
+//! - in `batch {seq, size}`: out `batch {seq, body, count, checksum}`, `body` being the JSON text
+//!   to `PUT` (empty `count` past the last row).
+//! - in `bench {file}`: validates the whole file without keeping anything; out `bench {ms, bytes,
+//!   rows}`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
+use leadsift_core::report::{
+    ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
+};
+use leadsift_core::{Options, RowStatus, Validator};
+use sha2::{Digest, Sha256};
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
+
+use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
+use crate::store::{Filter, REJECTED, RowStore, VALID, WARNING};
+
+/// Bytes read and validated per step; between steps the worker answers page requests.
+const SLICE: f64 = 1024.0 * 1024.0;
+/// Text gathered before it becomes one part of a download's Blob.
+const PART: usize = 4 << 20;
+
+/// A download growing as rows arrive: text parts of a future Blob.
+struct Download {
+    buf: String,
+    parts: js_sys::Array,
+}
+
+impl Download {
+    fn new(header: &str) -> Download {
+        Download {
+            buf: header.to_owned(),
+            parts: js_sys::Array::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        self.buf.push_str(text);
+        if self.buf.len() >= PART {
+            self.parts.push(&JsValue::from_str(&self.buf));
+            self.buf.clear();
+        }
+    }
+
+    fn finish(mut self) -> JsValue {
+        if !self.buf.is_empty() {
+            self.parts.push(&JsValue::from_str(&self.buf));
+            self.buf.clear();
+        }
+        let bag = web_sys::BlobPropertyBag::new();
+        bag.set_type("text/csv;charset=utf-8");
+        web_sys::Blob::new_with_str_sequence_and_options(&self.parts, &bag)
+            .map(JsValue::from)
+            .unwrap_or(JsValue::NULL)
+    }
+}
+
+struct Job {
+    id: f64,
+    file: File,
+    offset: f64,
+    validator: Validator,
+    sha: Sha256,
+    errors: Download,
+    cleaned: Download,
+    last_post: f64,
+}
+
+struct State {
+    scope: DedicatedWorkerGlobalScope,
+    reader: FileReaderSync,
+    job: Option<Job>,
+    store: RowStore,
+    /// Wakes the worker for the next slice without a timer's minimum delay.
+    channel: MessageChannel,
+}
+
+type Shared = Rc<RefCell<State>>;
+
+/// Starts the worker role: handles `early` (messages that came while the wasm loaded), then
+/// every later message.
+#[wasm_bindgen]
+pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
+    let channel = MessageChannel::new()?;
+    let state: Shared = Rc::new(RefCell::new(State {
+        scope: scope.clone(),
+        reader: FileReaderSync::new()?,
+        job: None,
+        store: RowStore::new(),
+        channel,
+    }));
+
+    let s = state.clone();
+    let step = Closure::<dyn FnMut(MessageEvent)>::new(move |_e: MessageEvent| step(&s));
+    state
+        .borrow()
+        .channel
+        .port2()
+        .set_onmessage(Some(step.as_ref().unchecked_ref()));
+    step.forget();
+
+    let s = state.clone();
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| handle(&s, &e.data()));
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+
+    for m in early.iter() {
+        handle(&state, &m);
+    }
+    post(&state, &obj(&[("type", "ready".into())]));
+    Ok(())
+}
+
+fn post(state: &Shared, message: &JsValue) {
+    let _ = state.borrow().scope.post_message(message);
+}
+
+fn handle(state: &Shared, m: &JsValue) {
+    match get_str(m, "type").as_str() {
+        "validate" => start(state, m),
+        "page" => page(state, m),
+        "batch" => batch(state, m),
+        "bench" => bench(state, m),
+        other => post(
+            state,
+            &obj(&[
+                ("type", "error".into()),
+                ("job", JsValue::NULL),
+                (
+                    "message",
+                    format!("the worker does not know the message {other:?}").into(),
+                ),
+            ]),
+        ),
+    }
+}
+
+fn options(m: &JsValue) -> Result<Options, String> {
+    let mut o = leadsift_wasm::options_from_js(get(m, "options"))
+        .map_err(|e| message(&JsValue::from(e)))?;
+    o.keep_raw = true;
+    Ok(o)
+}
+
+fn start(state: &Shared, m: &JsValue) {
+    let id = get_f64(m, "job");
+    let file: File = match get(m, "file").dyn_into() {
+        Ok(f) => f,
+        Err(_) => return fail(state, id, "the message holds no file".to_owned()),
+    };
+    let options = match options(m) {
+        Ok(o) => o,
+        Err(e) => return fail(state, id, e),
+    };
+    {
+        let mut s = state.borrow_mut();
+        s.store = RowStore::new();
+        s.job = Some(Job {
+            id,
+            file,
+            offset: 0.0,
+            validator: Validator::new(options),
+            sha: Sha256::new(),
+            errors: Download::new(ERROR_REPORT_HEADER),
+            cleaned: Download::new(&cleaned_csv_header()),
+            last_post: 0.0,
+        });
+    }
+    wake(state);
+}
+
+fn wake(state: &Shared) {
+    let _ = state.borrow().channel.port1().post_message(&JsValue::NULL);
+}
+
+fn fail(state: &Shared, job: f64, message: String) {
+    state.borrow_mut().job = None;
+    post(
+        state,
+        &obj(&[
+            ("type", "error".into()),
+            ("job", job.into()),
+            ("message", message.into()),
+        ]),
+    );
+}
+
+fn read(reader: &FileReaderSync, file: &File, from: f64, to: f64) -> Result<Vec<u8>, String> {
+    let blob = file
+        .slice_with_f64_and_f64(from, to)
+        .map_err(|e| message(&e))?;
+    let buf = reader
+        .read_as_array_buffer(&blob)
+        .map_err(|e| format!("the file could not be read at byte {from}: {}", message(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// One slice of the current job.
+fn step(state: &Shared) {
+    let mut guard = state.borrow_mut();
+    let s = &mut *guard;
+    let Some(job) = s.job.as_mut() else { return };
+    let size = job.file.size();
+    let to = (job.offset + SLICE).min(size);
+    let id = job.id;
+    let result = read(&s.reader, &job.file, job.offset, to).and_then(|bytes| {
+        job.sha.update(&bytes);
+        job.offset = to;
+        let rows = if to >= size {
+            let mut rows = job.validator.push(&bytes).map_err(|e| e.to_string())?;
+            rows.extend(job.validator.finish().map_err(|e| e.to_string())?);
+            rows
+        } else {
+            job.validator.push(&bytes).map_err(|e| e.to_string())?
+        };
+        for mut row in rows {
+            job.errors.push(&error_report_lines(&row));
+            job.cleaned.push(&cleaned_csv_line(&row));
+            let raw = std::mem::take(&mut row.raw);
+            let status = match row.status {
+                RowStatus::Valid => VALID,
+                RowStatus::Warning => WARNING,
+                RowStatus::Rejected => REJECTED,
+            };
+            let raw = serde_json::to_string(&raw).unwrap_or_else(|_| "[]".to_owned());
+            let row = serde_json::to_string(&row).unwrap_or_else(|_| "{}".to_owned());
+            s.store.push(status, &row, &raw);
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        drop(guard);
+        return fail(state, id, e);
+    }
+    let done = to >= size;
+    let t = now();
+    if done {
+        let Some(job) = s.job.take() else { return };
+        let sha: String = job
+            .sha
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let m = obj(&[
+            ("type", "done".into()),
+            ("job", id.into()),
+            ("summary", to_js(job.validator.summary())),
+            ("rows", (s.store.len() as f64).into()),
+            ("bytes", size.into()),
+            ("total", size.into()),
+            ("sha256", sha.into()),
+            ("errors", job.errors.finish()),
+            ("cleaned", job.cleaned.finish()),
+        ]);
+        let _ = s.scope.post_message(&m);
+        return;
+    }
+    if t - job.last_post >= 100.0 {
+        job.last_post = t;
+        let m = obj(&[
+            ("type", "progress".into()),
+            ("job", id.into()),
+            ("bytes", to.into()),
+            ("total", size.into()),
+            ("rows", (s.store.len() as f64).into()),
+            ("summary", to_js(job.validator.summary())),
+        ]);
+        let _ = s.scope.post_message(&m);
+    }
+    drop(guard);
+    wake(state);
+}
+
+fn page(state: &Shared, m: &JsValue) {
+    let filter = Filter::parse(&get_str(m, "filter"));
+    let from = get_f64(m, "from").max(0.0) as usize;
+    let count = (get_f64(m, "count").max(0.0) as usize).min(500);
+    let mut s = state.borrow_mut();
+    let total = s.store.count(filter);
+    let rows = s.store.page(filter, from, count);
+    let mut text = String::from("[");
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str("{\"row\":");
+        text.push_str(&r.row);
+        text.push_str(",\"raw\":");
+        text.push_str(&r.raw);
+        text.push('}');
+    }
+    text.push(']');
+    let reply = obj(&[
+        ("type", "page".into()),
+        ("req", get(m, "req")),
+        ("total", (total as f64).into()),
+        ("rows", text.into()),
+    ]);
+    let _ = s.scope.post_message(&reply);
+}
+
+fn batch(state: &Shared, m: &JsValue) {
+    let seq = get_f64(m, "seq").max(1.0) as usize;
+    let size = (get_f64(m, "size").max(1.0) as usize).min(100_000);
+    let mut s = state.borrow_mut();
+    let rows = s.store.range((seq - 1) * size, seq * size);
+    let mut wire: Vec<WireRow> = Vec::with_capacity(rows.len());
+    let mut body = String::from("{\"rows\":[");
+    for (i, r) in rows.iter().enumerate() {
+        match serde_json::from_str::<BatchRowIn>(&r.row) {
+            Ok(b) => wire.push(b.into_wire()),
+            Err(e) => {
+                drop(s);
+                return fail(
+                    state,
+                    f64::NAN,
+                    format!("a stored row could not be read: {e}"),
+                );
+            }
+        }
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&r.row);
+    }
+    let checksum = batch_checksum(&wire);
+    body.push_str("],\"checksum\":\"");
+    body.push_str(&checksum);
+    body.push_str("\"}");
+    let reply = obj(&[
+        ("type", "batch".into()),
+        ("seq", (seq as f64).into()),
+        ("count", (rows.len() as f64).into()),
+        ("checksum", checksum.into()),
+        ("body", body.into()),
+    ]);
+    let _ = s.scope.post_message(&reply);
+}
+
+/// Validation alone, for the benchmark: the same slices, nothing kept.
+fn bench(state: &Shared, m: &JsValue) {
+    let file: File = match get(m, "file").dyn_into() {
+        Ok(f) => f,
+        Err(_) => return fail(state, f64::NAN, "the message holds no file".to_owned()),
+    };
+    let options = match options(m) {
+        Ok(mut o) => {
+            o.keep_raw = false;
+            o
+        }
+        Err(e) => return fail(state, f64::NAN, e),
+    };
+    let s = state.borrow();
+    let performance = s.scope.performance();
+    let clock = || performance.as_ref().map(|p| p.now()).unwrap_or_else(now);
+    let t0 = clock();
+    let mut v = Validator::new(options);
+    let mut rows = 0usize;
+    let size = file.size();
+    let mut offset = 0.0;
+    while offset < size {
+        let to = (offset + 4.0 * SLICE).min(size);
+        let bytes = match read(&s.reader, &file, offset, to) {
+            Ok(b) => b,
+            Err(e) => {
+                drop(s);
+                return fail(state, f64::NAN, e);
+            }
+        };
+        rows += v.push(&bytes).map(|r| r.len()).unwrap_or(0);
+        offset = to;
+    }
+    rows += v.finish().map(|r| r.len()).unwrap_or(0);
+    let ms = clock() - t0;
+    let reply = obj(&[
+        ("type", "bench".into()),
+        ("ms", ms.into()),
+        ("bytes", size.into()),
+        ("rows", (rows as f64).into()),
+    ]);
+    let _ = s.scope.post_message(&reply);
+}
