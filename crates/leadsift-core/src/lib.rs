@@ -5,6 +5,7 @@
 //! (wasm32), the server and the command line run exactly the same rules.
 
 pub mod clean;
+pub mod decode;
 pub mod error;
 pub mod field;
 pub mod issue;

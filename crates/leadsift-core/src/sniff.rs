@@ -1,8 +1,8 @@
 //! Sniffing: the encoding, the delimiter and the header row, from the first bytes of a file.
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use serde::{Deserialize, Serialize};
 
+use crate::decode::Charset;
 use crate::error::ReadError;
 use crate::mapping::Mapping;
 use crate::records::{Limits, RecordSplitter};
@@ -37,25 +37,16 @@ pub struct Sniffed {
 /// The encoding a label names (`utf-8`, `utf-16le`, `latin1`, `windows-1252`, ...): its
 /// canonical name, or the error that says which labels work.
 pub fn encoding_for_label(label: &str) -> Result<&'static str, ReadError> {
-    Encoding::for_label(label.trim().as_bytes())
-        .map(Encoding::name)
+    Charset::for_label(label)
+        .map(Charset::name)
         .ok_or_else(|| ReadError::UnknownEncoding(label.to_owned()))
 }
 
 /// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
 /// Windows-1252. Returns the encoding and the length of the BOM.
-pub fn sniff_encoding(
-    sample: &[u8],
-    complete: bool,
-) -> Result<(&'static Encoding, usize), ReadError> {
-    if sample.starts_with(b"\xEF\xBB\xBF") {
-        return Ok((UTF_8, 3));
-    }
-    if sample.starts_with(b"\xFF\xFE") {
-        return Ok((UTF_16LE, 2));
-    }
-    if sample.starts_with(b"\xFE\xFF") {
-        return Ok((UTF_16BE, 2));
+pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(Charset, usize), ReadError> {
+    if let Some(found) = Charset::for_bom(sample) {
+        return Ok(found);
     }
     reject_binary(sample)?;
     let pairs = sample.len() / 2;
@@ -68,17 +59,17 @@ pub fn sniff_encoding(
             .filter(|&&b| b == 0)
             .count();
         if odd_zero * 10 >= pairs * 3 && even_zero * 10 < pairs {
-            return Ok((UTF_16LE, 0));
+            return Ok((Charset::Utf16Le, 0));
         }
         if even_zero * 10 >= pairs * 3 && odd_zero * 10 < pairs {
-            return Ok((UTF_16BE, 0));
+            return Ok((Charset::Utf16Be, 0));
         }
     }
     match std::str::from_utf8(sample) {
-        Ok(_) => Ok((UTF_8, 0)),
+        Ok(_) => Ok((Charset::Utf8, 0)),
         // A sample cut inside a character is still UTF-8.
-        Err(e) if e.error_len().is_none() && !complete => Ok((UTF_8, 0)),
-        Err(_) => Ok((WINDOWS_1252, 0)),
+        Err(e) if e.error_len().is_none() && !complete => Ok((Charset::Utf8, 0)),
+        Err(_) => Ok((Charset::Windows1252, 0)),
     }
 }
 

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 
-use encoding_rs::{Decoder, Encoding};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::clean::{self, CleanOptions, DecimalSeparator, Note, Value};
+use crate::decode::{Charset, Decoder};
 use crate::error::ReadError;
 use crate::field::Field;
 use crate::issue::{Issue, IssueCode};
@@ -377,9 +377,9 @@ impl Validator {
     fn sniff(&mut self, sample: &[u8], complete: bool) -> Result<usize, ReadError> {
         let (encoding, bom, encoding_source) = match &self.options.encoding {
             Some(label) => {
-                let enc = Encoding::for_label(label.trim().as_bytes())
+                let enc = Charset::for_label(label)
                     .ok_or_else(|| ReadError::UnknownEncoding(label.clone()))?;
-                let bom = Encoding::for_bom(sample)
+                let bom = Charset::for_bom(sample)
                     .filter(|(e, _)| *e == enc)
                     .map_or(0, |(_, n)| n);
                 (enc, bom, "override")
@@ -389,7 +389,7 @@ impl Validator {
                 (enc, bom, "detected")
             }
         };
-        let (text, _) = encoding.decode_without_bom_handling(&sample[bom..]);
+        let (text, _) = encoding.decode(&sample[bom..]);
         sniff::check_text(&text)?;
         let (delimiter, delimiter_source) = match self.options.delimiter {
             Some(d) => (d, "override"),
@@ -416,7 +416,7 @@ impl Validator {
             delimiter_source: delimiter_source.to_owned(),
             header_source: header_source.to_owned(),
         });
-        self.decoder = Some(encoding.new_decoder_without_bom_handling());
+        self.decoder = Some(encoding.decoder());
         self.splitter = Some(RecordSplitter::new(delimiter, self.options.limits));
         Ok(bom)
     }
@@ -427,19 +427,7 @@ impl Validator {
         };
         let mut text = std::mem::take(&mut self.text);
         text.clear();
-        let mut input = bytes;
-        loop {
-            let need = decoder
-                .max_utf8_buffer_length(input.len())
-                .unwrap_or(input.len() * 3 + 16);
-            text.reserve(need);
-            let (result, read, replaced) = decoder.decode_to_string(input, &mut text, last);
-            self.replaced |= replaced;
-            input = &input[read..];
-            if result == encoding_rs::CoderResult::InputEmpty {
-                break;
-            }
-        }
+        self.replaced |= decoder.decode_to_string(bytes, &mut text, last);
         let mut splitter = self.splitter.take();
         let mut fatal = None;
         if let Some(sp) = splitter.as_mut() {

@@ -205,6 +205,8 @@ pub fn start() -> Result<(), JsValue> {
     listen(&app, &doc, "change", on_change)?;
     listen(&app, &doc, "click", on_click)?;
     listen(&app, &doc, "keydown", on_keydown)?;
+    listen(&app, &doc, "focusin", fill_field_options)?;
+    listen(&app, &doc, "pointerdown", fill_field_options)?;
     if let Some(drop) = el(&doc, "drop") {
         listen(&app, &drop, "dragover", |_, e| e.prevent_default())?;
         listen(&app, &drop, "drop", on_drop)?;
@@ -522,9 +524,13 @@ fn on_worker(app: &Shared, m: JsValue) {
             if first && remember(app) {
                 return; // validating again with the remembered mapping
             }
+            // The mapping is known from the first rows on and does not change after: render
+            // it once (it is the largest section). What was detected gains its row count.
+            if first {
+                render_mapping(app);
+            }
             if first || kind == "done" {
                 render_detected(app);
-                render_mapping(app);
             }
             render_counts(app, &m, kind == "done");
             if kind == "done" {
@@ -654,6 +660,34 @@ fn match_text(c: &leadsift_core::mapping::Column) -> String {
     }
 }
 
+/// The options of a mapping select: no field, ignore, then (when `all`) every field; the
+/// current choice selected and always present.
+fn field_options(current: &str, all: bool) -> String {
+    let option = |value: &str, label: &str| {
+        format!(
+            "<option value=\"{value}\"{}>{label}</option>",
+            if current == value { " selected" } else { "" }
+        )
+    };
+    let mut html = option("", "— no field (kept in extra) —") + &option("ignore", "ignore");
+    for f in Field::ALL {
+        if all || current == f.name() {
+            html.push_str(&option(f.name(), f.name()));
+        }
+    }
+    html
+}
+
+/// Gives a mapping select every field when it first takes focus.
+fn fill_field_options(_: &Shared, e: web_sys::Event) {
+    let Some(t) = target(&e) else { return };
+    if t.has_attribute("data-lazy") {
+        let current = select_value(&t);
+        t.set_inner_html(&field_options(&current, true));
+        let _ = t.remove_attribute("data-lazy");
+    }
+}
+
 fn render_mapping(app: &Shared) {
     let a = app.borrow();
     let Some(mapping) = a.summary.as_ref().and_then(|s| s.mapping.as_ref()) else {
@@ -665,18 +699,9 @@ fn render_mapping(app: &Shared) {
         let current = chosen
             .clone()
             .unwrap_or_else(|| c.field.map(|f| f.name().to_owned()).unwrap_or_default());
-        let mut options = format!(
-            "<option value=\"\"{}>— no field (kept in extra) —</option><option value=\"ignore\"{}>ignore</option>",
-            if current.is_empty() { " selected" } else { "" },
-            if current == "ignore" { " selected" } else { "" },
-        );
-        for f in Field::ALL {
-            let name = f.name();
-            options.push_str(&format!(
-                "<option value=\"{name}\"{}>{name}</option>",
-                if current == name { " selected" } else { "" }
-            ));
-        }
+        // Each select starts with its current choice only; the other fields are added when it
+        // takes focus (`fill_field_options`): thousands of options slow the first render.
+        let options = field_options(&current, false);
         let suggestion = match (&c.suggestion, c.field) {
             (Some((f, conf)), None) if chosen.is_none() => format!(
                 " <button type=\"button\" class=\"link\" data-action=\"use-suggestion\" data-header=\"{}\" data-field=\"{}\">use suggestion: {} ({:.0}%)</button>",
@@ -689,7 +714,7 @@ fn render_mapping(app: &Shared) {
         };
         rows.push_str(&format!(
             "<tr><th scope=\"row\">{}</th><td><label class=\"sr-only\" for=\"map-{i}\">Field for column {}</label>\
-             <select id=\"map-{i}\" data-header=\"{}\">{options}</select></td><td class=\"match-{}\">{}{suggestion}</td></tr>",
+             <select id=\"map-{i}\" data-header=\"{}\" data-lazy>{options}</select></td><td class=\"match-{}\">{}{suggestion}</td></tr>",
             escape(&c.header),
             escape(&c.header),
             escape(&c.header),
