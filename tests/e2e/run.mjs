@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import http from 'node:http';
 
 const here = import.meta.dirname;
 const root = path.resolve(here, '../..');
@@ -412,13 +412,21 @@ await step('offline: with no server the app still opens, validates and offers th
 const table = [];
 if (bench) {
   await step('benchmarks', async () => {
+    // The bytes a browser downloads: what `leadsift serve` sends when gzip is accepted.
     const sizes = {};
     for (const f of ['leadsift-web_bg.wasm', 'leadsift-web.js', 'worker.js']) {
-      const bytes = fs.readFileSync(path.join(webDir, f));
-      sizes[f] = { raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length };
+      const wire = await new Promise((resolve, reject) => {
+        http.get(`${server.url}${f}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          let n = 0;
+          res.on('data', (c) => { n += c.length; });
+          res.on('end', () => resolve({ n, encoding: res.headers['content-encoding'] }));
+        }).on('error', reject);
+      });
+      assert(wire.encoding === 'gzip', `${f} is not served gzipped`);
+      sizes[f] = { raw: fs.statSync(path.join(webDir, f)).size, gz: wire.n };
     }
     const gz = Object.values(sizes).reduce((a, s) => a + s.gz, 0);
-    table.push(['app size, .wasm + JS, gzipped', `${(gz / 1048576).toFixed(2)} MiB (${gz} bytes)`, '≤ 1 MiB', gz <= 1048576 ? 'met' : 'not met']);
+    table.push(['app size, .wasm + JS, gzipped as served', `${(gz / 1e6).toFixed(3)} MB (${gz} bytes)`, '≤ 1 MB', gz <= 1e6 ? 'met' : 'not met']);
 
     // The picker works before the wasm has loaded: hold the wasm back for 3 s.
     const slow = await browser.newContext();

@@ -670,3 +670,42 @@ fn hostile_batches_are_refused_clearly() {
         .expect("json");
     assert_eq!(one["batches"], 0);
 }
+
+#[test]
+fn the_app_is_served_with_its_precompressed_wasm_to_clients_that_accept_gzip() {
+    let dir = std::env::temp_dir().join(format!("leadsift-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").expect("w");
+    std::fs::write(dir.join("app_bg.wasm"), b"\0asm plain").expect("w");
+    std::fs::write(dir.join("app_bg.wasm.gz"), b"pretend gzip").expect("w");
+    std::fs::write(dir.join("only.js"), "export {}").expect("w");
+    let web_dir = dir.to_str().expect("utf-8").to_owned();
+    let app = spawn(|s| s.web_dir = web_dir);
+    let get = |path: &str, gzip: bool| {
+        let mut r = app.http.get(app.url(path));
+        if gzip {
+            r = r.header("accept-encoding", "br, gzip");
+        }
+        r.send().expect("get")
+    };
+    let zipped = get("/app_bg.wasm", true);
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["content-type"], "application/wasm");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    assert_eq!(zipped.bytes().expect("body").as_ref(), b"pretend gzip");
+    let plain = get("/app_bg.wasm", false);
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().expect("body").as_ref(), b"\0asm plain");
+    // A file without a twin is the file (compressed on the fly when asked); a missing one is a
+    // 404; the page is the index.
+    assert_eq!(get("/only.js", false).text().expect("body"), "export {}");
+    assert_eq!(get("/only.js", true).headers()["content-encoding"], "gzip");
+    assert_eq!(get("/missing.js", true).status(), 404);
+    assert!(
+        get("/", false)
+            .text()
+            .expect("page")
+            .contains("<title>app</title>")
+    );
+}

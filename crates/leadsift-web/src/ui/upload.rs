@@ -165,6 +165,9 @@ pub(crate) fn begin(app: &Shared, resume: bool) {
         a.upload.running = true;
         a.upload.stop = false;
         a.upload.log.clear();
+        // The last run's answer goes at once, so that nothing reads it as this run's.
+        set_html(&a.doc, "imp-result", "");
+        set_html(&a.doc, "imp-log", "");
     }
     render_controls(app);
     let a = app.clone();
