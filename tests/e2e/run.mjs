@@ -380,11 +380,29 @@ await step('an import resumes after a reload', async () => {
   await page.waitForSelector('#resume', { state: 'hidden' });
 });
 
+await step('choosing another file during an import stops it; the first file resumes it', async () => {
+  await setChecked('#imp-force', true);
+  await page.click('#imp-start');
+  await page.waitForFunction(() => document.querySelectorAll('#imp-log li').length >= 2, null, { timeout: 120_000 });
+  await page.setInputFiles('#file', small);
+  await page.waitForFunction(() => /Stopped after batch|chosen again/.test(document.getElementById('imp-status').textContent), null, { timeout: 60_000 });
+  await waitValidated();
+  await page.waitForSelector('#resume:not([hidden])');
+  assert(await page.isHidden('#imp-resume'), 'another file offers no resume');
+  await page.setInputFiles('#file', mid);
+  await waitValidated();
+  await page.waitForSelector('#imp-resume:not([hidden])');
+  await page.click('#imp-resume');
+  const result = await importResult(600_000);
+  const clean = cliImport(mid, `sqlite://${path.join(work, 'clean-mid.db')}`, ['--force-refresh']);
+  eq(outcome(result), outcome(clean), 'an import stopped by another file ends like one clean import');
+});
+
 await step('the history page lists the imports', async () => {
   await page.click('#nav-history');
   await page.waitForSelector('table.history tbody tr');
   const rows = await page.$$eval('table.history tbody tr', (r) => r.length);
-  eq(rows, 4, 'runs listed: a dry run and three imports');
+  eq(rows, 5, 'runs listed: a dry run and four imports');
   const first = await page.$eval('table.history tbody tr td:nth-child(3)', (t) => t.textContent);
   eq(first, 'mid.csv', 'newest first');
   await page.click('#nav-validate');

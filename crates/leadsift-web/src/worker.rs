@@ -7,8 +7,9 @@
 //!   summary, sha256, errors: Blob, cleaned: Blob, rows}` or `error {job, message}`.
 //! - in `page {req, filter, from, count}`: out `page {req, total, rows}` where `rows` is a JSON
 //!   text `[{row, raw}, …]`.
-//! - in `batch {seq, size}`: out `batch {seq, body, count, checksum}`, `body` being the JSON text
-//!   to `PUT` (empty `count` past the last row).
+//! - in `batch {job, seq, size}`: out `batch {seq, body, count, checksum}`, `body` being the JSON
+//!   text to `PUT` (empty `count` past the last row), or `batch {seq, error}` when the store
+//!   holds another job's rows or is still filling.
 //! - in `bench {file}`: validates the whole file without keeping anything; out `bench {ms, bytes,
 //!   rows}`.
 
@@ -83,6 +84,8 @@ struct State {
     reader: FileReaderSync,
     job: Option<Job>,
     store: RowStore,
+    /// The job whose rows the store holds.
+    store_job: f64,
     /// Wakes the worker for the next slice without a timer's minimum delay.
     channel: MessageChannel,
 }
@@ -100,6 +103,7 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         reader: FileReaderSync::new()?,
         job: None,
         store: RowStore::new(),
+        store_job: f64::NAN,
         channel,
     }));
 
@@ -169,6 +173,7 @@ fn start(state: &Shared, m: &JsValue) {
     {
         let mut s = state.borrow_mut();
         s.store = RowStore::new();
+        s.store_job = id;
         s.job = Some(Job {
             id,
             file,
@@ -318,6 +323,19 @@ fn batch(state: &Shared, m: &JsValue) {
     let seq = get_f64(m, "seq").max(1.0) as usize;
     let size = (get_f64(m, "size").max(1.0) as usize).min(100_000);
     let mut s = state.borrow_mut();
+    if get_f64(m, "job") != s.store_job || s.job.is_some() {
+        // The rows are another file's, or not all read yet: never send those under this run.
+        let reply = obj(&[
+            ("type", "batch".into()),
+            ("seq", (seq as f64).into()),
+            (
+                "error",
+                "the file was chosen again or changed while importing: choose it and resume".into(),
+            ),
+        ]);
+        let _ = s.scope.post_message(&reply);
+        return;
+    }
     let rows = s.store.range((seq - 1) * size, seq * size);
     let mut wire: Vec<WireRow> = Vec::with_capacity(rows.len());
     let mut body = String::from("{\"rows\":[");

@@ -436,6 +436,8 @@ pub(crate) fn rerun(app: &Shared) {
     let (doc, message) = {
         let mut a = app.borrow_mut();
         let Some(file) = a.file.clone() else { return };
+        // An import of the previous rows stops at its next batch (and can be resumed).
+        a.upload.stop_for_new_file();
         a.job += 1.0;
         a.summary = None;
         a.done = None;

@@ -146,6 +146,14 @@ fn set_disabled(e: &web_sys::Element, disabled: bool) {
     }
 }
 
+impl Upload {
+    pub(crate) fn stop_for_new_file(&mut self) {
+        if self.running {
+            self.stop = true;
+        }
+    }
+}
+
 pub(crate) fn stop(app: &Shared) {
     app.borrow_mut().upload.stop = true;
 }
@@ -214,7 +222,7 @@ fn log(app: &Shared, line: String) {
 }
 
 /// The worker's batch `seq` of `size` rows: `(body, rows)`.
-async fn batch(app: &Shared, seq: u64, size: u64) -> Result<(String, u64), String> {
+async fn batch(app: &Shared, job: f64, seq: u64, size: u64) -> Result<(String, u64), String> {
     let promise = {
         let mut a = app.borrow_mut();
         let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -227,6 +235,7 @@ async fn batch(app: &Shared, seq: u64, size: u64) -> Result<(String, u64), Strin
         app,
         obj(&[
             ("type", "batch".into()),
+            ("job", job.into()),
             ("seq", (seq as f64).into()),
             ("size", (size as f64).into()),
         ]),
@@ -234,6 +243,10 @@ async fn batch(app: &Shared, seq: u64, size: u64) -> Result<(String, u64), Strin
     let m = JsFuture::from(promise)
         .await
         .map_err(|e| super::error_text(&e))?;
+    let error = get_str(&m, "error");
+    if !error.is_empty() {
+        return Err(error);
+    }
     Ok((get_str(&m, "body"), get_f64(&m, "count") as u64))
 }
 
@@ -272,7 +285,7 @@ async fn send_retrying(
 }
 
 async fn run(app: &Shared, resume: bool) -> Result<(), String> {
-    let (file_name, sha256, rows, choices, doc) = {
+    let (file_name, sha256, rows, choices, doc, job) = {
         let a = app.borrow();
         let done = a.done.clone().ok_or("validate a file first")?;
         (
@@ -281,6 +294,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
             done.rows,
             a.choices.clone(),
             a.doc.clone(),
+            a.job,
         )
     };
     let previous = app.borrow().upload.saved.clone();
@@ -352,7 +366,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
         if app.borrow().upload.stop {
             return stopped(app, saved.acked);
         }
-        let (body, count) = batch(app, seq, saved.batch_size).await?;
+        let (body, count) = batch(app, job, seq, saved.batch_size).await?;
         status(
             app,
             &format!(
