@@ -33,6 +33,7 @@ for (const [what, p] of [['leadsift binary', bin], ['built app', path.join(webDi
     process.exit(2);
   }
 }
+fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 
 let failures = 0;
@@ -362,6 +363,17 @@ await step('the server is killed in the middle of an upload and the import resum
   eq(await server.leadCount(), smallRun.created + clean.created, 'leads stored after the resumed import');
 });
 
+// Chooses mid.csv again, resumes its forced import and compares the end with a clean CLI run.
+async function resumeMidForced(what) {
+  await page.setInputFiles('#file', mid);
+  await waitValidated();
+  await page.waitForSelector('#imp-resume:not([hidden])');
+  await page.click('#imp-resume');
+  const result = await importResult(600_000);
+  const clean = cliImport(mid, `sqlite://${path.join(work, 'clean-mid.db')}`, ['--force-refresh']);
+  eq(outcome(result), outcome(clean), `${what} ends like one clean import`);
+}
+
 await step('an import resumes after a reload', async () => {
   await setChecked('#imp-force', true);
   await page.click('#imp-start');
@@ -370,13 +382,7 @@ await step('an import resumes after a reload', async () => {
   await page.waitForFunction(() => window.leadsiftReady === true);
   await page.waitForSelector('#resume:not([hidden])');
   assert((await page.textContent('#resume')).includes('Choose the same file again'), 'the banner asks for the file');
-  await page.setInputFiles('#file', mid);
-  await waitValidated();
-  await page.waitForSelector('#imp-resume:not([hidden])');
-  await page.click('#imp-resume');
-  const result = await importResult(600_000);
-  const clean = cliImport(mid, `sqlite://${path.join(work, 'clean-mid.db')}`, ['--force-refresh']);
-  eq(outcome(result), outcome(clean), 'a reloaded browser import ends like one clean import');
+  await resumeMidForced('a reloaded browser import');
   await page.waitForSelector('#resume', { state: 'hidden' });
 });
 
@@ -389,13 +395,7 @@ await step('choosing another file during an import stops it; the first file resu
   await waitValidated();
   await page.waitForSelector('#resume:not([hidden])');
   assert(await page.isHidden('#imp-resume'), 'another file offers no resume');
-  await page.setInputFiles('#file', mid);
-  await waitValidated();
-  await page.waitForSelector('#imp-resume:not([hidden])');
-  await page.click('#imp-resume');
-  const result = await importResult(600_000);
-  const clean = cliImport(mid, `sqlite://${path.join(work, 'clean-mid.db')}`, ['--force-refresh']);
-  eq(outcome(result), outcome(clean), 'an import stopped by another file ends like one clean import');
+  await resumeMidForced('an import stopped by another file');
 });
 
 await step('the history page lists the imports', async () => {
