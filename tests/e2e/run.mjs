@@ -270,6 +270,22 @@ await step('the announcement and the keyboard: the whole flow without a mouse', 
   await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr td').textContent) > 5);
 });
 
+await step('an override of what was detected validates again', async () => {
+  await page.selectOption('#ov-delimiter', ';');
+  await page.fill('#ov-header', '1');
+  await page.click('[data-action=apply-detected]');
+  await waitValidated();
+  eq(await page.textContent('#det-delimiter'), 'semicolon (;) (override)', 'delimiter override shown');
+  eq(await page.textContent('#det-header'), 'line 1 (override)', 'header override shown');
+  const forced = nativeSummary(small, ['--delimiter', ';', '--header-line', '1']);
+  eq(await counts(), pick(forced), 'counts with the overrides against leadsift validate');
+  await page.selectOption('#ov-delimiter', '');
+  await page.fill('#ov-header', '');
+  await page.click('[data-action=apply-detected]');
+  await waitValidated();
+  eq(await counts(), pick(smallNative), 'counts back to detection');
+});
+
 let phoneHeader;
 await step('change a mapping, then download the error report', async () => {
   phoneHeader = await page.$$eval('#mapping select', (s) => s.find((x) => x.value === 'phone_1').dataset.header);
