@@ -294,8 +294,15 @@ await step('change a mapping, then download the error report', async () => {
   await page.selectOption(sel, 'ignore');
   await page.waitForFunction((s) => document.querySelector(s)?.value === 'ignore', sel);
   await waitValidated();
+  // "No field" on a column that was matched keeps its values in extra, as the CLI's "extra".
+  const cityHeader = await page.$$eval('#mapping select', (s) => s.find((x) => x.value === 'city').dataset.header);
+  const citySel = `#mapping select[data-header="${cityHeader}"]`;
+  await page.focus(citySel);
+  await page.selectOption(citySel, '');
+  await waitValidated();
+  eq(await page.$eval(citySel, (s) => s.value), '', 'the city column has no field');
   const mappingFile = path.join(work, 'mapping.json');
-  fs.writeFileSync(mappingFile, JSON.stringify({ [phoneHeader]: 'ignore' }));
+  fs.writeFileSync(mappingFile, JSON.stringify({ [phoneHeader]: 'ignore', [cityHeader]: 'extra' }));
   const nativeErrors = path.join(work, 'native-errors.csv');
   const mapped = nativeSummary(small, ['--mapping', mappingFile, '--errors', nativeErrors]);
   eq(await counts(), pick(mapped), 'counts after the mapping change');

@@ -78,17 +78,7 @@ fn golden_cases_match_the_generator() {
 fn the_wasm_output_is_the_cores_output() {
     let (name, bytes, _) = CASES[1];
     let (rows, summary) = run(bytes, 777);
-    let (core_rows, core_summary) = leadsift_core::validate_bytes(
-        bytes,
-        leadsift_core::Options {
-            clean: leadsift_core::clean::CleanOptions {
-                today: chrono_today(),
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )
-    .expect("core");
+    let (core_rows, core_summary) = core_validate(bytes);
     let core_rows: Vec<Json> = core_rows
         .iter()
         .map(|r| serde_json::to_value(r).expect("row"))
@@ -110,6 +100,18 @@ fn js(v: &Json) -> JsValue {
     use serde::Serialize;
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .expect("js")
+}
+
+/// The native core on the same bytes, with the same "today" as the wasm surface.
+fn core_validate(bytes: &[u8]) -> (Vec<leadsift_core::Row>, leadsift_core::Summary) {
+    let options = leadsift_core::Options {
+        clean: leadsift_core::clean::CleanOptions {
+            today: chrono_today(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    leadsift_core::validate_bytes(bytes, options).expect("core")
 }
 
 fn chrono_today() -> chrono::NaiveDate {
@@ -151,17 +153,7 @@ fn the_batch_checksum_of_pushed_rows_is_the_servers() {
     let from_js = batch_checksum_js(rows)
         .map_err(JsValue::from)
         .expect("checksum");
-    let (core_rows, _) = leadsift_core::validate_bytes(
-        bytes,
-        leadsift_core::Options {
-            clean: leadsift_core::clean::CleanOptions {
-                today: chrono_today(),
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )
-    .expect("core");
+    let (core_rows, _) = core_validate(bytes);
     let pushed = core_rows.len().min(
         json(v.summary().map_err(JsValue::from).expect("summary"))["rows"]
             .as_u64()

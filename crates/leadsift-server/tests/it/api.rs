@@ -62,6 +62,17 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// `PUT /api/v1/imports/{id}/batches/{seq}` with a JSON body.
+    pub fn put_batch(&self, id: &Json, seq: u64, body: &Json) -> reqwest::blocking::Response {
+        self.http
+            .put(self.url(&format!("/api/v1/imports/{id}/batches/{seq}")))
+            .json(body)
+            .send()
+            .expect("put")
+    }
+}
+
 /// A batch as a client sends it: the rows' JSON and the checksum over them.
 pub fn batch_body(rows: &[leadsift_core::Row]) -> Json {
     let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
@@ -114,53 +125,27 @@ fn a_run_in_batches_is_idempotent_and_conflicts_are_refused() {
     let rows =
         validate(&std::fs::read(fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture"));
     let run = app.create_run(json!({"file_name": "leads.csv", "file_sha256": "abc", "dry_run": false, "force_refresh": false, "strict": false, "mapping": {}}));
-    let id = run["id"].as_i64().expect("id");
+    let id = &run["id"];
     let mut created = 0;
     for (i, chunk) in rows.chunks(50).enumerate() {
-        let url = app.url(&format!("/api/v1/imports/{id}/batches/{}", i + 1));
+        let seq = i as u64 + 1;
         let body = batch_body(chunk);
-        let first: Json = app
-            .http
-            .put(&url)
-            .json(&body)
-            .send()
-            .expect("put")
-            .json()
-            .expect("json");
-        let again: Json = app
-            .http
-            .put(&url)
-            .json(&body)
-            .send()
-            .expect("put")
-            .json()
-            .expect("json");
+        let first: Json = app.put_batch(id, seq, &body).json().expect("json");
+        let again: Json = app.put_batch(id, seq, &body).json().expect("json");
         assert_eq!(first["counts"], again["counts"]);
         assert_eq!(first["rows"], again["rows"]);
         assert_eq!(again["replayed"], true);
         created += first["counts"]["created"].as_u64().expect("created");
     }
     let other = batch_body(&rows[..3]);
-    let (status, body) = error_of(
-        app.http
-            .put(app.url(&format!("/api/v1/imports/{id}/batches/1")))
-            .json(&other)
-            .send()
-            .expect("put"),
-    );
+    let (status, body) = error_of(app.put_batch(id, 1, &other));
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("batch_conflict"))
     );
     let mut wrong = batch_body(&rows[..3]);
     wrong["checksum"] = json!("0000");
-    let (status, body) = error_of(
-        app.http
-            .put(app.url(&format!("/api/v1/imports/{id}/batches/99")))
-            .json(&wrong)
-            .send()
-            .expect("put"),
-    );
+    let (status, body) = error_of(app.put_batch(id, 99, &wrong));
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("checksum_mismatch"))
@@ -219,14 +204,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
         })
         .collect();
     body["checksum"] = json!(batch_checksum(&values));
-    let answer: Json = app
-        .http
-        .put(app.url(&format!("/api/v1/imports/{}/batches/1", run["id"])))
-        .json(&body)
-        .send()
-        .expect("put")
-        .json()
-        .expect("json");
+    let answer: Json = app.put_batch(&run["id"], 1, &body).json().expect("json");
     assert_eq!(answer["counts"]["created"], 1);
     assert_eq!(answer["counts"]["rejected"], 1);
     let codes: Vec<&str> = answer["rows"][1]["issues"]

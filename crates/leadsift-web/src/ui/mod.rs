@@ -395,13 +395,15 @@ fn set_mapping(app: &Shared, header: &str, value: &str) {
             .and_then(|s| s.mapping.as_ref())
             .and_then(|m| m.columns.iter().find(|c| c.header == header))
             .map(|c| c.field.map(|f| f.name().to_owned()).unwrap_or_default());
-        // Choosing what was detected anyway is no override.
-        if value.is_empty() || detected.as_deref() == Some(value) && value != "ignore" {
+        // Choosing what the column maps to already is no change; "" is "no field", which the
+        // core calls "extra".
+        if detected.as_deref() == Some(value) {
             a.choices.mapping.remove(header);
         } else {
+            let target = if value.is_empty() { "extra" } else { value };
             a.choices
                 .mapping
-                .insert(header.to_owned(), value.to_owned());
+                .insert(header.to_owned(), target.to_owned());
         }
     }
     if let Some(key) = headers_key_of(app) {
@@ -700,6 +702,7 @@ fn render_mapping(app: &Shared) {
         let chosen = a.choices.mapping.get(&c.header).cloned();
         let current = chosen
             .clone()
+            .filter(|t| t != "extra")
             .unwrap_or_else(|| c.field.map(|f| f.name().to_owned()).unwrap_or_default());
         // Each select starts with its current choice only; the other fields are added when it
         // takes focus (`fill_field_options`): thousands of options slow the first render.
