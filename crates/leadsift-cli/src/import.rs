@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use leadsift_core::judge::{Outcomes, WireRow, batch_checksum};
+use leadsift_core::judge::Outcomes;
 use leadsift_core::{Row, Summary, Validator};
 use leadsift_server::config::Settings;
 use leadsift_server::db::{Database, redact};
-use leadsift_server::import::{self, RunOptions};
+use leadsift_server::import::{self, Batch, RunOptions};
 use sha2::{Digest, Sha256};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
@@ -152,62 +152,54 @@ pub fn run(args: Args) -> Result<()> {
             Sink::Database { db, run }
         }
     };
-    let (mut input, size) = args.read.open()?;
+    let (input, size) = args.read.open()?;
     let progress = progress_bar(size);
-    let mut validator = Validator::new(options);
-    let mut pending: Vec<Row> = Vec::new();
+    let batch = usize::try_from(args.batch_size).unwrap_or(500);
+    // Two threads: this one writes batches while the reader validates the next ones. The
+    // channel holds two batches, so memory stays bounded whatever the file's size.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let reader = {
+        let (name, progress) = (name.clone(), progress.clone());
+        std::thread::Builder::new()
+            .name("validate".to_owned())
+            .spawn(move || read_batches(input, &name, options, batch, progress, &tx))
+            .context("could not start the reading thread")?
+    };
     let mut totals = Outcomes::default();
     let mut seq = 0i64;
-    let batch = usize::try_from(args.batch_size).unwrap_or(500);
-    let mut flush = |rows: &mut Vec<Row>, force: bool| -> Result<()> {
-        while rows.len() >= batch || (force && !rows.is_empty()) {
-            let take = rows.len().min(batch);
-            let chunk: Vec<Row> = rows.drain(..take).collect();
-            seq += 1;
-            let counts = match &mut sink {
-                Sink::Dry { db, written } => {
-                    import::dry_batch(db, &chunk, args.force_refresh, written)?
-                }
-                Sink::Database { db, run } => {
-                    let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
-                    import::apply_batch(db, *run, seq, &batch_checksum(&wire), &chunk)
-                        .with_context(|| format!("batch {seq} was not written"))?
-                        .counts
-                }
-                Sink::Server(remote) => remote
-                    .batch(seq, &chunk)
-                    .with_context(|| format!("batch {seq} was not accepted"))?,
-            };
-            totals.merge(&counts);
-            if let Some(p) = &progress {
-                let secs = started.elapsed().as_secs_f64().max(1e-3);
-                p.set_message(format!(
-                    "{} rows, {:.0} rows/s",
-                    totals.rows,
-                    totals.rows as f64 / secs
-                ));
+    let written: Result<()> = rx.iter().try_for_each(|batch| {
+        seq += 1;
+        let counts = match &mut sink {
+            Sink::Dry { db, written } => {
+                import::dry_batch(db, &batch, args.force_refresh, written)?
             }
+            Sink::Database { db, run } => {
+                import::apply_batch(db, *run, seq, &batch)
+                    .with_context(|| format!("batch {seq} was not written"))?
+                    .counts
+            }
+            Sink::Server(remote) => remote
+                .batch(seq, &batch)
+                .with_context(|| format!("batch {seq} was not accepted"))?,
+        };
+        totals.merge(&counts);
+        if let Some(p) = &progress {
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            p.set_message(format!(
+                "{} rows, {:.0} rows/s",
+                totals.rows,
+                totals.rows as f64 / secs
+            ));
         }
         Ok(())
-    };
-    for_each_chunk(&mut input, &name, |chunk| {
-        if let Some(p) = &progress {
-            p.inc(chunk.len() as u64);
-        }
-        pending.extend(
-            validator
-                .push(chunk)
-                .with_context(|| format!("could not read {name}"))?,
-        );
-        flush(&mut pending, false)?;
-        Ok(true)
-    })?;
-    pending.extend(
-        validator
-            .finish()
-            .with_context(|| format!("could not read {name}"))?,
-    );
-    flush(&mut pending, true)?;
+    });
+    // A failed write drops the receiver, which stops the reader at its next batch.
+    drop(rx);
+    let read = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the reading thread failed"))?;
+    written?;
+    let summary = read?;
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -222,7 +214,6 @@ pub fn run(args: Args) -> Result<()> {
             Some(remote.run_id())
         }
     };
-    let summary: &Summary = validator.summary();
     let report = Report {
         run_id,
         dry_run: args.dry_run,
@@ -244,6 +235,49 @@ pub fn run(args: Args) -> Result<()> {
         Format::Table => print!("{}", table(&report)),
     }
     Ok(())
+}
+
+/// Validates `input` and sends its rows in batches of `batch`, with their checksums and
+/// content hashes; returns the file's summary. Stops early, without an error, when the
+/// receiving side has gone away.
+fn read_batches(
+    mut input: Box<dyn std::io::Read + Send>,
+    name: &str,
+    options: leadsift_core::Options,
+    batch: usize,
+    progress: Option<indicatif::ProgressBar>,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<Summary> {
+    let mut validator = Validator::new(options);
+    let mut pending: Vec<Row> = Vec::with_capacity(batch);
+    let mut open = true;
+    let mut take = |rows: Vec<Row>, pending: &mut Vec<Row>, last: bool| {
+        for row in rows {
+            pending.push(row);
+            if pending.len() == batch {
+                let full = std::mem::replace(pending, Vec::with_capacity(batch));
+                open = open && tx.send(Batch::new(full)).is_ok();
+            }
+        }
+        if last && !pending.is_empty() {
+            open = open && tx.send(Batch::new(std::mem::take(pending))).is_ok();
+        }
+        open
+    };
+    for_each_chunk(&mut input, name, |chunk| {
+        if let Some(p) = &progress {
+            p.inc(chunk.len() as u64);
+        }
+        let rows = validator
+            .push(chunk)
+            .with_context(|| format!("could not read {name}"))?;
+        Ok(take(rows, &mut pending, false))
+    })?;
+    let rows = validator
+        .finish()
+        .with_context(|| format!("could not read {name}"))?;
+    take(rows, &mut pending, true);
+    Ok(validator.summary().clone())
 }
 
 fn table(r: &Report<'_>) -> String {

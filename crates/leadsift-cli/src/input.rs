@@ -120,9 +120,9 @@ impl ReadArgs {
     }
 
     /// Opens the input; returns it and its size when known.
-    pub fn open(&self) -> Result<(Box<dyn Read>, Option<u64>)> {
+    pub fn open(&self) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
         if self.is_stdin() {
-            return Ok((Box::new(io::stdin().lock()), None));
+            return Ok((Box::new(io::stdin()), None));
         }
         let f = File::open(&self.file)
             .with_context(|| format!("could not open {}", self.file.display()))?;

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use leadsift_core::Row;
-use leadsift_core::judge::{BatchRowJson, Outcomes, WireRow, batch_checksum};
+use leadsift_core::judge::{BatchRowJson, Outcomes};
+use leadsift_server::import::Batch;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 /// How long one batch may keep failing before the import gives up.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -93,20 +93,33 @@ impl Remote {
     }
 
     /// Sends batch `seq`; safe to send again.
-    pub fn batch(&self, seq: i64, rows: &[Row]) -> Result<Outcomes> {
-        let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
-        let body_rows: Vec<Json> = rows
-            .iter()
-            .map(|r| serde_json::to_value(BatchRowJson(r)).unwrap_or_default())
-            .collect();
-        let body = json!({"rows": body_rows, "checksum": batch_checksum(&wire)});
+    pub fn batch(&self, seq: i64, batch: &Batch) -> Result<Outcomes> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            rows: Vec<BatchRowJson<'a>>,
+            checksum: &'a str,
+        }
+        let body = serde_json::to_vec(&Body {
+            rows: batch.rows().iter().map(BatchRowJson).collect(),
+            checksum: batch.checksum(),
+        })
+        .context("could not encode the batch")?;
         let url = format!("{}/api/v1/imports/{}/batches/{seq}", self.base, self.run);
-        let r = self.send(|| self.http.put(&url).json(&body))?;
-        let answer: Json = r
+        let r = self.send(|| {
+            self.http
+                .put(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+        })?;
+        // Only the counts are read: the per-row results are the server's record.
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            counts: Outcomes,
+        }
+        let answer: Answer = r
             .json()
-            .context("the server's answer to a batch is not JSON")?;
-        serde_json::from_value(answer["counts"].clone())
-            .context("the server's answer has no counts")
+            .context("the server's answer to a batch has no counts")?;
+        Ok(answer.counts)
     }
 
     pub fn finish(&self) -> Result<()> {

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::Connection;
-use leadsift_core::judge::{Outcome, Outcomes, Prior, classify, content_hash};
+use leadsift_core::judge::{
+    Outcome, Outcomes, Prior, WireRow, batch_checksum, classify, content_hash,
+};
 use leadsift_core::{Issue, Row, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -79,11 +81,50 @@ pub struct BatchAnswer {
     pub replayed: bool,
 }
 
+/// A batch ready to be applied: its rows, each row's content hash and the batch's checksum.
+/// Built apart from the transaction, so the command line builds the next one on its reading
+/// thread while this one is written.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    rows: Vec<Row>,
+    hashes: Vec<String>,
+    checksum: String,
+}
+
+impl Batch {
+    /// A batch whose checksum is computed from its rows.
+    pub fn new(rows: Vec<Row>) -> Batch {
+        let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
+        let checksum = batch_checksum(&wire);
+        Batch::checked(rows, checksum)
+    }
+
+    /// A batch with the checksum its sender gave (checked against the rows it sent).
+    pub fn checked(rows: Vec<Row>, checksum: String) -> Batch {
+        let hashes = rows
+            .iter()
+            .map(|r| content_hash(&r.lead, &r.extra))
+            .collect();
+        Batch {
+            rows,
+            hashes,
+            checksum,
+        }
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub fn checksum(&self) -> &str {
+        &self.checksum
+    }
+}
+
 /// What to write for a batch, and each row's outcome.
 #[derive(Debug, Default)]
 pub struct Plan {
     pub outcomes: Vec<Outcome>,
-    pub hashes: Vec<String>,
     /// Indexes of rows to insert and to update; a key appears once, with its latest row.
     pub inserts: Vec<usize>,
     pub updates: Vec<usize>,
@@ -91,14 +132,13 @@ pub struct Plan {
 
 /// Classifies every row of a batch. `priors` is what the database holds; within the batch a
 /// later row of a key this batch writes replaces the earlier one.
-pub fn plan(rows: &[Row], priors: &HashMap<String, Prior>, force_refresh: bool) -> Plan {
+pub fn plan(batch: &Batch, priors: &HashMap<String, Prior>, force_refresh: bool) -> Plan {
     let mut p = Plan::default();
     let mut local: HashMap<&str, (Prior, bool, usize)> = HashMap::new(); // key → (prior, inserted?, slot)
-    for (i, row) in rows.iter().enumerate() {
-        let hash = content_hash(&row.lead, &row.extra);
+    for (i, (row, hash)) in batch.rows.iter().zip(&batch.hashes).enumerate() {
         let key = row.key.as_ref().map(|k| k.as_str());
         let prior = key.and_then(|k| local.get(k).map(|(p, _, _)| p).or_else(|| priors.get(k)));
-        let outcome = classify(row.status, prior, &hash, force_refresh);
+        let outcome = classify(row.status, prior, hash, force_refresh);
         if let (true, Some(k)) = (outcome.writes(), key) {
             match local.get(k).map(|(_, ins, slot)| (*ins, *slot)) {
                 Some((true, slot)) => p.inserts[slot] = i,
@@ -134,7 +174,6 @@ pub fn plan(rows: &[Row], priors: &HashMap<String, Prior>, force_refresh: bool) 
             }
         }
         p.outcomes.push(outcome);
-        p.hashes.push(hash);
     }
     p
 }
@@ -185,13 +224,12 @@ pub fn apply_batch(
     db: &Database,
     run_id: i64,
     seq: i64,
-    checksum: &str,
-    rows: &[Row],
+    batch: &Batch,
 ) -> Result<BatchAnswer, ImportError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_once(db, run_id, seq, checksum, rows) {
+        match apply_once(db, run_id, seq, batch) {
             Err(ImportError::Database(e)) if attempt < 10 && retryable(&e) => {
                 std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
                 continue;
@@ -216,9 +254,9 @@ fn apply_once(
     db: &Database,
     run_id: i64,
     seq: i64,
-    checksum: &str,
-    rows: &[Row],
+    batch: &Batch,
 ) -> Result<BatchAnswer, ImportError> {
+    let (rows, checksum) = (batch.rows(), batch.checksum());
     let at = now();
     with_conn!(db, |c, m| {
         c.transaction::<BatchAnswer, ImportError, _>(|c| {
@@ -240,7 +278,7 @@ fn apply_once(
                 .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
                 .collect();
             let priors = m::priors(c, &keys, Some(run_id))?;
-            let plan = plan(rows, &priors, run.force_refresh);
+            let plan = plan(batch, &priors, run.force_refresh);
             if !run.dry_run {
                 let values = |i: usize| {
                     let key = rows[i]
@@ -252,7 +290,7 @@ fn apply_once(
                         key,
                         m::LeadValues::of(
                             &rows[i],
-                            &plan.hashes[i],
+                            &batch.hashes[i],
                             &run.import_source,
                             Some(run_id),
                             at,
@@ -341,10 +379,11 @@ fn answer_for(run_id: i64, seq: i64, rows: &[Row], outcomes: &[Outcome]) -> Batc
 /// queries, writing nothing. `written` carries the keys earlier batches would have written.
 pub fn dry_batch(
     db: &Database,
-    rows: &[Row],
+    batch: &Batch,
     force_refresh: bool,
     written: &mut HashSet<String>,
 ) -> anyhow::Result<Outcomes> {
+    let rows = batch.rows();
     let keys: Vec<&str> = rows
         .iter()
         .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
@@ -361,7 +400,7 @@ pub fn dry_batch(
             prior.written_by_this_run = true;
         }
     }
-    let plan = plan(rows, &priors, force_refresh);
+    let plan = plan(batch, &priors, force_refresh);
     let mut counts = Outcomes::default();
     for (row, o) in rows.iter().zip(&plan.outcomes) {
         counts.add(*o);

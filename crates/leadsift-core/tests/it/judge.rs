@@ -157,3 +157,32 @@ fn the_content_hash_sees_every_value_and_extra() {
     assert_ne!(h[0], h[2], "email differs");
     assert_eq!(h[0], h[3], "same content");
 }
+
+#[test]
+fn a_batch_row_reads_every_json_scalar_as_the_text_it_stands_for() {
+    use leadsift_core::judge::{BatchRowIn, Scalar};
+    let row: BatchRowIn = serde_json::from_str(
+        r#"{"record": 0, "line": 2, "lead": {"email": "a@b.co", "price": 9.5, "lead_score": 7,
+            "is_test": true, "city": null, "postal_code": 18446744073709551615,
+            "quality_score": -3}}"#,
+    )
+    .expect("row");
+    let text = |k: &str| row.lead[k].clone().into_text();
+    assert_eq!(text("email").as_deref(), Some("a@b.co"));
+    assert_eq!(text("price").as_deref(), Some("9.5"));
+    assert_eq!(text("lead_score").as_deref(), Some("7"));
+    assert_eq!(text("quality_score").as_deref(), Some("-3"));
+    assert_eq!(text("is_test").as_deref(), Some("true"));
+    assert_eq!(row.lead["city"], Scalar::Null);
+    // Past i64: the digits, not a rounded float.
+    assert_eq!(text("postal_code").as_deref(), Some("18446744073709551615"));
+    for bad in [r#"[1]"#, r#"{"a": 1}"#] {
+        let json = format!(r#"{{"record": 0, "line": 2, "lead": {{"email": {bad}}}}}"#);
+        let err = serde_json::from_str::<BatchRowIn>(&json).expect_err("not a scalar");
+        assert!(
+            err.to_string()
+                .contains("a string, a number, a boolean or null"),
+            "{err}"
+        );
+    }
+}

@@ -27,11 +27,21 @@ pub mod sqlite {
 
     impl BulkInsert for Conn {
         fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize> {
-            // 400 rows of 56 columns stay under SQLite's 32,766 bound parameters.
+            // Statements of a fixed number of rows, so that Diesel prepares each shape once and
+            // keeps it (a multi-row INSERT of any length is parsed and planned every time):
+            // 32 rows of 55 columns, then single rows for the rest.
+            const ROWS: usize = 32;
             let mut n = 0;
-            for chunk in rows.chunks(400) {
+            let mut chunks = rows.chunks_exact(ROWS);
+            for chunk in &mut chunks {
+                let chunk: &[LeadValues; ROWS] = chunk.try_into().expect("chunks_exact");
                 n += diesel::insert_into(schema::leads::table)
                     .values(chunk)
+                    .execute(self)?;
+            }
+            for row in chunks.remainder() {
+                n += diesel::insert_into(schema::leads::table)
+                    .values(row)
                     .execute(self)?;
             }
             Ok(n)
@@ -93,6 +103,9 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
             "PRAGMA synchronous = NORMAL",
             // 32 MiB of page cache: the default 2 MiB spills to disk in the middle of a batch.
             "PRAGMA cache_size = -32768",
+            // Statement journals (each INSERT of a batch keeps one, to undo itself alone) in
+            // memory rather than in temporary files.
+            "PRAGMA temp_store = MEMORY",
         ] {
             diesel::sql_query(pragma)
                 .execute(conn)

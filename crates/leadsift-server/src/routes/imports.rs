@@ -106,7 +106,8 @@ pub async fn put_batch(
         // Never trust the client: every row is validated again by the core.
         let options = state.clean_options();
         let rows: Vec<Row> = rows.iter().map(|w| w.revalidate(&options, run.strict)).collect();
-        Ok(import::apply_batch(&state.db, id, seq, &body.checksum, &rows)?)
+        let batch = import::Batch::checked(rows, body.checksum);
+        Ok(import::apply_batch(&state.db, id, seq, &batch)?)
     })
     .await??;
     Ok(HttpResponse::Ok().json(answer))
@@ -284,10 +285,7 @@ async fn write(
     rows: Vec<Row>,
 ) -> Result<(), ApiError> {
     let s = state.clone();
-    web::block(move || {
-        let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
-        import::apply_batch(&s.db, run, seq, &batch_checksum(&wire), &rows).map(|_| ())
-    })
-    .await??;
+    web::block(move || import::apply_batch(&s.db, run, seq, &import::Batch::new(rows)).map(|_| ()))
+        .await??;
     Ok(())
 }

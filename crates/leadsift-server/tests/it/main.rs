@@ -7,7 +7,7 @@ mod store;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use leadsift_core::judge::{Outcomes, WireRow, batch_checksum};
+use leadsift_core::judge::Outcomes;
 use leadsift_core::{Options, Row, Validator};
 use leadsift_server::db::Database;
 use leadsift_server::import::{self, RunOptions};
@@ -118,9 +118,8 @@ pub fn import_rows(db: &Database, rows: &[Row], batch: usize, force_refresh: boo
     let run = import::start_run(db, &run_options(false, force_refresh)).expect("run");
     let mut totals = Outcomes::default();
     for (i, chunk) in rows.chunks(batch).enumerate() {
-        let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
-        let answer = import::apply_batch(db, run.id, i as i64 + 1, &batch_checksum(&wire), chunk)
-            .expect("batch");
+        let batch = import::Batch::new(chunk.to_vec());
+        let answer = import::apply_batch(db, run.id, i as i64 + 1, &batch).expect("batch");
         totals.merge(&answer.counts);
     }
     import::finish_run(db, run.id).expect("finish");
@@ -132,8 +131,9 @@ pub fn dry_run(db: &Database, rows: &[Row], batch: usize, force_refresh: bool) -
     let mut written = std::collections::HashSet::new();
     let mut totals = Outcomes::default();
     for chunk in rows.chunks(batch) {
+        let batch = import::Batch::new(chunk.to_vec());
         totals
-            .merge(&import::dry_batch(db, chunk, force_refresh, &mut written).expect("dry batch"));
+            .merge(&import::dry_batch(db, &batch, force_refresh, &mut written).expect("dry batch"));
     }
     totals
 }

@@ -1,9 +1,8 @@
 //! The persistence layer and the import pipeline on both backends.
 
-use leadsift_core::judge::{WireRow, batch_checksum};
 use leadsift_core::{IssueCode, Outcomes};
 use leadsift_server::db::models::LeadRow;
-use leadsift_server::import::{self, ImportError};
+use leadsift_server::import::{self, Batch, ImportError};
 use serde_json::Value as Json;
 
 use crate::{backends, dry_run, fixtures, import_rows, run_options, validate};
@@ -156,19 +155,17 @@ fn batches_are_idempotent_and_a_different_batch_under_the_same_number_conflicts(
     let other = validate(b"Lead ID,City\nL3,Chicago\n");
     for t in backends() {
         let run = import::start_run(&t.db, &run_options(false, false)).expect("run");
-        let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
-        let sum = batch_checksum(&wire);
-        let first = import::apply_batch(&t.db, run.id, 1, &sum, &rows).expect("batch");
-        let again = import::apply_batch(&t.db, run.id, 1, &sum, &rows).expect("replay");
+        let batch = Batch::new(rows.clone());
+        let first = import::apply_batch(&t.db, run.id, 1, &batch).expect("batch");
+        let again = import::apply_batch(&t.db, run.id, 1, &batch).expect("replay");
         assert!(again.replayed && !first.replayed);
         assert_eq!(
             (again.counts, again.rows.clone()),
             (first.counts, first.rows.clone())
         );
         assert_eq!(all(&t.db).len(), 2);
-        let wire: Vec<WireRow> = other.iter().map(WireRow::from_row).collect();
-        let err = import::apply_batch(&t.db, run.id, 1, &batch_checksum(&wire), &other)
-            .expect_err("conflict");
+        let other = Batch::new(other.clone());
+        let err = import::apply_batch(&t.db, run.id, 1, &other).expect_err("conflict");
         assert!(matches!(err, ImportError::Conflict { seq: 1, .. }), "{err}");
         let run = import::finish_run(&t.db, run.id).expect("finish");
         assert_eq!(
@@ -176,11 +173,10 @@ fn batches_are_idempotent_and_a_different_batch_under_the_same_number_conflicts(
             (2, 2, 1),
             "a replay is not counted twice"
         );
-        let err = import::apply_batch(&t.db, run.id, 2, &batch_checksum(&wire), &other)
-            .expect_err("finished");
+        let err = import::apply_batch(&t.db, run.id, 2, &other).expect_err("finished");
         assert!(matches!(err, ImportError::RunFinished(_)));
         assert!(matches!(
-            import::apply_batch(&t.db, 999, 1, "x", &other),
+            import::apply_batch(&t.db, 999, 1, &other),
             Err(ImportError::RunNotFound(999))
         ));
     }
@@ -195,13 +191,11 @@ fn an_interrupted_import_run_again_ends_like_one_clean_run() {
         // The first attempt dies after three batches; the second runs the whole file.
         let run = import::start_run(&broken.db, &run_options(false, false)).expect("run");
         for (i, chunk) in rows.chunks(30).take(3).enumerate() {
-            let wire: Vec<WireRow> = chunk.iter().map(WireRow::from_row).collect();
             import::apply_batch(
                 &broken.db,
                 run.id,
                 i as i64 + 1,
-                &batch_checksum(&wire),
-                chunk,
+                &Batch::new(chunk.to_vec()),
             )
             .expect("batch");
         }
