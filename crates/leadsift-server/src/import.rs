@@ -211,7 +211,12 @@ pub fn finish_run(db: &Database, id: i64) -> Result<RunRow, ImportError> {
         match m::get_run(c, id)? {
             None => Ok(None),
             Some(run) if run.status != "running" => Ok(Some(run)),
-            Some(_) => Ok(Some(m::finish_run(c, id, "finished", at)?)),
+            Some(run) => {
+                if run.dry_run {
+                    m::clear_dry_keys(c, id)?;
+                }
+                Ok(Some(m::finish_run(c, id, "finished", at)?))
+            }
         }
     });
     r?.ok_or(ImportError::RunNotFound(id))
@@ -239,15 +244,22 @@ pub fn apply_batch(
     }
 }
 
+/// A batch's classification that a concurrent writer made stale before it was written.
+#[derive(Debug, thiserror::Error)]
+#[error("a concurrent import changed these leads while the batch was being written")]
+struct Stale;
+
 fn retryable(e: &anyhow::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
-    matches!(
-        e.downcast_ref::<Error>(),
-        Some(Error::DatabaseError(
-            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
-            _
-        ))
-    ) || e.to_string().contains("deadlock detected")
+    e.is::<Stale>()
+        || matches!(
+            e.downcast_ref::<Error>(),
+            Some(Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        )
+        || e.to_string().contains("deadlock detected")
 }
 
 fn apply_once(
@@ -277,8 +289,21 @@ fn apply_once(
                 .iter()
                 .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
                 .collect();
-            let priors = m::priors(c, &keys, Some(run_id))?;
+            let mut priors = m::priors(c, &keys, Some(run_id))?;
+            if run.dry_run {
+                // What the dry run's earlier batches would have written.
+                mark_written(&mut priors, m::dry_keys(c, run_id, &keys)?);
+            }
             let plan = plan(batch, &priors, run.force_refresh);
+            if run.dry_run {
+                let would: Vec<&str> = rows
+                    .iter()
+                    .zip(&plan.outcomes)
+                    .filter(|(_, o)| o.writes())
+                    .filter_map(|(r, _)| r.key.as_ref().map(|k| k.as_str()))
+                    .collect();
+                m::add_dry_keys(c, run_id, &would)?;
+            }
             if !run.dry_run {
                 let values = |i: usize| {
                     let key = rows[i]
@@ -299,8 +324,9 @@ fn apply_once(
                 };
                 let inserts: Vec<_> = plan.inserts.iter().map(|&i| values(i).1).collect();
                 let mut updates: Vec<_> = plan.updates.iter().map(|&i| values(i)).collect();
-                m::insert_leads(c, &inserts)?;
-                m::update_leads(c, &mut updates)?;
+                if !m::write_leads(c, &inserts, &mut updates)? {
+                    return Err(ImportError::Database(Stale.into()));
+                }
             }
             let answer = answer_for(run_id, seq, rows, &plan.outcomes);
             let issues: Vec<m::NewIssue<'_>> = rows
@@ -375,6 +401,19 @@ fn answer_for(run_id: i64, seq: i64, rows: &[Row], outcomes: &[Outcome]) -> Batc
     }
 }
 
+/// Marks `keys` as written by the run: a dry run's earlier batches would have written them.
+fn mark_written(priors: &mut HashMap<String, Prior>, keys: impl IntoIterator<Item = String>) {
+    for k in keys {
+        priors
+            .entry(k)
+            .or_insert_with(|| Prior {
+                content_hash: String::new(),
+                written_by_this_run: true,
+            })
+            .written_by_this_run = true;
+    }
+}
+
 /// A dry run of the command line: the classification a real run would make, from read-only
 /// queries, writing nothing. `written` carries the keys earlier batches would have written.
 pub fn dry_batch(
@@ -391,15 +430,8 @@ pub fn dry_batch(
     let mut priors = with_conn!(db, |c, m| Ok::<_, anyhow::Error>(m::priors(
         c, &keys, None
     )?))?;
-    for k in &keys {
-        if written.contains(*k) {
-            let prior = priors.entry((*k).to_owned()).or_insert_with(|| Prior {
-                content_hash: String::new(),
-                written_by_this_run: true,
-            });
-            prior.written_by_this_run = true;
-        }
-    }
+    let earlier = keys.iter().filter(|k| written.contains(**k));
+    mark_written(&mut priors, earlier.map(|k| (*k).to_owned()));
     let plan = plan(batch, &priors, force_refresh);
     let mut counts = Outcomes::default();
     for (row, o) in rows.iter().zip(&plan.outcomes) {
@@ -440,7 +472,10 @@ pub fn all_leads(db: &Database) -> anyhow::Result<Vec<crate::db::models::LeadRow
 /// Marks a run that could not complete (an unreadable upload).
 pub fn fail_run(db: &Database, id: i64) -> anyhow::Result<RunRow> {
     let at = now();
-    with_conn!(db, |c, m| Ok(m::finish_run(c, id, "failed", at)?))
+    with_conn!(db, |c, m| {
+        m::clear_dry_keys(c, id)?;
+        Ok(m::finish_run(c, id, "failed", at)?)
+    })
 }
 
 /// Records the digest of a file known only once it has been read.
@@ -463,14 +498,13 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
                 let hash = content_hash(&row.lead, &row.extra);
                 let outcome = classify(row.status, priors.get(&key), &hash, true);
                 let values = m::LeadValues::of(row, &hash, source, None, at);
-                match outcome {
-                    Outcome::Created => {
-                        m::insert_leads(c, &[values])?;
-                    }
-                    Outcome::Updated => {
-                        m::update_leads(c, &mut [(key.clone(), values)])?;
-                    }
-                    _ => {}
+                let held = match outcome {
+                    Outcome::Created => m::write_leads(c, &[values], &mut [])?,
+                    Outcome::Updated => m::write_leads(c, &[], &mut [(key.clone(), values)])?,
+                    _ => true,
+                };
+                if !held {
+                    return Err(Stale.into());
                 }
                 Ok(outcome)
             })

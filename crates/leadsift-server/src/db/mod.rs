@@ -25,26 +25,30 @@ pub mod sqlite {
     use super::schema;
     include!("store.rs");
 
-    impl BulkInsert for Conn {
-        fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize> {
+    impl WriteLeads for Conn {
+        fn write_leads(
+            &mut self,
+            inserts: &[LeadValues],
+            updates: &mut [(String, LeadValues)],
+        ) -> QueryResult<bool> {
             // Statements of a fixed number of rows, so that Diesel prepares each shape once and
             // keeps it (a multi-row INSERT of any length is parsed and planned every time):
-            // 32 rows of 55 columns, then single rows for the rest.
+            // 32 rows of 55 columns, then single rows for the rest. A key inserted meanwhile
+            // fails the transaction on the unique index, and the caller classifies again.
             const ROWS: usize = 32;
-            let mut n = 0;
-            let mut chunks = rows.chunks_exact(ROWS);
+            let mut chunks = inserts.chunks_exact(ROWS);
             for chunk in &mut chunks {
                 let chunk: &[LeadValues; ROWS] = chunk.try_into().expect("chunks_exact");
-                n += diesel::insert_into(schema::leads::table)
+                diesel::insert_into(schema::leads::table)
                     .values(chunk)
                     .execute(self)?;
             }
             for row in chunks.remainder() {
-                n += diesel::insert_into(schema::leads::table)
+                diesel::insert_into(schema::leads::table)
                     .values(row)
                     .execute(self)?;
             }
-            Ok(n)
+            Ok(update_leads(self, updates)? == updates.len())
         }
     }
 }
@@ -56,14 +60,81 @@ pub mod pg {
     use super::schema;
     include!("store.rs");
 
-    impl BulkInsert for Conn {
-        fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize> {
-            if rows.is_empty() {
-                return Ok(0);
+    /// The real `leads` table (schema-qualified) and its columns but `id`, as SQL.
+    #[derive(QueryableByName)]
+    struct Target {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        target: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        columns: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        updates: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        lead_key: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        inserted: bool,
+    }
+
+    impl WriteLeads for Conn {
+        fn write_leads(
+            &mut self,
+            inserts: &[LeadValues],
+            updates: &mut [(String, LeadValues)],
+        ) -> QueryResult<bool> {
+            if inserts.is_empty() && updates.is_empty() {
+                return Ok(true);
             }
+            // Found before the staging table exists: afterwards `leads` names the staging table.
+            let t: Target = diesel::sql_query(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS target, \
+                 string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns, \
+                 string_agg(format('%1$I = EXCLUDED.%1$I', a.attname), ', ' ORDER BY a.attnum) \
+                   FILTER (WHERE a.attname NOT IN ('lead_key', 'created_run', 'created_at')) AS updates \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_attribute a ON a.attrelid = c.oid \
+                 WHERE c.oid = 'leads'::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'id' \
+                 GROUP BY n.nspname, c.relname",
+            )
+            .get_result(self)?;
+            // A temporary table named `leads` shadows the real one for this session (pg_temp is
+            // searched first), so Diesel's binary COPY for `leads` fills it; it is dropped
+            // before anything else reads `leads`, and with the transaction in any case.
+            diesel::sql_query(format!(
+                "CREATE TEMP TABLE leads (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
+                t.target
+            ))
+            .execute(self)?;
+            diesel::sql_query("ALTER TABLE pg_temp.leads DROP COLUMN id").execute(self)?;
+            let staged: Vec<&LeadValues> = inserts
+                .iter()
+                .chain(updates.iter().map(|(_, v)| v))
+                .collect();
+            // On an error the transaction rolls back, which takes the staging table with it.
             diesel::copy_from(schema::leads::table)
-                .from_insertable(rows)
-                .execute(self)
+                .from_insertable(staged)
+                .execute(self)?;
+            // In key order, so that concurrent writers lock rows in one order.
+            let written: Vec<Written> = diesel::sql_query(format!(
+                "INSERT INTO {target} ({columns}) SELECT {columns} FROM pg_temp.leads \
+                 ORDER BY lead_key ON CONFLICT (lead_key) DO UPDATE SET {updates} \
+                 RETURNING lead_key, (xmax = 0) AS inserted",
+                target = t.target,
+                columns = t.columns,
+                updates = t.updates,
+            ))
+            .load(self)?;
+            diesel::sql_query("DROP TABLE pg_temp.leads").execute(self)?;
+            // The classification holds when exactly the planned inserts were inserted.
+            let planned: std::collections::HashSet<&str> =
+                inserts.iter().map(|v| v.lead_key.as_str()).collect();
+            Ok(written.len() == inserts.len() + updates.len()
+                && written
+                    .iter()
+                    .all(|w| w.inserted == planned.contains(w.lead_key.as_str())))
         }
     }
 }

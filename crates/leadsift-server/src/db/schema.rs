@@ -19,6 +19,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_dry_keys (run_id, lead_key) {
+        run_id -> Int8,
+        lead_key -> Text,
+    }
+}
+
+diesel::table! {
     import_issues (id) {
         id -> Int8,
         run_id -> Int8,
@@ -119,6 +126,13 @@ diesel::table! {
 }
 
 diesel::joinable!(import_batches -> import_runs (run_id));
+diesel::joinable!(import_dry_keys -> import_runs (run_id));
 diesel::joinable!(import_issues -> import_runs (run_id));
 
-diesel::allow_tables_to_appear_in_same_query!(import_batches, import_issues, import_runs, leads,);
+diesel::allow_tables_to_appear_in_same_query!(
+    import_batches,
+    import_dry_keys,
+    import_issues,
+    import_runs,
+    leads,
+);

@@ -270,20 +270,56 @@ pub fn priors(conn: &mut Conn, keys: &[&str], run: Option<i64>) -> QueryResult<H
     Ok(out)
 }
 
-/// How each backend inserts many leads at once: `db/mod.rs` implements it for the backend's
-/// connection (multi-row INSERTs on SQLite, binary COPY on PostgreSQL).
-pub trait BulkInsert {
-    fn bulk_insert(&mut self, rows: &[LeadValues]) -> QueryResult<usize>;
+/// Of `keys`, those that earlier batches of dry run `run` would have written.
+pub fn dry_keys(conn: &mut Conn, run: i64, keys: &[&str]) -> QueryResult<Vec<String>> {
+    use schema::import_dry_keys::dsl::*;
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        out.extend(
+            import_dry_keys
+                .filter(run_id.eq(run))
+                .filter(lead_key.eq_any(chunk))
+                .select(lead_key)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
-/// Inserts new leads. A key that exists already fails the transaction (the caller retries it
-/// with a fresh classification).
-pub fn insert_leads(conn: &mut Conn, rows: &[LeadValues]) -> QueryResult<usize> {
-    conn.bulk_insert(rows)
+/// Records keys that dry run `run` would have written.
+pub fn add_dry_keys(conn: &mut Conn, run: i64, keys: &[&str]) -> QueryResult<usize> {
+    use schema::import_dry_keys::dsl::*;
+    let mut n = 0;
+    for chunk in keys.chunks(500) {
+        let rows: Vec<_> = chunk.iter().map(|k| (run_id.eq(run), lead_key.eq(*k))).collect();
+        n += diesel::insert_into(import_dry_keys).values(&rows).on_conflict_do_nothing().execute(conn)?;
+    }
+    Ok(n)
 }
 
-/// Replaces the values of existing leads, in key order (so that concurrent writers on
-/// PostgreSQL take row locks in the same order and cannot deadlock each other).
+/// Forgets a finished dry run's keys.
+pub fn clear_dry_keys(conn: &mut Conn, run: i64) -> QueryResult<usize> {
+    use schema::import_dry_keys::dsl::*;
+    diesel::delete(import_dry_keys.filter(run_id.eq(run))).execute(conn)
+}
+
+/// How a backend writes a batch's leads: `db/mod.rs` implements it for each connection
+/// (cached multi-row INSERTs and UPDATEs on SQLite; on PostgreSQL a binary COPY into a
+/// staging table and one `INSERT … ON CONFLICT` from it).
+pub trait WriteLeads {
+    /// Inserts `inserts` (keys the batch's classification found absent) and replaces the
+    /// values of `updates` (keys it found present). `Ok(false)`: the table no longer agrees
+    /// with that classification (a concurrent writer got there first); the caller rolls back
+    /// and classifies again, so that counts stay exact and no lead is overwritten unasked.
+    fn write_leads(&mut self, inserts: &[LeadValues], updates: &mut [(String, LeadValues)]) -> QueryResult<bool>;
+}
+
+/// Writes a batch's new and changed leads; see [`WriteLeads`].
+pub fn write_leads(conn: &mut Conn, inserts: &[LeadValues], updates: &mut [(String, LeadValues)]) -> QueryResult<bool> {
+    conn.write_leads(inserts, updates)
+}
+
+/// Replaces the values of existing leads one statement each, in key order; the number found.
 pub fn update_leads(conn: &mut Conn, changed: &mut [(String, LeadValues)]) -> QueryResult<usize> {
     use schema::leads::dsl::*;
     changed.sort_by(|a, b| a.0.cmp(&b.0));

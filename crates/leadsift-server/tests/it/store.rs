@@ -140,8 +140,22 @@ fn a_later_row_of_the_same_file_replaces_the_earlier_even_across_batches() {
     for t in backends() {
         let rows = validate(file.as_bytes());
         let predicted = dry_run(&t.db, &rows, 2, false);
+        // The batch API's dry run (the browser's): its earlier batches' keys are remembered.
+        let run = import::start_run(&t.db, &run_options(true, false)).expect("run");
+        let mut served = Outcomes::default();
+        for (i, chunk) in rows.chunks(2).enumerate() {
+            let batch = Batch::new(chunk.to_vec());
+            served.merge(
+                &import::apply_batch(&t.db, run.id, i as i64 + 1, &batch)
+                    .expect("dry")
+                    .counts,
+            );
+        }
+        import::finish_run(&t.db, run.id).expect("finish");
+        assert!(all(&t.db).is_empty(), "a dry run writes no lead");
         let got = import_rows(&t.db, &rows, 2, false);
         assert_eq!(predicted, got);
+        assert_eq!(served, got, "{}: the server's dry run", t.url);
         assert_eq!((got.created, got.duplicates), (2, 2));
         let stored = all(&t.db);
         assert_eq!(stored.len(), 2);
@@ -295,4 +309,47 @@ fn eight_overlapping_imports_at_once_into_postgres() {
     let existing: u64 = totals.iter().map(|o| o.existing).sum();
     assert_eq!(created, 1000, "each key created exactly once");
     assert_eq!(created + existing, 8 * 300, "every row counted once");
+}
+
+/// The classification a batch was planned with can go stale before it is written (a
+/// concurrent import inserts or removes a key): the write says so instead of inserting twice
+/// or overwriting a lead the run was not allowed to touch, and `apply_batch` classifies again.
+#[test]
+fn a_write_planned_on_a_stale_classification_is_refused() {
+    let rows = validate(b"Lead ID,City\nL1,Austin\nL2,Boston\n");
+    for t in backends() {
+        import_rows(&t.db, &rows[..1], 10, false);
+        let at = chrono::Utc::now().naive_utc();
+        let stale = |inserts: &[usize], updates: &[usize]| -> anyhow::Result<bool> {
+            leadsift_server::with_conn!(&t.db, |c, m| {
+                use diesel::Connection;
+                let values = |i: usize| m::LeadValues::of(&rows[i], "h", "csv", None, at);
+                let ins: Vec<_> = inserts.iter().map(|&i| values(i)).collect();
+                let mut upd: Vec<_> = updates
+                    .iter()
+                    .map(|&i| (values(i).lead_key.clone(), values(i)))
+                    .collect();
+                c.transaction::<bool, anyhow::Error, _>(|c| {
+                    let held = m::write_leads(c, &ins, &mut upd)?;
+                    // Never kept: this test only asks what the write would say.
+                    Err(anyhow::anyhow!("rolled back: {held}"))
+                })
+                .or_else(|e| match e.to_string().strip_prefix("rolled back: ") {
+                    Some(held) => Ok(held == "true"),
+                    None => Err(e),
+                })
+            })
+        };
+        // L1 is stored: inserting it again is refused (PostgreSQL says so; SQLite's unique
+        // index fails the statement, which apply_batch also retries).
+        match stale(&[0], &[]) {
+            Ok(held) => assert!(!held, "{}: an insert over a stored key held", t.url),
+            Err(e) => assert!(e.to_string().contains("UNIQUE"), "{}: {e}", t.url),
+        }
+        // L2 is not stored: updating it is refused on both.
+        assert!(!stale(&[], &[1]).expect("update"), "{}", t.url);
+        // The classification that agrees with the table holds.
+        assert!(stale(&[1], &[0]).expect("fresh"), "{}", t.url);
+        assert_eq!(all(&t.db).len(), 1, "{}: nothing was kept", t.url);
+    }
 }
