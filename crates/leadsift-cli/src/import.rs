@@ -2,6 +2,7 @@
 //! `leadsift migrate` and `leadsift history` live here too: they are the same database.
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
 use std::time::Instant;
 
@@ -10,8 +11,8 @@ use clap::ValueEnum;
 use leadsift_core::judge::Outcomes;
 use leadsift_core::{Row, Summary, Validator};
 use leadsift_server::config::Settings;
-use leadsift_server::db::{Database, redact};
-use leadsift_server::import::{self, Batch, RunOptions};
+use leadsift_server::db::{Backend, Database, redact};
+use leadsift_server::import::{self, Batch, RunOptions, WriteOrder};
 use sha2::{Digest, Sha256};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
@@ -77,13 +78,52 @@ pub struct Args {
 enum Sink {
     Dry {
         db: Database,
-        written: HashSet<String>,
+        written: Mutex<HashSet<String>>,
     },
     Database {
         db: Database,
         run: i64,
     },
     Server(Remote),
+}
+
+impl Sink {
+    /// How many batches may be written at once: two on PostgreSQL, whose server works on one
+    /// while this process prepares the other; one elsewhere (SQLite has one writer at a time,
+    /// a dry run's prediction depends on every earlier batch).
+    fn writers(&self) -> usize {
+        match self {
+            Sink::Database { db, .. } if db.backend() == Backend::Postgres => 2,
+            _ => 1,
+        }
+    }
+
+    fn write(&self, seq: i64, batch: &Batch, force_refresh: bool) -> Result<Outcomes> {
+        Ok(match self {
+            Sink::Dry { db, written } => {
+                let mut written = written
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("a writing thread failed"))?;
+                import::dry_batch(db, batch, force_refresh, &mut written)?
+            }
+            Sink::Database { db, run } => {
+                import::apply_batch(db, *run, seq, batch)
+                    .with_context(|| format!("batch {seq} was not written"))?
+                    .counts
+            }
+            Sink::Server(remote) => remote
+                .batch(seq, batch)
+                .with_context(|| format!("batch {seq} was not accepted"))?,
+        })
+    }
+}
+
+/// A batch as the reading thread sends it: its number, and the batch that must be written
+/// before it starts ([`WriteOrder::after`]).
+struct Numbered {
+    seq: i64,
+    after: i64,
+    batch: Batch,
 }
 
 /// The result of an import, as `--format json` prints it.
@@ -130,7 +170,7 @@ pub fn run(args: Args) -> Result<()> {
         import_source: "csv".to_owned(),
         mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
     };
-    let mut sink = match &args.server {
+    let sink = match &args.server {
         Some(url) => {
             let token = args
                 .token
@@ -144,7 +184,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         None if args.dry_run => Sink::Dry {
             db: args.db.open()?,
-            written: HashSet::new(),
+            written: Mutex::new(HashSet::new()),
         },
         None => {
             let db = args.db.open()?;
@@ -155,9 +195,9 @@ pub fn run(args: Args) -> Result<()> {
     let (input, size) = args.read.open()?;
     let progress = progress_bar(size);
     let batch = usize::try_from(args.batch_size).unwrap_or(500);
-    // Two threads: this one writes batches while the reader validates the next ones. The
-    // channel holds two batches, so memory stays bounded whatever the file's size.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    // The reader validates the next batches while writers write: one writer, or two on
+    // PostgreSQL. The channel holds two batches, so memory stays bounded whatever the size.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Numbered>(2);
     let reader = {
         let (name, progress) = (name.clone(), progress.clone());
         std::thread::Builder::new()
@@ -166,32 +206,56 @@ pub fn run(args: Args) -> Result<()> {
             .context("could not start the reading thread")?
     };
     let mut totals = Outcomes::default();
-    let mut seq = 0i64;
-    let written: Result<()> = rx.iter().try_for_each(|batch| {
-        seq += 1;
-        let counts = match &mut sink {
-            Sink::Dry { db, written } => {
-                import::dry_batch(db, &batch, args.force_refresh, written)?
-            }
-            Sink::Database { db, run } => {
-                import::apply_batch(db, *run, seq, &batch)
-                    .with_context(|| format!("batch {seq} was not written"))?
-                    .counts
-            }
-            Sink::Server(remote) => remote
-                .batch(seq, &batch)
-                .with_context(|| format!("batch {seq} was not accepted"))?,
-        };
-        totals.merge(&counts);
-        if let Some(p) = &progress {
-            let secs = started.elapsed().as_secs_f64().max(1e-3);
-            p.set_message(format!(
-                "{} rows, {:.0} rows/s",
-                totals.rows,
-                totals.rows as f64 / secs
-            ));
+    let mut batches = 0u64;
+    let rx = Mutex::new(rx);
+    let order = WriteOrder::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<Outcomes>>();
+    let written: Result<()> = std::thread::scope(|s| {
+        for _ in 0..sink.writers() {
+            let done_tx = done_tx.clone();
+            let (rx, order, sink) = (&rx, &order, &sink);
+            s.spawn(move || {
+                loop {
+                    let next = rx.lock().ok().and_then(|r| r.recv().ok());
+                    let Some(Numbered { seq, after, batch }) = next else {
+                        break;
+                    };
+                    if !order.wait_until(after) {
+                        break;
+                    }
+                    let result = sink.write(seq, &batch, args.force_refresh);
+                    match &result {
+                        Ok(_) => order.written(seq),
+                        Err(_) => order.fail(),
+                    }
+                    if done_tx.send(result).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        Ok(())
+        drop(done_tx);
+        let mut failed = None;
+        for result in done_rx {
+            match result {
+                Ok(counts) => {
+                    batches += 1;
+                    totals.merge(&counts);
+                    if let Some(p) = &progress {
+                        let secs = started.elapsed().as_secs_f64().max(1e-3);
+                        p.set_message(format!(
+                            "{} rows, {:.0} rows/s",
+                            totals.rows,
+                            totals.rows as f64 / secs
+                        ));
+                    }
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+        failed.map_or(Ok(()), Err)
     });
     // A failed write drops the receiver, which stops the reader at its next batch.
     drop(rx);
@@ -223,7 +287,7 @@ pub fn run(args: Args) -> Result<()> {
         valid: summary.valid,
         warning: summary.warning,
         blank: summary.blank,
-        batches: u64::try_from(seq).unwrap_or(0),
+        batches,
         seconds: started.elapsed().as_secs_f64(),
         notes: &summary.notes,
     };
@@ -246,21 +310,28 @@ fn read_batches(
     options: leadsift_core::Options,
     batch: usize,
     progress: Option<indicatif::ProgressBar>,
-    tx: &std::sync::mpsc::SyncSender<Batch>,
+    tx: &std::sync::mpsc::SyncSender<Numbered>,
 ) -> Result<Summary> {
     let mut validator = Validator::new(options);
     let mut pending: Vec<Row> = Vec::with_capacity(batch);
-    let mut open = true;
+    let (mut open, mut seq, mut previous_first_line) = (true, 0i64, None);
+    let mut send = |rows: Vec<Row>| {
+        let batch = Batch::new(rows);
+        seq += 1;
+        let after = WriteOrder::after(seq, &batch, previous_first_line);
+        previous_first_line = batch.first_line();
+        tx.send(Numbered { seq, after, batch }).is_ok()
+    };
     let mut take = |rows: Vec<Row>, pending: &mut Vec<Row>, last: bool| {
         for row in rows {
             pending.push(row);
             if pending.len() == batch {
                 let full = std::mem::replace(pending, Vec::with_capacity(batch));
-                open = open && tx.send(Batch::new(full)).is_ok();
+                open = open && send(full);
             }
         }
         if last && !pending.is_empty() {
-            open = open && tx.send(Batch::new(std::mem::take(pending))).is_ok();
+            open = open && send(std::mem::take(pending));
         }
         open
     };

@@ -119,6 +119,81 @@ impl Batch {
     pub fn checksum(&self) -> &str {
         &self.checksum
     }
+
+    /// The file line of the batch's first row.
+    pub fn first_line(&self) -> Option<u64> {
+        self.rows.first().map(|r| r.line)
+    }
+
+    /// Whether a row of this batch replaces a row on `line` or after it (a later row of the
+    /// same key replaces the earlier one, so the earlier one must be written first).
+    pub fn replaces_from(&self, line: u64) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.replaces_line.is_some_and(|l| l >= line))
+    }
+}
+
+/// When a batch of one run may be written while another is being written: batch `seq` waits
+/// until every batch up to `seq - 2` is written, and up to `seq - 1` when it replaces a row of
+/// batch `seq - 1` ([`Batch::replaces_from`]); so two writers keep the file's order wherever
+/// it matters, and the counts and stored values equal one writer's.
+#[derive(Debug, Default)]
+pub struct WriteOrder {
+    state: std::sync::Mutex<OrderState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct OrderState {
+    /// Every batch up to this one is written.
+    through: i64,
+    /// Written batches after `through`.
+    later: std::collections::BTreeSet<i64>,
+    failed: bool,
+}
+
+impl WriteOrder {
+    /// The batch that must be written before batch `seq` starts.
+    pub fn after(seq: i64, batch: &Batch, previous_first_line: Option<u64>) -> i64 {
+        match previous_first_line {
+            Some(line) if batch.replaces_from(line) => seq - 1,
+            _ => seq - 2,
+        }
+    }
+
+    /// Blocks until every batch up to `seq` is written; false when a write failed.
+    pub fn wait_until(&self, seq: i64) -> bool {
+        let Ok(mut st) = self.state.lock() else {
+            return false;
+        };
+        while !st.failed && st.through < seq {
+            st = match self.changed.wait(st) {
+                Ok(st) => st,
+                Err(_) => return false,
+            };
+        }
+        !st.failed
+    }
+
+    pub fn written(&self, seq: i64) {
+        if let Ok(mut st) = self.state.lock() {
+            let st = &mut *st;
+            st.later.insert(seq);
+            while st.later.remove(&(st.through + 1)) {
+                st.through += 1;
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    /// A write failed: every waiting writer stops.
+    pub fn fail(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.failed = true;
+        }
+        self.changed.notify_all();
+    }
 }
 
 /// What to write for a batch, and each row's outcome.

@@ -246,3 +246,80 @@ fn a_server_killed_mid_import_and_restarted_ends_with_the_clean_table() {
         }
     }
 }
+
+/// A database of its own on `LEADSIFT_TEST_PG`, dropped at the end; None when that is unset
+/// (and `LEADSIFT_REQUIRE_PG` is not).
+fn postgres(name: &str) -> Option<(String, impl Drop)> {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let Ok(base) = std::env::var("LEADSIFT_TEST_PG") else {
+        assert!(
+            std::env::var_os("LEADSIFT_REQUIRE_PG").is_none(),
+            "LEADSIFT_TEST_PG is not set"
+        );
+        return None;
+    };
+    let base = base.trim_end_matches('/').to_owned();
+    let name = format!("leadsift_cli_{}_{name}", std::process::id());
+    let admin = format!("{base}/postgres");
+    let mut c = PgConnection::establish(&admin).expect("LEADSIFT_TEST_PG reachable");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        diesel::sql_query(sql).execute(&mut c).expect("create");
+    }
+    struct DropDb(String, String);
+    impl Drop for DropDb {
+        fn drop(&mut self) {
+            if let Ok(mut c) = PgConnection::establish(&self.0) {
+                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.1);
+                let _ = diesel::sql_query(sql).execute(&mut c);
+            }
+        }
+    }
+    Some((format!("{base}/{name}"), DropDb(admin, name)))
+}
+
+/// On PostgreSQL two batches are written at once; a later row of a key must still replace the
+/// earlier one when they sit in neighbouring batches. A file where every key comes back in
+/// the next batches, imported in batches of three, must end as the one-writer SQLite import.
+/// (The ordering rule itself is tested deterministically beside `WriteOrder`.)
+#[test]
+fn two_writers_keep_the_files_order_where_it_matters() {
+    let Some((pg, _db)) = postgres("order") else {
+        return;
+    };
+    let dir = tmp("order");
+    let file = dir.join("repeats.csv");
+    let mut csv = String::from("Lead ID,City,Email\n");
+    for round in 0..12 {
+        for key in 0..5 {
+            csv.push_str(&format!("L{key},City {round},l{key}.{round}@example.com\n"));
+        }
+    }
+    std::fs::write(&file, csv).expect("write");
+    let sqlite = format!("sqlite://{}", dir.join("one.db").display());
+    let file = file.to_str().expect("path");
+    let mut counts = Vec::new();
+    for url in [&sqlite, &pg] {
+        let out = json_of(&leadsift(&[
+            "import",
+            file,
+            "--batch-size",
+            "3",
+            "--format",
+            "json",
+            "--database-url",
+            url,
+        ]));
+        counts.push((out["created"].clone(), out["duplicates"].clone()));
+    }
+    assert_eq!(counts[0], (Json::from(5), Json::from(55)));
+    assert_eq!(counts[1], counts[0], "the same counts");
+    let stored = table(&pg);
+    assert_eq!(stored, table(&sqlite), "the same stored leads");
+    assert!(
+        stored.iter().all(|l| l["city"] == "City 11"),
+        "each key holds its last row: {stored:?}"
+    );
+}

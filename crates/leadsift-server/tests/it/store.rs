@@ -353,3 +353,39 @@ fn a_write_planned_on_a_stale_classification_is_refused() {
         assert_eq!(all(&t.db).len(), 1, "{}: nothing was kept", t.url);
     }
 }
+
+/// Two writers: a batch that replaces a row of the batch before it waits for that batch;
+/// any other batch waits only for the one before its predecessor.
+#[test]
+fn a_batch_waits_for_the_batch_whose_rows_it_replaces() {
+    use import::WriteOrder;
+    let rows = validate(b"Lead ID,City\nL1,A\nL2,B\nL1,C\nL3,D\nL4,E\n");
+    let (first, second, third) = (
+        Batch::new(rows[..2].to_vec()),
+        Batch::new(rows[2..3].to_vec()),
+        Batch::new(rows[3..].to_vec()),
+    );
+    assert!(second.replaces_from(2) && !third.replaces_from(2));
+    assert_eq!(WriteOrder::after(2, &second, first.first_line()), 1);
+    assert_eq!(WriteOrder::after(3, &third, second.first_line()), 1);
+    assert_eq!(WriteOrder::after(1, &first, None), -1);
+    let order = WriteOrder::default();
+    assert!(order.wait_until(0), "nothing to wait for");
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| order.wait_until(2));
+        order.written(2);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "batch 1 is not written yet");
+        order.written(1);
+        assert!(
+            waiter.join().expect("waiter"),
+            "batches 1 and 2 are written"
+        );
+        let stopped = s.spawn(|| order.wait_until(5));
+        order.fail();
+        assert!(
+            !stopped.join().expect("waiter"),
+            "a failed write stops the waiters"
+        );
+    });
+}
