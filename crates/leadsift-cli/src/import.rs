@@ -88,12 +88,14 @@ enum Sink {
 }
 
 impl Sink {
-    /// How many batches may be written at once: two on PostgreSQL, whose server works on one
-    /// while this process prepares the other; one elsewhere (SQLite has one writer at a time,
-    /// a dry run's prediction depends on every earlier batch).
+    /// How many batches may be in flight at once: two on PostgreSQL, whose server works on
+    /// one while this process prepares the other, and to a leadsift server, which parses and
+    /// validates one while it writes the other; one on SQLite (one writer at a time) and in a
+    /// dry run (whose prediction depends on every earlier batch).
     fn writers(&self) -> usize {
         match self {
             Sink::Database { db, .. } if db.backend() == Backend::Postgres => 2,
+            Sink::Server(_) => 2,
             _ => 1,
         }
     }

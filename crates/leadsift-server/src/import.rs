@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::Connection;
 use leadsift_core::judge::{
     Outcome, Outcomes, Prior, WireRow, batch_checksum, classify, content_hash,
 };
@@ -346,7 +345,7 @@ fn apply_once(
     let (rows, checksum) = (batch.rows(), batch.checksum());
     let at = now();
     with_conn!(db, |c, m| {
-        c.transaction::<BatchAnswer, ImportError, _>(|c| {
+        m::write_transaction::<BatchAnswer, ImportError, _>(c, |c| {
             let run = m::get_run(c, run_id)?.ok_or(ImportError::RunNotFound(run_id))?;
             if let Some(b) = m::find_batch(c, run_id, seq)? {
                 if b.checksum != checksum {
@@ -568,7 +567,7 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
         attempt += 1;
         let at = now();
         let r: anyhow::Result<Outcome> = with_conn!(db, |c, m| {
-            c.transaction::<Outcome, anyhow::Error, _>(|c| {
+            m::write_transaction::<Outcome, anyhow::Error, _>(c, |c| {
                 let priors = m::priors(c, &[key.as_str()], None)?;
                 let hash = content_hash(&row.lead, &row.extra);
                 let outcome = classify(row.status, priors.get(&key), &hash, true);

@@ -25,6 +25,17 @@ pub mod sqlite {
     use super::schema;
     include!("store.rs");
 
+    /// A transaction that writes: `BEGIN IMMEDIATE`, which takes SQLite's write lock at once,
+    /// so that concurrent batches wait their turn (busy_timeout) instead of failing when a
+    /// transaction that began by reading finds another writer has committed meanwhile.
+    pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        conn.immediate_transaction(f)
+    }
+
     impl WriteLeads for Conn {
         fn write_leads(
             &mut self,
@@ -59,6 +70,16 @@ pub mod pg {
     pub const BACKEND: super::Backend = super::Backend::Postgres;
     use super::schema;
     include!("store.rs");
+
+    /// A transaction that writes (READ COMMITTED; concurrent writers are handled by
+    /// [`WriteLeads`]' check and the caller's retry).
+    pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        conn.transaction(f)
+    }
 
     /// The real `leads` table (schema-qualified) and its columns but `id`, as SQL.
     #[derive(QueryableByName)]

@@ -105,7 +105,10 @@ pub async fn put_batch(
         }
         // Never trust the client: every row is validated again by the core.
         let options = state.clean_options();
-        let rows: Vec<Row> = rows.iter().map(|w| w.revalidate(&options, run.strict)).collect();
+        let wire = rows;
+        let rows: Vec<Row> = wire.iter().map(|w| w.revalidate(&options, run.strict)).collect();
+        // Two batches may be in the server at once: each holds no more copies than it needs.
+        drop(wire);
         let batch = import::Batch::checked(rows, body.checksum);
         Ok(import::apply_batch(&state.db, id, seq, &batch)?)
     })
