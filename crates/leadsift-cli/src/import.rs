@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
+use leadsift_core::gzip::{GzipCheck, is_gzip};
 use leadsift_core::judge::Outcomes;
 use leadsift_core::{Row, Summary, Validator};
 use leadsift_server::config::Settings;
@@ -121,6 +122,22 @@ impl Sink {
     }
 }
 
+impl Sink {
+    /// Ends the run as failed (a database) or abandoned (a server), best effort: the error
+    /// that caused it is what the user sees.
+    fn fail(&self, why: &str) {
+        match self {
+            Sink::Dry { .. } => {}
+            Sink::Database { db, run } => {
+                let _ = import::fail_run(db, *run, why);
+            }
+            Sink::Server(remote) => {
+                let _ = remote.abandon(why);
+            }
+        }
+    }
+}
+
 /// A batch as the reading thread sends it: its number, and the batch that must be written
 /// before it starts ([`WriteOrder::after`]).
 struct Numbered {
@@ -146,23 +163,38 @@ struct Report<'a> {
     notes: &'a [String],
 }
 
-fn file_digest(args: &ReadArgs) -> Result<String> {
+/// The file's SHA-256 (the run's record of what was imported), read before anything is
+/// written; a gzip file is checked whole on the way (complete, undamaged, within the limits
+/// of the core's `Limits`), so that a damaged one commits nothing.
+fn file_digest(args: &ReadArgs, limits: leadsift_core::Limits) -> Result<String> {
     if args.is_stdin() {
         return Ok(String::new());
     }
     let (mut input, _) = args.open()?;
+    let name = args.name();
     let mut h = Sha256::new();
-    for_each_chunk(&mut input, &args.name(), |c| {
+    let mut gzip: Option<Option<GzipCheck>> = None;
+    let damaged = |e: leadsift_core::ReadError| {
+        anyhow::Error::new(e).context(format!("could not read {name}"))
+    };
+    for_each_chunk(&mut input, &name, |c| {
         h.update(c);
+        let check = gzip.get_or_insert_with(|| is_gzip(c).then(|| GzipCheck::new(limits)));
+        if let Some(check) = check {
+            check.push(c).map_err(damaged)?;
+        }
         Ok(true)
     })?;
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    if let Some(Some(check)) = gzip {
+        check.finish().map_err(damaged)?;
+    }
+    Ok(leadsift_core::text::hex(&h.finalize()))
 }
 
 pub fn run(args: Args) -> Result<()> {
     let options = args.read.options()?;
     let name = args.read.name();
-    let digest = file_digest(&args.read)?;
+    let digest = file_digest(&args.read, options.limits)?;
     let started = Instant::now();
     let run_options = RunOptions {
         file_name: name.clone(),
@@ -179,6 +211,13 @@ pub fn run(args: Args) -> Result<()> {
                 .token
                 .clone()
                 .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
+            if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Err(crate::input::Usage(
+                    "the token is empty: give the server's token, or none for a server without one"
+                        .to_owned(),
+                )
+                .into());
+            }
             let body = serde_json::to_value(&run_options).context("could not encode the run")?;
             Sink::Server(
                 Remote::start(url, token, body)
@@ -265,8 +304,13 @@ pub fn run(args: Args) -> Result<()> {
     let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reading thread failed"))?;
-    written?;
-    let summary = read?;
+    // Whatever stopped the import ends its run, with the reason, so the history never shows
+    // a dead import as running; the batches committed before it stay.
+    let outcome = written.and(read);
+    if let Err(e) = &outcome {
+        sink.fail(&crate::validate::sentence(e));
+    }
+    let summary = outcome?;
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -456,9 +500,31 @@ pub fn history(args: HistoryArgs) -> Result<()> {
             r.unchanged,
             r.existing,
             r.rejected,
-            r.file_name,
+            printable(&r.file_name),
             if r.dry_run { " (dry run)" } else { "" }
         );
+        if let Some(why) = &r.failure
+            && r.status != "running"
+        {
+            println!("{:>7}{}", "", printable(why));
+        }
     }
     Ok(())
+}
+
+/// `s` with control characters (ANSI escapes, CR, tabs) written as `\u{..}`, so that a file
+/// name cannot move the cursor or rewrite the terminal.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -44,6 +44,12 @@ pub struct ReadArgs {
     /// The most columns accepted.
     #[arg(long, default_value_t = Limits::default().max_columns)]
     pub max_columns: usize,
+    /// The most bytes a gzip file may inflate to (a decompression bomb is refused).
+    #[arg(long, default_value_t = Limits::default().max_inflated_bytes)]
+    pub max_inflated_bytes: u64,
+    /// The most a gzip file may inflate per compressed byte, checked past 4 MiB inflated.
+    #[arg(long, default_value_t = Limits::default().max_inflation_ratio, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_inflation_ratio: u64,
 }
 
 fn parse_zone(s: &str) -> Result<Zone, String> {
@@ -99,6 +105,8 @@ impl ReadArgs {
             limits: Limits {
                 max_field_bytes: self.max_field_bytes,
                 max_columns: self.max_columns,
+                max_inflated_bytes: self.max_inflated_bytes,
+                max_inflation_ratio: self.max_inflation_ratio,
                 ..Limits::default()
             },
             ..Options::default()

@@ -46,7 +46,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) if e.downcast_ref::<input::Usage>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<input::Usage>().is_some()
+                || e.downcast_ref::<leadsift_server::config::ConfigError>()
+                    .is_some() =>
+        {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

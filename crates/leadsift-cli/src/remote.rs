@@ -122,6 +122,23 @@ impl Remote {
         Ok(answer.counts)
     }
 
+    /// Tells the server this run will get no more batches, and why (one attempt).
+    pub fn abandon(&self, why: &str) -> Result<()> {
+        let url = format!("{}/api/v1/imports/{}/abandon", self.base, self.run);
+        let reason: String = why.chars().take(900).collect();
+        let mut req = self
+            .http
+            .post(&url)
+            .json(&serde_json::json!({ "reason": reason }));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+            .and_then(Response::error_for_status)
+            .map(|_| ())
+            .context("could not tell the server that the import stopped")
+    }
+
     pub fn finish(&self) -> Result<()> {
         let url = format!("{}/api/v1/imports/{}/finish", self.base, self.run);
         self.send(|| self.http.post(&url)).map(|_| ())

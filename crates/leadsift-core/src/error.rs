@@ -18,6 +18,27 @@ pub enum ReadError {
     UnknownEncoding(String),
     #[error("the delimiter must be one character such as , ; | or tab, found {0:?}")]
     BadDelimiter(String),
+    #[error(
+        "the gzip data inflates to more than {limit} bytes: it is refused as a decompression bomb (raise the limit for a file this large)"
+    )]
+    InflatedTooLarge { limit: u64 },
+    #[error(
+        "the gzip data inflates more than {limit} times its size (after {inflated} bytes from {compressed}): it is refused as a decompression bomb"
+    )]
+    InflationRatio {
+        inflated: u64,
+        compressed: u64,
+        limit: u64,
+    },
+    #[error(
+        "the header cell in column {column} on line {line} is {size} bytes, more than the limit of {limit}"
+    )]
+    HeaderCellTooLarge {
+        line: u64,
+        column: usize,
+        size: usize,
+        limit: usize,
+    },
     #[error("the file has no data after the header line {0}: it ends before the header")]
     HeaderLineMissing(u64),
 }

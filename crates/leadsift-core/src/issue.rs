@@ -117,12 +117,16 @@ impl Issue {
     }
 
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
-        self.column = Some(column.into());
+        let mut column = column.into();
+        crate::text::strip_nul(&mut column);
+        self.column = Some(column);
         self
     }
 
     pub fn with_raw(mut self, raw: &str) -> Self {
-        self.raw = Some(crate::text::truncate_chars(raw, 200).into_owned());
+        // A kept raw value never carries NUL to storage (`text::NUL_STANDS_IN`).
+        let raw = crate::text::without_nul(raw);
+        self.raw = Some(crate::text::truncate_chars(&raw, 200).into_owned());
         self
     }
 }

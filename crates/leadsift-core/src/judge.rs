@@ -320,12 +320,25 @@ impl WireRow {
         );
         let key = identify(&lead, &mut issues);
         let status = status(&issues, strict);
+        // A client's strings reach storage only without NUL (`text::NUL_STANDS_IN`); values
+        // with one were refused above, as cleaning removes control characters.
+        let mut extra = self.extra.clone();
+        for (k, v) in &mut extra {
+            crate::text::strip_nul(k);
+            crate::text::strip_nul(v);
+        }
+        for i in &mut issues {
+            crate::text::strip_nul(&mut i.message);
+            for s in [&mut i.column, &mut i.raw].into_iter().flatten() {
+                crate::text::strip_nul(s);
+            }
+        }
         Row {
             record: self.record,
             line: self.line,
             status,
             lead,
-            extra: self.extra.clone(),
+            extra,
             issues,
             key,
             replaces_line: None,

@@ -8,6 +8,7 @@ pub mod clean;
 pub mod decode;
 pub mod error;
 pub mod field;
+pub mod gzip;
 pub mod issue;
 pub mod judge;
 pub mod mapping;

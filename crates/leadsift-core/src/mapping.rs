@@ -348,8 +348,16 @@ fn closest(flat: &str) -> Option<(Field, f32)> {
         .iter()
         .map(|f| (f.name(), *f))
         .chain(ALIASES.iter().map(|(a, f)| (*a, *f)));
+    // Linear in the header's length: a name whose length differs too much could never reach
+    // FUZZY_SUGGEST (similarity is at most 1 - |n - m| / max(n, m)), so it is not compared,
+    // and a header longer than every name by that much is compared with none.
+    let n = flat.chars().count();
+    let reachable = |m: usize| {
+        let (lo, hi) = (n.min(m) as f32, n.max(m) as f32);
+        lo / hi >= FUZZY_SUGGEST
+    };
     names
-        .filter(|(name, _)| name.len() >= 4)
+        .filter(|(name, _)| name.len() >= 4 && reachable(name.chars().count()))
         .map(|(name, f)| (f, similarity(flat, name)))
         .fold(None, |best: Option<(Field, f32)>, (f, s)| match best {
             Some((_, bs)) if bs >= s => best,
@@ -364,7 +372,7 @@ impl Mapping {
         let mut keys: HashSet<String> = HashSet::new();
         let mut columns = Vec::with_capacity(headers.len());
         for (index, raw) in headers.iter().enumerate() {
-            let header = raw.trim_start_matches('\u{feff}').to_owned();
+            let header = crate::text::without_nul(raw.trim_start_matches('\u{feff}')).into_owned();
             let normalized = normalize_header(&header);
             let flat = flat(&normalized);
             let over = overrides

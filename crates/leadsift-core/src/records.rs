@@ -10,6 +10,25 @@ pub struct Limits {
     pub max_field_bytes: usize,
     pub max_columns: usize,
     pub max_record_bytes: usize,
+    /// The most bytes a gzip input may inflate to (a gzip bomb is refused, not read).
+    #[serde(default = "default_inflated")]
+    pub max_inflated_bytes: u64,
+    /// The most a gzip input may inflate per compressed byte, checked once it has inflated
+    /// past [`RATIO_FLOOR`] bytes (real exports inflate 5 to 30 times; a bomb, a thousand).
+    #[serde(default = "default_ratio")]
+    pub max_inflation_ratio: u64,
+}
+
+/// Inflated bytes below which the ratio is not checked (a small file's header alone can
+/// compress very well).
+pub const RATIO_FLOOR: u64 = 4 << 20;
+
+fn default_inflated() -> u64 {
+    Limits::default().max_inflated_bytes
+}
+
+fn default_ratio() -> u64 {
+    Limits::default().max_inflation_ratio
 }
 
 impl Default for Limits {
@@ -18,6 +37,8 @@ impl Default for Limits {
             max_field_bytes: 1 << 20,
             max_columns: 1000,
             max_record_bytes: 8 << 20,
+            max_inflated_bytes: 16 << 30,
+            max_inflation_ratio: 200,
         }
     }
 }

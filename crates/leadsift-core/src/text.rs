@@ -2,6 +2,37 @@
 
 use std::borrow::Cow;
 
+/// What stands for U+0000 in everything leadsift keeps: PostgreSQL's text cannot hold NUL,
+/// so no value, raw cell, header or message ever carries one to storage.
+pub const NUL_STANDS_IN: char = '\u{fffd}';
+
+/// `s` with every NUL replaced by [`NUL_STANDS_IN`].
+pub fn without_nul(s: &str) -> Cow<'_, str> {
+    if s.contains('\0') {
+        Cow::Owned(s.replace('\0', "\u{fffd}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// [`without_nul`] in place.
+pub fn strip_nul(s: &mut String) {
+    if s.contains('\0') {
+        *s = s.replace('\0', "\u{fffd}");
+    }
+}
+
+/// Lower-case hexadecimal of `bytes` (digests, checksums).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
 pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
     match s.char_indices().nth(max) {

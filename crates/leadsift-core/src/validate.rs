@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
@@ -12,12 +11,14 @@ use crate::clean::{self, CleanOptions, DecimalSeparator, Note, Value};
 use crate::decode::{Charset, Decoder};
 use crate::error::ReadError;
 use crate::field::Field;
+use crate::gzip::{Inflater, is_gzip};
 use crate::issue::{Issue, IssueCode};
 use crate::judge;
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
 use crate::sniff::{self, SAMPLE_BYTES, Sniffed};
+use crate::text::without_nul;
 
 /// Everything that changes how a file is read and judged.
 #[derive(Debug, Clone, Default)]
@@ -212,7 +213,7 @@ enum Input {
     /// Waiting for the first two bytes, to see whether the data is gzip.
     Undecided(Vec<u8>),
     Plain,
-    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+    Gzip(Box<Inflater>),
 }
 
 /// Validates a file pushed in chunks of any size.
@@ -334,8 +335,8 @@ impl Validator {
                 return Ok(());
             }
             let head = std::mem::take(head);
-            if head.starts_with(&[0x1f, 0x8b]) {
-                self.input = Input::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
+            if is_gzip(&head) {
+                self.input = Input::Gzip(Box::new(Inflater::new(self.options.limits)));
             } else {
                 self.input = Input::Plain;
             }
@@ -345,19 +346,15 @@ impl Validator {
     }
 
     fn route_decided(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
-        match &mut self.input {
-            Input::Gzip(gz) => {
-                gz.write_all(chunk)
-                    .map_err(|e| ReadError::Gzip(e.to_string()))?;
-                if last {
-                    gz.try_finish()
-                        .map_err(|e| ReadError::Gzip(e.to_string()))?;
-                }
-                let plain = std::mem::take(gz.get_mut());
-                self.plain(&plain, last)
-            }
-            _ => self.plain(chunk, last),
-        }
+        let Input::Gzip(inflater) = &mut self.input else {
+            return self.plain(chunk, last);
+        };
+        // The inflater is taken out while its steps are handed to `plain`.
+        let mut inflater =
+            std::mem::replace(inflater, Box::new(Inflater::new(self.options.limits)));
+        let result = inflater.push(chunk, last, |bytes, end| self.plain(bytes, end));
+        self.input = Input::Gzip(inflater);
+        result
     }
 
     fn plain(&mut self, bytes: &[u8], last: bool) -> Result<(), ReadError> {
@@ -461,6 +458,14 @@ impl Validator {
                     limit: self.options.limits.max_columns,
                 });
             }
+            if let Some((column, size)) = r.oversized_field {
+                return Err(ReadError::HeaderCellTooLarge {
+                    line: r.line,
+                    column: column + 1,
+                    size,
+                    limit: self.options.limits.max_field_bytes,
+                });
+            }
             let fields = r.fields();
             let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
             let mapping = Mapping::build(&headers, &self.options.mapping);
@@ -550,7 +555,7 @@ impl Validator {
             let raw = raw.as_ref();
             let Some(col) = mapping.get(i) else {
                 if !raw.trim().is_empty() {
-                    extra.push((format!("column_{}", i + 1), raw.to_owned()));
+                    extra.push((format!("column_{}", i + 1), without_nul(raw).into_owned()));
                 }
                 continue;
             };
@@ -572,7 +577,7 @@ impl Validator {
             }
             let Some(field) = col.field else {
                 if !raw.is_empty() {
-                    extra.push((col.extra_key.clone(), raw.to_owned()));
+                    extra.push((col.extra_key.clone(), without_nul(raw).into_owned()));
                 }
                 continue;
             };

@@ -11,6 +11,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (a 503 when the server is busy).
+    pub retry_after: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -25,7 +27,13 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -36,11 +44,13 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// A failure of the server's own: the message (the error's whole chain) goes to the log
+    /// only; the client's body says `internal` and the request id (`middleware::observe`).
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            format!("the server failed: {e}"),
+            format!("{e:#}"),
         )
     }
 
@@ -65,7 +75,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(Body {
+        let mut r = HttpResponse::build(self.status);
+        if let Some(s) = self.retry_after {
+            r.insert_header((actix_web::http::header::RETRY_AFTER, s.to_string()));
+        }
+        r.json(Body {
             error: self.code,
             message: &self.message,
         })

@@ -44,7 +44,7 @@ fn csv() -> String {
 pub enum ImportError {
     #[error("import run {0} does not exist")]
     RunNotFound(i64),
-    #[error("import run {0} is finished: start a new run")]
+    #[error("import run {0} has ended: start a new run")]
     RunFinished(i64),
     #[error("batch {seq} of run {run} was already received with another checksum")]
     Conflict { run: i64, seq: i64 },
@@ -270,6 +270,7 @@ pub fn start_run(db: &Database, o: &RunOptions) -> anyhow::Result<RunRow> {
             mapping: &mapping,
             status: "running",
             started_at: started,
+            last_activity_at: started,
         };
         Ok(m::create_run(c, &new)?)
     })
@@ -280,20 +281,80 @@ pub fn get_run(db: &Database, id: i64) -> anyhow::Result<Option<RunRow>> {
 }
 
 pub fn finish_run(db: &Database, id: i64) -> Result<RunRow, ImportError> {
+    end_run(db, id, RunEnd::Finished)
+}
+
+/// How a run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd<'a> {
+    /// Every batch arrived.
+    Finished,
+    /// It could not complete (an unreadable or damaged upload, a database error, a client
+    /// that stopped sending): why.
+    Failed(&'a str),
+    /// Its client discarded it or stopped without a word: why.
+    Abandoned(&'a str),
+}
+
+/// Ends a running run (and forgets a dry run's keys); a run that has already ended is
+/// returned as it is.
+pub fn end_run(db: &Database, id: i64, end: RunEnd<'_>) -> Result<RunRow, ImportError> {
     let at = now();
+    let (status, reason) = match end {
+        RunEnd::Finished => ("finished", None),
+        RunEnd::Failed(why) => ("failed", Some(why)),
+        RunEnd::Abandoned(why) => ("abandoned", Some(why)),
+    };
     let r: anyhow::Result<Option<RunRow>> = with_conn!(db, |c, m| {
-        match m::get_run(c, id)? {
-            None => Ok(None),
-            Some(run) if run.status != "running" => Ok(Some(run)),
-            Some(run) => {
-                if run.dry_run {
-                    m::clear_dry_keys(c, id)?;
-                }
-                Ok(Some(m::finish_run(c, id, "finished", at)?))
+        match m::end_run(c, id, status, reason, at)? {
+            Some(ended) => {
+                m::clear_dry_keys(c, id)?;
+                Ok(Some(ended))
             }
+            None => Ok(m::get_run(c, id)?),
         }
     });
     r?.ok_or(ImportError::RunNotFound(id))
+}
+
+/// Marks as `abandoned` every running run that has received nothing for `idle`; returns
+/// their ids. Safe to run from several servers at once (a run ends only once).
+pub fn sweep_abandoned(db: &Database, idle: std::time::Duration) -> anyhow::Result<Vec<i64>> {
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
+    let before = now().checked_sub_signed(idle).unwrap_or(NaiveDateTime::MIN);
+    let reason = format!(
+        "no batch arrived for {}: the client stopped before finishing",
+        human_duration(idle.num_seconds())
+    );
+    let stale: anyhow::Result<Vec<i64>> =
+        with_conn!(db, |c, m| Ok(m::stale_runs(c, before, 1000)?));
+    let stale = stale?;
+    let mut ended = Vec::new();
+    for id in stale {
+        let last = get_run(db, id)?.and_then(|r| r.failure);
+        let reason = match last {
+            Some(why) => format!("{reason}; before that, {why}"),
+            None => reason.clone(),
+        };
+        let run = end_run(db, id, RunEnd::Abandoned(&reason))?;
+        if run.status == "abandoned" {
+            ended.push(id);
+        }
+    }
+    Ok(ended)
+}
+
+fn human_duration(secs: i64) -> String {
+    match secs {
+        s if s % 3600 == 0 && s >= 3600 => format!("{} h", s / 3600),
+        s if s % 60 == 0 && s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// How many runs have each status.
+pub fn runs_by_status(db: &Database) -> anyhow::Result<Vec<(String, i64)>> {
+    with_conn!(db, |c, m| Ok(m::runs_by_status(c)?))
 }
 
 /// Applies one batch of a run in one transaction; idempotent per (run, seq, checksum).
@@ -444,7 +505,7 @@ fn apply_once(
                     created_at: at,
                 },
             )?;
-            m::add_to_run(c, run_id, counts)?;
+            m::add_to_run(c, run_id, counts, at)?;
             Ok(answer)
         })
     })
@@ -543,13 +604,15 @@ pub fn all_leads(db: &Database) -> anyhow::Result<Vec<crate::db::models::LeadRow
     with_conn!(db, |c, m| Ok(m::all_leads(c)?))
 }
 
-/// Marks a run that could not complete (an unreadable upload).
-pub fn fail_run(db: &Database, id: i64) -> anyhow::Result<RunRow> {
-    let at = now();
-    with_conn!(db, |c, m| {
-        m::clear_dry_keys(c, id)?;
-        Ok(m::finish_run(c, id, "failed", at)?)
-    })
+/// Marks a run that could not complete, with why.
+pub fn fail_run(db: &Database, id: i64, reason: &str) -> Result<RunRow, ImportError> {
+    end_run(db, id, RunEnd::Failed(reason))
+}
+
+/// Records on a running run why its last batch failed: the reason it shows if its client
+/// never sends that batch again.
+pub fn note_failure(db: &Database, id: i64, why: &str) -> anyhow::Result<()> {
+    with_conn!(db, |c, m| Ok(m::note_failure(c, id, why).map(|_| ())?))
 }
 
 /// Records the digest of a file known only once it has been read.

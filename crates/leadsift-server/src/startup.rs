@@ -5,12 +5,13 @@ use std::path::Path;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, middleware, web};
 use anyhow::{Context, Result};
 
 use crate::config::Settings;
 use crate::db::{Database, redact};
 use crate::error::{ApiError, json_error, path_error, query_error};
+use crate::middleware::{guard, observe};
 use crate::routes::{self, AppState};
 
 pub struct Application {
@@ -30,7 +31,7 @@ impl Application {
     /// Opens (and migrates) the database and binds the listener; refuses a non-loopback
     /// address without a token.
     pub fn build(settings: Settings) -> Result<Application> {
-        settings.check_exposure()?;
+        settings.check()?;
         let db = Database::open(&settings.database_url, settings.pool_size).with_context(|| {
             format!(
                 "could not open the database {}",
@@ -68,6 +69,9 @@ async fn precompressed(
     state: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
     let name = req.match_info().query("name").to_owned();
+    if name.starts_with('.') {
+        return Err(ApiError::not_found("no such route").into());
+    }
     let plain = Path::new(&state.settings.web_dir).join(&name);
     let gz = plain.with_file_name(format!("{name}.gz"));
     let gzip_ok = req
@@ -93,14 +97,18 @@ async fn precompressed(
         .into_response(&req))
 }
 
-/// Registers every route on `listener`.
+/// Registers every route on `listener`, and starts the sweep that ends abandoned runs.
 pub fn run(listener: TcpListener, db: Database, settings: Settings) -> Result<Server> {
     let limit = settings.max_body_bytes;
     let web_dir = settings.web_dir.clone();
-    let state = web::Data::new(AppState { db, settings });
+    let state = web::Data::new(AppState::new(db, settings));
+    spawn_sweeper(state.clone());
     let server = HttpServer::new(move || {
         let app = App::new()
-            // gzip for clients that ask (the app's wasm goes from 3.4 MB to about 1 MB).
+            // Outermost first: gzip for clients that ask (the app's wasm goes from 3.4 MB to
+            // about 1 MB), then the span and access log, then the guard, then the routes.
+            .wrap(middleware::from_fn(guard))
+            .wrap(middleware::from_fn(observe))
             .wrap(actix_web::middleware::Compress::default())
             .app_data(state.clone())
             .app_data(
@@ -114,7 +122,16 @@ pub fn run(listener: TcpListener, db: Database, settings: Settings) -> Result<Se
             .configure(routes::configure);
         let app = if Path::new(&web_dir).join("index.html").exists() {
             app.route("/{name:[^/]+\\.(?:wasm|js)}", web::get().to(precompressed))
-                .service(actix_files::Files::new("/", &web_dir).index_file("index.html"))
+                .service(
+                    actix_files::Files::new("/", &web_dir)
+                        .index_file("index.html")
+                        .path_filter(|path, _| {
+                            // No dot-file or dot-directory is served (`.hidden.js`, `.git/`).
+                            !path
+                                .components()
+                                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                        }),
+                )
         } else {
             app.route(
                 "/",
@@ -132,4 +149,29 @@ pub fn run(listener: TcpListener, db: Database, settings: Settings) -> Result<Se
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Ends runs that received nothing for `abandon_after_secs`, every quarter of that (between
+/// one second and a minute). Several servers may sweep one database: a run ends once.
+fn spawn_sweeper(state: web::Data<AppState>) {
+    let idle = std::time::Duration::from_secs(state.settings.abandon_after_secs);
+    let every = (idle / 4).clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(60),
+    );
+    actix_web::rt::spawn(async move {
+        loop {
+            let s = state.clone();
+            match web::block(move || crate::import::sweep_abandoned(&s.db, idle)).await {
+                Ok(Ok(ended)) if !ended.is_empty() => {
+                    tracing::info!(runs = ?ended, "abandoned runs ended");
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %format!("{e:#}"), "the sweep of abandoned runs failed")
+                }
+                _ => {}
+            }
+            actix_web::rt::time::sleep(every).await;
+        }
+    });
 }

@@ -74,3 +74,21 @@ pub fn expected(jsonl: &str) -> Vec<Json> {
         .map(|l| serde_json::from_str(l).expect("expected records are JSON lines"))
         .collect()
 }
+
+/// A gzip bomb: `mib` MiB of newlines, as that many gzip members of 1 MiB each (about 1 KiB
+/// apiece), so a 2 GiB bomb is built in milliseconds.
+pub fn gzip_bomb(mib: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![b'\n'; 1 << 20]).expect("in memory");
+    let member = enc.finish().expect("in memory");
+    member.repeat(mib)
+}
+
+/// `text` gzipped.
+pub fn gzip(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text).expect("in memory");
+    enc.finish().expect("in memory")
+}

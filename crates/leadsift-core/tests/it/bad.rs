@@ -262,3 +262,101 @@ fn bytes_invalid_in_the_sniffed_encoding_are_flagged_on_their_row() {
         "rows before it are clean"
     );
 }
+
+#[test]
+fn a_gzip_bomb_is_refused_by_its_inflation_ratio() {
+    // 256 MiB of newlines in 256 KiB: refused once 4 MiB have inflated, whatever the chunking.
+    let bomb = leadsift_testkit::gzip_bomb(256);
+    for chunk in [1 << 10, 64 << 10, bomb.len()] {
+        let err = run_chunked(&bomb, chunk, Options::default()).expect_err("bomb");
+        assert!(matches!(err, ReadError::InflationRatio { .. }), "{err}");
+        assert!(err.to_string().contains("decompression bomb"), "{err}");
+    }
+}
+
+#[test]
+fn gzip_input_over_the_inflated_limit_is_refused() {
+    let mut csv = b"Lead ID,Email\n".to_vec();
+    for i in 0..20_000 {
+        csv.extend_from_slice(format!("L{i},p{i}@example.com\n").as_bytes());
+    }
+    let gz = leadsift_testkit::gzip(&csv);
+    let limits = |max_inflated_bytes| Options {
+        limits: Limits {
+            max_inflated_bytes,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let err = run_chunked(&gz, 4096, limits(100_000)).expect_err("over the limit");
+    assert_eq!(err, ReadError::InflatedTooLarge { limit: 100_000 });
+    let (rows, _) = run_chunked(&gz, 4096, limits(csv.len() as u64)).expect("at the limit");
+    assert_eq!(rows.len(), 20_000);
+}
+
+#[test]
+fn a_header_cell_over_the_field_limit_is_an_error_not_a_cut() {
+    let mut file = b"Lead ID,".to_vec();
+    file.extend(std::iter::repeat_n(b'x', 5000));
+    file.extend_from_slice(b",Email\nL1,a,b@example.com\n");
+    let options = Options {
+        limits: Limits {
+            max_field_bytes: 4096,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let err = run_chunked(&file, 512, options).expect_err("too large");
+    assert_eq!(
+        err,
+        ReadError::HeaderCellTooLarge {
+            line: 1,
+            column: 2,
+            size: 5000,
+            limit: 4096
+        }
+    );
+}
+
+#[test]
+fn a_megabyte_header_cell_is_read_and_kept_in_extra() {
+    // Header matching is linear in the header's length: this used to take half a minute.
+    let long = "y".repeat((1 << 20) - 1);
+    let file = format!("Lead ID,{long},{long}z,{long}w,{long}v\nL1,a,b,c,d\n");
+    let (rows, s) = run_chunked(file.as_bytes(), 1 << 16, Options::default()).expect("readable");
+    assert_eq!(s.valid + s.warning, 1);
+    assert_eq!(rows[0].extra.len(), 4);
+}
+
+#[test]
+fn nul_bytes_never_reach_a_kept_value() {
+    // Cleaned values drop them (control characters); raw values kept in extra or in an
+    // issue carry U+FFFD instead, which every database's text holds.
+    let file = b"Lead ID,Email,Note\0s,Phone 1\nL1,a@exam\0ple.com,x\0y,51\x0078\n";
+    let (rows, _) = run_chunked(file, 3, Options::default()).expect("readable");
+    let row = &rows[0];
+    let texts = row
+        .lead
+        .iter()
+        .filter_map(|(_, v)| v.map(|v| v.to_text().into_owned()))
+        .chain(row.extra.iter().flat_map(|(k, v)| [k.clone(), v.clone()]))
+        .chain(row.issues.iter().flat_map(|i| {
+            [i.raw.clone(), i.column.clone(), Some(i.message.clone())]
+                .into_iter()
+                .flatten()
+        }))
+        .collect::<Vec<_>>();
+    assert!(texts.iter().all(|t| !t.contains('\0')), "{texts:?}");
+    assert!(
+        row.extra
+            .contains(&("Note\u{fffd}s".to_owned(), "x\u{fffd}y".to_owned())),
+        "{:?}",
+        row.extra
+    );
+    assert_eq!(
+        row.lead
+            .get(leadsift_core::Field::Email)
+            .map(|v| v.to_text().into_owned()),
+        Some("a@example.com".into())
+    );
+}

@@ -27,6 +27,10 @@ pub struct RunRow {
     pub batches: i64,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Why a `failed` or `abandoned` run ended.
+    pub failure: Option<String>,
+    /// The last batch received, or the end.
+    pub last_activity_at: NaiveDateTime,
 }
 
 /// One accepted batch: its checksum and the answer given the first time.

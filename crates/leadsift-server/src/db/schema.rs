@@ -62,6 +62,8 @@ diesel::table! {
         batches -> Int8,
         started_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        failure -> Nullable<Text>,
+        last_activity_at -> Timestamp,
     }
 }
 

@@ -152,6 +152,7 @@ pub struct NewRun<'a> {
     pub mapping: &'a str,
     pub status: &'a str,
     pub started_at: NaiveDateTime,
+    pub last_activity_at: NaiveDateTime,
 }
 
 #[derive(Debug, Insertable)]
@@ -231,7 +232,7 @@ pub fn run_issues(conn: &mut Conn, run: i64, after: i64, limit: i64) -> QueryRes
 }
 
 /// Adds a batch's counts to its run.
-pub fn add_to_run(conn: &mut Conn, run: i64, c: &leadsift_core::Outcomes) -> QueryResult<usize> {
+pub fn add_to_run(conn: &mut Conn, run: i64, c: &leadsift_core::Outcomes, at: NaiveDateTime) -> QueryResult<usize> {
     use schema::import_runs::dsl::*;
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     diesel::update(import_runs.find(run))
@@ -244,13 +245,36 @@ pub fn add_to_run(conn: &mut Conn, run: i64, c: &leadsift_core::Outcomes) -> Que
             rejected.eq(rejected + n(c.rejected)),
             duplicates.eq(duplicates + n(c.duplicates)),
             batches.eq(batches + 1),
+            last_activity_at.eq(at),
         ))
         .execute(conn)
 }
 
-pub fn finish_run(conn: &mut Conn, run: i64, new_status: &str, at: NaiveDateTime) -> QueryResult<RunRow> {
+/// Ends a running run: `finished`, `failed` or `abandoned`, with the reason for the last two.
+/// A run that has already ended keeps its end (`None`).
+pub fn end_run(conn: &mut Conn, run: i64, new_status: &str, reason: Option<&str>, at: NaiveDateTime) -> QueryResult<Option<RunRow>> {
     use schema::import_runs::dsl::*;
-    diesel::update(import_runs.find(run)).set((status.eq(new_status), finished_at.eq(Some(at)))).get_result(conn)
+    diesel::update(import_runs.find(run).filter(status.eq("running")))
+        .set((status.eq(new_status), failure.eq(reason), finished_at.eq(Some(at)), last_activity_at.eq(at)))
+        .get_result(conn)
+        .optional()
+}
+
+/// Running runs with no activity since `before`, oldest first, at most `limit`.
+pub fn stale_runs(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {
+    use schema::import_runs::dsl::*;
+    import_runs
+        .filter(status.eq("running").and(last_activity_at.lt(before)))
+        .order(last_activity_at.asc())
+        .select(id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// How many runs have each status.
+pub fn runs_by_status(conn: &mut Conn) -> QueryResult<Vec<(String, i64)>> {
+    use schema::import_runs::dsl::*;
+    import_runs.group_by(status).select((status, diesel::dsl::count_star())).load(conn)
 }
 
 /// What the database holds for `keys`; `run` marks the keys that run wrote.
@@ -383,4 +407,10 @@ fn _date_is_used(_: NaiveDate) {}
 pub fn set_digest(conn: &mut Conn, run: i64, digest: &str) -> QueryResult<usize> {
     use schema::import_runs::dsl::*;
     diesel::update(import_runs.find(run)).set(file_sha256.eq(digest)).execute(conn)
+}
+
+/// Records on a running run why its last batch failed (kept as the reason if it never ends).
+pub fn note_failure(conn: &mut Conn, run: i64, why: &str) -> QueryResult<usize> {
+    use schema::import_runs::dsl::*;
+    diesel::update(import_runs.find(run).filter(status.eq("running"))).set(failure.eq(Some(why))).execute(conn)
 }

@@ -3,6 +3,9 @@
 mod health;
 mod imports;
 mod leads;
+mod metrics;
+
+use std::sync::Arc;
 
 use actix_web::{HttpRequest, web};
 use chrono::Utc;
@@ -11,15 +14,30 @@ use leadsift_core::clean::CleanOptions;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::middleware::{RequestIds, Uploads};
 
 /// What every handler can reach. No global state: this is built once per server.
 #[derive(Debug)]
 pub struct AppState {
     pub db: Database,
     pub settings: Settings,
+    pub metrics: Metrics,
+    pub uploads: Arc<Uploads>,
+    pub request_ids: RequestIds,
 }
 
 impl AppState {
+    pub fn new(db: Database, settings: Settings) -> AppState {
+        AppState {
+            db,
+            uploads: Uploads::new(settings.max_uploads),
+            settings,
+            metrics: Metrics::default(),
+            request_ids: RequestIds::default(),
+        }
+    }
+
     /// The core's cleaning options for rows received now.
     pub fn clean_options(&self) -> CleanOptions {
         CleanOptions {
@@ -28,17 +46,20 @@ impl AppState {
         }
     }
 
-    /// Writes need `Authorization: Bearer <token>` when a token is configured.
+    /// With a token configured, a request needs `Authorization: Bearer <token>` (the scheme
+    /// in any case, RFC 9110 §11.1), compared in constant time.
     pub fn authorize(&self, req: &HttpRequest) -> Result<(), ApiError> {
         let Some(token) = &self.settings.token else {
             return Ok(());
         };
-        let given = req
+        let header = req
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .unwrap_or("");
+            .and_then(|h| h.to_str().ok());
+        let given = header
+            .and_then(|h| h.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, t)| t.trim());
         // Compared in time that does not depend on where the first difference is.
         let same = given.len() == token.len()
             && given
@@ -48,19 +69,28 @@ impl AppState {
                 == 0;
         if same {
             Ok(())
-        } else {
+        } else if header.is_none() {
             Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "this request needs the header Authorization: Bearer <token>",
             ))
+        } else {
+            Err(ApiError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "the token in the Authorization header is not this server's",
+            ))
         }
     }
 }
 
+/// Every route. `middleware::guard` decides who may reach which before any of them runs:
+/// only `/healthz`, `/readyz` and the app's files are open when a token is set.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .service(
             web::scope("/api/v1")
                 .route("/imports", web::post().to(imports::create))
@@ -72,6 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::put().to(imports::put_batch),
                 )
                 .route("/imports/{id}/finish", web::post().to(imports::finish))
+                .route("/imports/{id}/abandon", web::post().to(imports::abandon))
                 .route(
                     "/imports/{id}/errors.csv",
                     web::get().to(imports::errors_csv),

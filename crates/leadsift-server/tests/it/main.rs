@@ -3,6 +3,7 @@
 
 mod api;
 mod store;
+mod trust;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

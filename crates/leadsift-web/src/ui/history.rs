@@ -21,7 +21,8 @@ pub(crate) fn load(app: &Shared, before: Option<i64>) {
             None => "api/v1/imports?limit=50".to_owned(),
         };
         let doc = a.borrow().doc.clone();
-        let html = match request(&a, "GET", &url, None, "").await {
+        let token = super::input_value(&doc, "imp-token");
+        let html = match request(&a, "GET", &url, None, &token).await {
             Ok((200, text)) => match serde_json::from_str::<RunPage>(&text) {
                 Ok(page) => render(&page, before.is_some()),
                 Err(e) => format!(
@@ -29,6 +30,10 @@ pub(crate) fn load(app: &Shared, before: Option<i64>) {
                     escape(&e.to_string())
                 ),
             },
+            Ok((401, text)) => format!(
+                "<p class=\"error\">{} Enter the server's token in the import section's Token field, then refresh.</p>",
+                escape(&api_message(401, &text))
+            ),
             Ok((s, text)) => format!("<p class=\"error\">{}</p>", escape(&api_message(s, &text))),
             Err(_) => "<p class=\"error\">The server cannot be reached: the history needs it. \
                        Validation and downloads still work offline.</p>"
@@ -60,12 +65,12 @@ fn render(page: &RunPage, more: bool) -> String {
             "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td><a href=\"api/v1/imports/{}/errors.csv\" download>errors.csv</a></td></tr>",
+             <td><button type=\"button\" class=\"link\" data-action=\"errors-csv\" data-run=\"{}\">errors.csv</button></td></tr>",
             r.id,
             escape(&r.started_at.replace('T', " ")),
             escape(&r.file_name),
             escape(&r.import_source),
-            escape(&r.status),
+            status_html(r),
             if kind.is_empty() { String::new() } else { format!(" ({})", kind.join(", ")) },
             thousands(r.counts.rows),
             thousands(r.counts.created),
@@ -88,4 +93,51 @@ fn render(page: &RunPage, more: bool) -> String {
          <th scope=\"col\">Unchanged</th><th scope=\"col\">Existing</th><th scope=\"col\">Rejected</th>\
          <th scope=\"col\">Duplicates</th><th scope=\"col\">Errors</th></tr></thead><tbody>{rows}</tbody></table>{next}"
     )
+}
+
+/// The status, with the reason a failed or abandoned run ended.
+fn status_html(r: &RunView) -> String {
+    match &r.failure {
+        Some(why) if r.status != "running" => {
+            format!("{}<br><small>{}</small>", escape(&r.status), escape(why))
+        }
+        _ => escape(&r.status),
+    }
+}
+
+/// Downloads a run's error report with the token (a plain link could not send it).
+pub(crate) fn errors_csv(app: &Shared, run: i64) {
+    let a = app.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let doc = a.borrow().doc.clone();
+        let token = super::input_value(&doc, "imp-token");
+        let url = format!("api/v1/imports/{run}/errors.csv");
+        match request(&a, "GET", &url, None, &token).await {
+            Ok((200, text)) => {
+                let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+                let opts = web_sys::BlobPropertyBag::new();
+                opts.set_type("text/csv;charset=utf-8");
+                let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts);
+                if let Ok(blob) = blob
+                    && let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob)
+                    && let Ok(link) = doc.create_element("a")
+                {
+                    let _ = link.set_attribute("href", &href);
+                    let _ = link.set_attribute("download", &format!("import-{run}-errors.csv"));
+                    if let Some(body) = doc.body() {
+                        let _ = body.append_child(&link);
+                        if let Ok(h) =
+                            wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(link.clone())
+                        {
+                            h.click();
+                        }
+                        let _ = body.remove_child(&link);
+                    }
+                    let _ = web_sys::Url::revoke_object_url(&href);
+                }
+            }
+            Ok((s, text)) => super::announce(&doc, &api_message(s, &text)),
+            Err(e) => super::announce(&doc, &e),
+        }
+    });
 }

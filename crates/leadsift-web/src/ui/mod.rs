@@ -375,6 +375,11 @@ fn on_click(app: &Shared, e: web_sys::Event) {
             history::load(app, before);
         }
         "history-refresh" => history::load(app, None),
+        "errors-csv" => {
+            if let Some(run) = t.get_attribute("data-run").and_then(|r| r.parse().ok()) {
+                history::errors_csv(app, run);
+            }
+        }
         _ => {}
     }
 }

@@ -16,6 +16,9 @@ pub(crate) struct RunView {
     pub force_refresh: bool,
     pub import_source: String,
     pub status: String,
+    /// Why a failed or abandoned run ended.
+    #[serde(default)]
+    pub failure: Option<String>,
     pub started_at: String,
     #[serde(flatten)]
     pub counts: leadsift_core::Outcomes,

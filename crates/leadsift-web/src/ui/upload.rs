@@ -158,10 +158,34 @@ pub(crate) fn stop(app: &Shared) {
     app.borrow_mut().upload.stop = true;
 }
 
+/// Forgets the interrupted import here and ends its run on the server (`abandoned`), so the
+/// history does not show it running; the batches it committed stay.
 pub(crate) fn discard(app: &Shared) {
-    app.borrow_mut().upload.saved = None;
+    let saved = app.borrow_mut().upload.saved.take();
     save(app);
     render_controls(app);
+    let Some(saved) = saved else { return };
+    let a = app.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let token = input_value(&a.borrow().doc, "imp-token");
+        let url = format!("api/v1/imports/{}/abandon", saved.run_id);
+        let body = r#"{"reason":"discarded in the browser"}"#;
+        let text = match request(&a, "POST", &url, Some(body), &token).await {
+            Ok((200, _)) => format!("Run {} was discarded.", saved.run_id),
+            Ok((s, text)) => format!(
+                "Run {} is forgotten here, but the server did not end it: {}",
+                saved.run_id,
+                api_message(s, &text)
+            ),
+            Err(e) => format!(
+                "Run {} is forgotten here; the server will mark it abandoned ({e}).",
+                saved.run_id
+            ),
+        };
+        let doc = a.borrow().doc.clone();
+        status(&a, &text);
+        announce(&doc, &text);
+    });
 }
 
 pub(crate) fn begin(app: &Shared, resume: bool) {
