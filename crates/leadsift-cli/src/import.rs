@@ -192,6 +192,17 @@ fn file_digest(args: &ReadArgs, limits: leadsift_core::Limits) -> Result<String>
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let token = args
+        .token
+        .clone()
+        .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
+    if args.server.is_some() && token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(crate::input::Usage(
+            "the token is empty: give the server's token, or none for a server without one"
+                .to_owned(),
+        )
+        .into());
+    }
     let options = args.read.options()?;
     let name = args.read.name();
     let digest = file_digest(&args.read, options.limits)?;
@@ -207,10 +218,6 @@ pub fn run(args: Args) -> Result<()> {
     };
     let sink = match &args.server {
         Some(url) => {
-            let token = args
-                .token
-                .clone()
-                .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
             if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
                 return Err(crate::input::Usage(
                     "the token is empty: give the server's token, or none for a server without one"

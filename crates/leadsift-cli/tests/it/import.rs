@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::{fixtures, leadsift};
 
-fn tmp(name: &str) -> PathBuf {
+pub fn tmp(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("leadsift-cli-import-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -27,7 +27,7 @@ fn json_of(out: &std::process::Output) -> Json {
     serde_json::from_slice(&out.stdout).expect("json summary")
 }
 
-fn table(url: &str) -> Vec<Json> {
+pub fn table(url: &str) -> Vec<Json> {
     let db = leadsift_server::db::Database::open(url, 1).expect("db");
     leadsift_server::import::all_leads(&db)
         .expect("leads")
@@ -97,7 +97,7 @@ fn import_then_again_then_a_dry_run() {
     assert_eq!(history[0]["id"], second["run_id"], "newest first");
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -138,7 +138,7 @@ fn batches_done(port: u16) -> i64 {
         .unwrap_or(0)
 }
 
-fn big_file(dir: &Path) -> PathBuf {
+pub fn big_file(dir: &Path) -> PathBuf {
     // Four golden files' rows one after the other: 800 rows, 160 batches of 5.
     let mut text = String::new();
     for (i, name) in [
@@ -249,7 +249,7 @@ fn a_server_killed_mid_import_and_restarted_ends_with_the_clean_table() {
 
 /// A database of its own on `LEADSIFT_TEST_PG`, dropped at the end; None when that is unset
 /// (and `LEADSIFT_REQUIRE_PG` is not).
-fn postgres(name: &str) -> Option<(String, impl Drop)> {
+pub fn postgres(name: &str) -> Option<(String, impl Drop)> {
     use diesel::{Connection, PgConnection, RunQueryDsl};
     let Ok(base) = std::env::var("LEADSIFT_TEST_PG") else {
         assert!(

@@ -2,6 +2,7 @@
 
 mod e2e;
 mod import;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
