@@ -421,11 +421,31 @@ await step('choosing another file during an import stops it; the first file resu
   await resumeMidForced('an import stopped by another file');
 });
 
+await step('"Discard it" ends the interrupted run on the server', async () => {
+  await page.setInputFiles('#file', mid);
+  await waitValidated();
+  await setChecked('#imp-force', true);
+  await page.click('#imp-start');
+  await page.waitForFunction(() => document.querySelectorAll('#imp-log li').length >= 2, null, { timeout: 120_000 });
+  await page.reload();
+  await page.waitForFunction(() => window.leadsiftReady === true);
+  await page.waitForSelector('#resume:not([hidden]) [data-action=discard]');
+  await page.click('[data-action=discard]');
+  await page.waitForFunction(() => document.getElementById('resume').textContent.includes('was discarded'), null, { timeout: 30_000 });
+  await shot('import-discarded');
+  const newest = (await server.json('api/v1/imports?limit=1')).runs[0];
+  eq(newest.status, 'abandoned', 'the discarded run has ended');
+  eq(newest.failure, 'the client gave up: discarded in the browser', 'why it ended');
+});
+
 await step('the history page lists the imports', async () => {
   await page.click('#nav-history');
   await page.waitForSelector('table.history tbody tr');
   const rows = await page.$$eval('table.history tbody tr', (r) => r.length);
-  eq(rows, 5, 'runs listed: a dry run and four imports');
+  eq(rows, 6, 'runs listed: a dry run, four imports and a discarded one');
+  const status = await page.$eval('table.history tbody tr td:nth-child(5)', (t) => t.textContent);
+  assert(status.includes('abandoned') && status.includes('discarded in the browser'), `the discarded run's status: ${status}`);
+  await shot('history');
   const first = await page.$eval('table.history tbody tr td:nth-child(3)', (t) => t.textContent);
   eq(first, 'mid.csv', 'newest first');
   await page.click('#nav-validate');

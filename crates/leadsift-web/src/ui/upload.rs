@@ -182,8 +182,10 @@ pub(crate) fn discard(app: &Shared) {
                 saved.run_id
             ),
         };
+        // Said where the banner was (the import section is hidden until a file is chosen).
         let doc = a.borrow().doc.clone();
-        status(&a, &text);
+        set_text(&doc, "resume", &text);
+        show(&doc, "resume", true);
         announce(&doc, &text);
     });
 }
