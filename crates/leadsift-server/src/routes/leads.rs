@@ -58,54 +58,61 @@ struct Posted {
     issues: Vec<Issue>,
 }
 
-/// `POST /api/v1/leads`: JSON or form-encoded, with LeadConduit's field names.
+/// `POST /api/v1/leads`: JSON or form-encoded, with LeadConduit's field names, at most
+/// `SMALL_BODY_BYTES`; read, validated and upserted on the blocking pool.
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    state.authorize(&req)?;
-    let ctype = req
+    let form = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let pairs = if ctype.starts_with("application/x-www-form-urlencoded") {
-        pairs_from_form(&body)?
-    } else {
-        pairs_from_json(&body)?
-    };
-    if pairs.is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "the lead has no fields",
-        ));
-    }
-    let options = Options {
-        clean: state.clean_options(),
-        header_line: Some(1),
-        ..Options::default()
-    };
-    let (rows, _) = validate_bytes(&as_csv(&pairs), options)
-        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-    let row = rows
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::bad_request("invalid_body", "the lead has no values"))?;
-    let r = row.clone();
-    let outcome = web::block(move || import::upsert_one(&state.db, &r, "api")).await??;
-    let status = if outcome == Outcome::Rejected {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else if outcome == Outcome::Created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(HttpResponse::build(status).json(Posted {
-        outcome,
-        key: row.key.map(|k| k.as_str().to_owned()),
-        issues: row.issues,
-    }))
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let body = super::read_body(body, super::SMALL_BODY_BYTES).await?;
+    let (status, posted) = web::block(move || -> Result<(StatusCode, Posted), ApiError> {
+        let pairs = if form {
+            pairs_from_form(&body)?
+        } else {
+            pairs_from_json(&body)?
+        };
+        if pairs.is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "the lead has no fields",
+            ));
+        }
+        let options = Options {
+            clean: state.clean_options(),
+            header_line: Some(1),
+            ..Options::default()
+        };
+        let (rows, _) = validate_bytes(&as_csv(&pairs), options)
+            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::bad_request("invalid_body", "the lead has no values"))?;
+        let outcome = import::upsert_one(&state.db, &row, "api")?;
+        let status = if outcome == Outcome::Rejected {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else if outcome == Outcome::Created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok((
+            status,
+            Posted {
+                outcome,
+                key: row.key.map(|k| k.as_str().to_owned()),
+                issues: row.issues,
+            },
+        ))
+    })
+    .await??;
+    Ok(HttpResponse::build(status).json(posted))
 }
 
 #[derive(Debug, Deserialize)]

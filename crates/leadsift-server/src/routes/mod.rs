@@ -85,6 +85,31 @@ impl AppState {
     }
 }
 
+/// The largest body of a run's options or of one posted lead.
+pub const SMALL_BODY_BYTES: usize = 256 << 10;
+
+/// Reads a body of at most `limit` bytes (a 413 in the API's shape past it).
+pub async fn read_body(mut body: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut out = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request("invalid_body", format!("the body could not be read: {e}"))
+        })?;
+        if out.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(limit));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
+}
+
+fn small_json(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(crate::error::json_error)
+}
+
 /// Every route. `middleware::guard` decides who may reach which before any of them runs:
 /// only `/healthz`, `/readyz` and the app's files are open when a token is set.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -93,8 +118,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics::metrics))
         .service(
             web::scope("/api/v1")
-                .route("/imports", web::post().to(imports::create))
-                .route("/imports", web::get().to(imports::list))
+                // Small JSON bodies are parsed where they arrive, so they get small limits; a
+                // batch or a CSV (up to max_body_bytes) is parsed on the blocking pool.
+                .service(
+                    web::resource("/imports")
+                        .app_data(small_json(SMALL_BODY_BYTES))
+                        .route(web::post().to(imports::create))
+                        .route(web::get().to(imports::list)),
+                )
                 .route("/imports/csv", web::post().to(imports::upload_csv))
                 .route("/imports/{id}", web::get().to(imports::get))
                 .route(
@@ -102,13 +133,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::put().to(imports::put_batch),
                 )
                 .route("/imports/{id}/finish", web::post().to(imports::finish))
-                .route("/imports/{id}/abandon", web::post().to(imports::abandon))
+                .service(
+                    web::resource("/imports/{id}/abandon")
+                        .app_data(small_json(16 << 10))
+                        .route(web::post().to(imports::abandon)),
+                )
                 .route(
                     "/imports/{id}/errors.csv",
                     web::get().to(imports::errors_csv),
                 )
-                .route("/leads", web::post().to(leads::create))
-                .route("/leads", web::get().to(leads::list))
+                .service(
+                    web::resource("/leads")
+                        .route(web::post().to(leads::create))
+                        .route(web::get().to(leads::list)),
+                )
                 .route("/leads/{key}", web::get().to(leads::get)),
         );
 }

@@ -787,3 +787,18 @@ fn metrics_count_rows_batches_and_runs() {
         assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
     }
 }
+
+#[test]
+fn small_bodies_have_small_limits_in_the_apis_shape() {
+    let app = spawn(|_| {});
+    let big = "x".repeat(300 << 10);
+    for path in ["/api/v1/imports", "/api/v1/leads"] {
+        let body = json!({"file_name": big, "file_sha256": "", "lead_id": big}).to_string();
+        let (s, b) = error_of(app.post_body(path, "application/json", body));
+        assert_eq!(
+            (s, b["error"].as_str()),
+            (413, Some("payload_too_large")),
+            "{path}: {b}"
+        );
+    }
+}
