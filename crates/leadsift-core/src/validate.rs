@@ -213,7 +213,8 @@ enum Input {
     /// Waiting for the first two bytes, to see whether the data is gzip.
     Undecided(Vec<u8>),
     Plain,
-    Gzip(Box<Inflater>),
+    /// The inflater, out only while its steps are handed on.
+    Gzip(Option<Box<Inflater>>),
 }
 
 /// Validates a file pushed in chunks of any size.
@@ -336,7 +337,7 @@ impl Validator {
             }
             let head = std::mem::take(head);
             if is_gzip(&head) {
-                self.input = Input::Gzip(Box::new(Inflater::new(self.options.limits)));
+                self.input = Input::Gzip(Some(Box::new(Inflater::new(self.options.limits))));
             } else {
                 self.input = Input::Plain;
             }
@@ -346,14 +347,15 @@ impl Validator {
     }
 
     fn route_decided(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
-        let Input::Gzip(inflater) = &mut self.input else {
+        let Input::Gzip(slot) = &mut self.input else {
             return self.plain(chunk, last);
         };
         // The inflater is taken out while its steps are handed to `plain`.
-        let mut inflater =
-            std::mem::replace(inflater, Box::new(Inflater::new(self.options.limits)));
+        let Some(mut inflater) = slot.take() else {
+            return Ok(());
+        };
         let result = inflater.push(chunk, last, |bytes, end| self.plain(bytes, end));
-        self.input = Input::Gzip(inflater);
+        self.input = Input::Gzip(Some(inflater));
         result
     }
 
