@@ -431,7 +431,7 @@ await step('"Discard it" ends the interrupted run on the server', async () => {
   await page.waitForFunction(() => window.leadsiftReady === true);
   await page.waitForSelector('#resume:not([hidden]) [data-action=discard]');
   await page.click('[data-action=discard]');
-  await page.waitForFunction(() => document.getElementById('resume').textContent.includes('was discarded'), null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById('resume').textContent.includes('was discarded: what it had imported stays'), null, { timeout: 30_000 });
   await shot('import-discarded');
   const newest = (await server.json('api/v1/imports?limit=1')).runs[0];
   eq(newest.status, 'abandoned', 'the discarded run has ended');

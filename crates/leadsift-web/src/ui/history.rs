@@ -62,16 +62,17 @@ fn render(page: &RunPage, more: bool) -> String {
             kind.push("force refresh");
         }
         rows.push_str(&format!(
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td>\
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td><button type=\"button\" class=\"link\" data-action=\"errors-csv\" data-run=\"{}\">errors.csv</button></td></tr>",
             r.id,
-            escape(&r.started_at.replace('T', " ")),
+            escape(r.started_at.replace('T', " ").split('.').next().unwrap_or_default()),
             escape(&r.file_name),
             escape(&r.import_source),
-            status_html(r),
+            escape(&r.status),
             if kind.is_empty() { String::new() } else { format!(" ({})", kind.join(", ")) },
+            reason_html(r),
             thousands(r.counts.rows),
             thousands(r.counts.created),
             thousands(r.counts.updated),
@@ -95,13 +96,11 @@ fn render(page: &RunPage, more: bool) -> String {
     )
 }
 
-/// The status, with the reason a failed or abandoned run ended.
-fn status_html(r: &RunView) -> String {
+/// The reason a failed or abandoned run ended, under its status.
+fn reason_html(r: &RunView) -> String {
     match &r.failure {
-        Some(why) if r.status != "running" => {
-            format!("{}<br><small>{}</small>", escape(&r.status), escape(why))
-        }
-        _ => escape(&r.status),
+        Some(why) if r.status != "running" => format!("<br><small>{}</small>", escape(why)),
+        _ => String::new(),
     }
 }
 

@@ -271,6 +271,8 @@ fn route(app: &Shared) {
     if history {
         history::load(app, None);
     }
+    // A one-time notice in the banner (a discarded import) does not follow to another page.
+    upload::render_controls(app);
 }
 
 fn target(e: &web_sys::Event) -> Option<Element> {

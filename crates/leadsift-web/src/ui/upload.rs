@@ -171,7 +171,10 @@ pub(crate) fn discard(app: &Shared) {
         let url = format!("api/v1/imports/{}/abandon", saved.run_id);
         let body = r#"{"reason":"discarded in the browser"}"#;
         let text = match request(&a, "POST", &url, Some(body), &token).await {
-            Ok((200, _)) => format!("Run {} was discarded.", saved.run_id),
+            Ok((200, _)) => format!(
+                "Run {} was discarded: what it had imported stays, and the history shows it abandoned.",
+                saved.run_id
+            ),
             Ok((s, text)) => format!(
                 "Run {} is forgotten here, but the server did not end it: {}",
                 saved.run_id,
