@@ -469,3 +469,51 @@ impl SendBody for reqwest::blocking::RequestBuilder {
         self.body(body).send().expect("send").status().as_u16()
     }
 }
+
+#[test]
+fn an_import_to_a_server_that_fails_halfway_abandons_its_run_with_the_reason() {
+    let dir = tmp("remote-fail");
+    let url = format!("sqlite://{}", dir.join("r.db").display());
+    let port = free_port();
+    let server = serve_logged(port, &url, &dir.join("log"), &[]);
+    let file = damaged_gzip(&dir);
+    let mut child = Command::new(bin())
+        .args([
+            "import",
+            "-",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+            "--batch-size",
+            "5",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&std::fs::read(&file).expect("read"))
+        .expect("pipe");
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(1));
+    let runs: Json = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/imports"))
+        .expect("get")
+        .json()
+        .expect("json");
+    stop(server);
+    let run = &runs["runs"][0];
+    assert_eq!(run["status"], "abandoned", "{runs}");
+    assert!(
+        run["failure"].as_str().is_some_and(
+            |f| f.starts_with("the client gave up: ") && f.contains("gzip data is damaged")
+        ),
+        "{run}"
+    );
+    assert!(
+        run["created"].as_i64().is_some_and(|n| n > 0),
+        "the batches before stay: {run}"
+    );
+}
