@@ -136,6 +136,24 @@ fn validate_refuses_a_two_gigabyte_gzip_bomb_in_flat_memory() {
     assert!(peak < 64 << 10, "peak RSS {peak} KiB");
 }
 
+/// `leadsift args` with `file`'s bytes on standard input.
+fn through_a_pipe(args: &[&str], file: &Path) -> std::process::Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&std::fs::read(file).expect("read"))
+        .expect("pipe");
+    child.wait_with_output().expect("ends")
+}
+
 /// The golden gzip, cut short.
 fn damaged_gzip(dir: &Path) -> PathBuf {
     let gz = std::fs::read(fixtures().join("golden/lc-comma-utf8-gzip.csv.gz")).expect("gz");
@@ -166,20 +184,10 @@ fn a_damaged_gzip_file_commits_nothing_and_from_a_pipe_its_run_ends_failed() {
     assert!(table(&url).is_empty(), "no lead was written");
     // From standard input the stream cannot be checked before it is read: the batches before
     // the damage stay, and the run says why it ended.
-    let mut child = Command::new(bin())
-        .args(["import", "-", "--database-url", &url, "--batch-size", "5"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("import");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&std::fs::read(&file).expect("read"))
-        .expect("pipe");
-    let out = child.wait_with_output().expect("ends");
+    let out = through_a_pipe(
+        &["import", "-", "--database-url", &url, "--batch-size", "5"],
+        &file,
+    );
     assert_eq!(out.status.code(), Some(1));
     let history = leadsift(&["history", "--database-url", &url, "--json"]);
     let runs: Json = serde_json::from_slice(&history.stdout).expect("json");
@@ -477,27 +485,17 @@ fn an_import_to_a_server_that_fails_halfway_abandons_its_run_with_the_reason() {
     let port = free_port();
     let server = serve_logged(port, &url, &dir.join("log"), &[]);
     let file = damaged_gzip(&dir);
-    let mut child = Command::new(bin())
-        .args([
+    let out = through_a_pipe(
+        &[
             "import",
             "-",
             "--server",
             &format!("http://127.0.0.1:{port}"),
             "--batch-size",
             "5",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("import");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&std::fs::read(&file).expect("read"))
-        .expect("pipe");
-    let out = child.wait_with_output().expect("ends");
+        ],
+        &file,
+    );
     assert_eq!(out.status.code(), Some(1));
     let runs: Json = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/imports"))
         .expect("get")
