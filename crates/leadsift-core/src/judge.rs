@@ -75,10 +75,7 @@ pub fn content_hash(lead: &Lead, extra: &[(String, String)]) -> String {
         h.update(v);
         h.update([0x1f]);
     }
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&h.finalize()[..16])
 }
 
 /// What the database holds for a key before a row is written.
@@ -403,7 +400,7 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
         }
         h.update([0x1c]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&h.finalize())
 }
 
 /// A row in the batch API's JSON: `{record, line, lead, extra, invalid, notes}`, with numbers

@@ -131,8 +131,7 @@ impl LeadKey {
         h.update([0x1f]);
         h.update(lead.text(Field::SubmittedAt).unwrap_or_default());
         let digest = h.finalize();
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        Some(LeadKey(format!("fp:{hex}")))
+        Some(LeadKey(format!("fp:{}", crate::text::hex(&digest[..16]))))
     }
 
     pub fn as_str(&self) -> &str {

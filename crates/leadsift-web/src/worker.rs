@@ -255,12 +255,7 @@ fn step(state: &Shared) {
     let t = now();
     if done {
         let Some(job) = s.job.take() else { return };
-        let sha: String = job
-            .sha
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = leadsift_core::text::hex(&job.sha.finalize());
         let m = obj(&[
             ("type", "done".into()),
             ("job", id.into()),

@@ -186,3 +186,12 @@ fn a_batch_row_reads_every_json_scalar_as_the_text_it_stands_for() {
         );
     }
 }
+
+#[test]
+fn hex_is_lower_case_two_digits_a_byte() {
+    assert_eq!(
+        leadsift_core::text::hex(&[0x00, 0x0f, 0xa0, 0xff]),
+        "000fa0ff"
+    );
+    assert_eq!(leadsift_core::text::hex(&[]), "");
+}
