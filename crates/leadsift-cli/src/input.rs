@@ -63,16 +63,7 @@ fn parse_encoding(s: &str) -> Result<String, String> {
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        "comma" => Ok(b','),
-        "semicolon" => Ok(b';'),
-        "pipe" => Ok(b'|'),
-        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "expected one character such as , ; | or tab, found {s:?}"
-        )),
-    }
+    leadsift_core::sniff::delimiter_for_label(s).map_err(|e| e.to_string())
 }
 
 impl ReadArgs {

@@ -16,7 +16,9 @@ pub enum ReadError {
     },
     #[error("unknown encoding {0:?}: use utf-8, utf-16le, utf-16be or windows-1252")]
     UnknownEncoding(String),
-    #[error("the delimiter must be one character such as , ; | or tab, found {0:?}")]
+    #[error(
+        "the delimiter must be tab or one punctuation character such as , ; or | (not a quote), found {0:?}"
+    )]
     BadDelimiter(String),
     #[error(
         "the gzip data inflates to more than {limit} bytes: it is refused as a decompression bomb (raise the limit for a file this large)"

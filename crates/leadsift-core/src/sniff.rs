@@ -42,6 +42,29 @@ pub fn encoding_for_label(label: &str) -> Result<&'static str, ReadError> {
         .ok_or_else(|| ReadError::UnknownEncoding(label.to_owned()))
 }
 
+/// Whether `d` can separate fields: tab, or ASCII punctuation other than the quote `"` (a
+/// letter, digit, space, quote or line break would split values or records apart).
+pub fn check_delimiter(d: u8) -> Result<u8, ReadError> {
+    if d == b'\t' || (d.is_ascii_punctuation() && d != b'"') {
+        Ok(d)
+    } else {
+        Err(ReadError::BadDelimiter(char::from(d).to_string()))
+    }
+}
+
+/// The delimiter a flag or option names: `tab`, `comma`, `semicolon`, `pipe`, `\t`, or the
+/// character itself (see [`check_delimiter`]); the one rule every surface applies.
+pub fn delimiter_for_label(label: &str) -> Result<u8, ReadError> {
+    match label {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        _ if label.len() == 1 => check_delimiter(label.as_bytes()[0]),
+        _ => Err(ReadError::BadDelimiter(label.to_owned())),
+    }
+}
+
 /// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
 /// Windows-1252. Returns the encoding and the length of the BOM.
 pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(Charset, usize), ReadError> {

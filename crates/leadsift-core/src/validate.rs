@@ -390,7 +390,7 @@ impl Validator {
         let (text, _) = encoding.decode(&sample[bom..]);
         sniff::check_text(&text)?;
         let (delimiter, delimiter_source) = match self.options.delimiter {
-            Some(d) => (d, "override"),
+            Some(d) => (sniff::check_delimiter(d)?, "override"),
             None => (sniff::sniff_delimiter(&text), "detected"),
         };
         let (header_line, header_source) = match self.options.header_line {

@@ -98,15 +98,12 @@ impl JsOptions {
                     n.message
                 ))
             })?;
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(js_error(format!(
-                    "the delimiter must be one character such as , ; | or tab, found {d:?}"
-                )));
-            }
-        };
+        let delimiter = self
+            .delimiter
+            .as_deref()
+            .map(leadsift_core::sniff::delimiter_for_label)
+            .transpose()
+            .map_err(js_error)?;
         if let Some(e) = &self.encoding {
             leadsift_core::sniff::encoding_for_label(e).map_err(js_error)?;
         }

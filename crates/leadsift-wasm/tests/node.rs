@@ -134,6 +134,12 @@ fn errors_are_exceptions_with_the_cores_message() {
         .map_err(JsValue::from)
         .expect_err("unknown option");
     assert!(String::from(js_sys::Error::from(typo).message()).contains("strcit"));
+    // The core's delimiter rule, as the command line applies it: a quote is refused.
+    let quote = Validator::new(js(&serde_json::json!({"delimiter": "\""})))
+        .map(drop)
+        .map_err(JsValue::from)
+        .expect_err("a quote");
+    assert!(String::from(js_sys::Error::from(quote).message()).contains("not a quote"));
     let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
     let _ = v.push(png);

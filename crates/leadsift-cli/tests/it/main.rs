@@ -258,10 +258,13 @@ fn exit_codes() {
             .code(),
         Some(2)
     );
-    assert_eq!(
-        leadsift(&["validate", "--delimiter", "ab"]).status.code(),
-        Some(2)
-    );
+    for bad in ["ab", "\"", "x", "7", " "] {
+        assert_eq!(
+            leadsift(&["validate", "--delimiter", bad]).status.code(),
+            Some(2),
+            "{bad:?}"
+        );
+    }
     assert_eq!(
         leadsift(&["validate", "--encoding", "klingon"])
             .status

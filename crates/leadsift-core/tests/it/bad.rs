@@ -360,3 +360,30 @@ fn nul_bytes_never_reach_a_kept_value() {
         Some("a@example.com".into())
     );
 }
+
+#[test]
+fn every_surface_reads_a_delimiter_by_one_rule() {
+    use leadsift_core::sniff::delimiter_for_label;
+    for (label, d) in [
+        ("tab", b'\t'),
+        ("\\t", b'\t'),
+        ("\t", b'\t'),
+        ("comma", b','),
+        (";", b';'),
+        ("pipe", b'|'),
+        ("~", b'~'),
+    ] {
+        assert_eq!(delimiter_for_label(label), Ok(d), "{label:?}");
+    }
+    for bad in ["\"", "a", "7", " ", "\n", "ab", "", "é"] {
+        let err = delimiter_for_label(bad).expect_err(bad);
+        assert!(matches!(err, ReadError::BadDelimiter(_)), "{bad:?}: {err}");
+    }
+    // The same rule for a library caller that sets the byte itself.
+    let options = Options {
+        delimiter: Some(b'"'),
+        ..Options::default()
+    };
+    let err = run_chunked(b"a\"b\n1\"2\n", 4, options).expect_err("a quote");
+    assert!(matches!(err, ReadError::BadDelimiter(_)), "{err}");
+}
