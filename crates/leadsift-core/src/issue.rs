@@ -14,6 +14,16 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// `warning` or `error`, as in JSON, reports and storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 macro_rules! codes {
     ($( $variant:ident = $name:literal, $sev:ident, $rejects:literal; )*) => {
         /// A stable snake_case issue code. New codes may be added; existing ones never change.

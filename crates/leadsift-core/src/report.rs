@@ -21,26 +21,60 @@ pub fn csv_cell(value: &str) -> String {
     }
 }
 
+/// One line of the error report, from wherever the issue is kept (a row being validated, or
+/// a stored issue read back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorLine<'a> {
+    pub line: u64,
+    pub record: u64,
+    pub column: &'a str,
+    pub field: &'a str,
+    pub code: &'a str,
+    pub severity: &'a str,
+    pub message: &'a str,
+    pub raw: &'a str,
+}
+
+impl ErrorLine<'_> {
+    /// The line, formula-escaped, with its newline.
+    pub fn to_csv(&self) -> String {
+        let cells = [
+            &self.line.to_string(),
+            &self.record.to_string(),
+            self.column,
+            self.field,
+            self.code,
+            self.severity,
+            self.message,
+            self.raw,
+        ];
+        let mut out = cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push('\n');
+        out
+    }
+}
+
 /// The error report lines of one row: one line per issue.
 pub fn error_report_lines(row: &Row) -> String {
     let mut out = String::new();
     for issue in &row.issues {
-        let cells = [
-            row.line.to_string(),
-            row.record.to_string(),
-            issue.column.clone().unwrap_or_default(),
-            issue.field.map(|f| f.name().to_owned()).unwrap_or_default(),
-            issue.code.as_str().to_owned(),
-            match issue.severity {
-                crate::Severity::Error => "error".to_owned(),
-                crate::Severity::Warning => "warning".to_owned(),
-            },
-            issue.message.clone(),
-            issue.raw.clone().unwrap_or_default(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        out.push_str(
+            &ErrorLine {
+                line: row.line,
+                record: row.record,
+                column: issue.column.as_deref().unwrap_or_default(),
+                field: issue.field.map(|f| f.name()).unwrap_or_default(),
+                code: issue.code.as_str(),
+                severity: issue.severity.as_str(),
+                message: &issue.message,
+                raw: issue.raw.as_deref().unwrap_or_default(),
+            }
+            .to_csv(),
+        );
     }
     out
 }

@@ -8,7 +8,7 @@ use chrono::{NaiveDateTime, Utc};
 use leadsift_core::judge::{
     Outcome, Outcomes, Prior, WireRow, batch_checksum, classify, content_hash,
 };
-use leadsift_core::{Issue, Row, Severity};
+use leadsift_core::{Issue, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::db::Database;
@@ -475,11 +475,7 @@ fn apply_once(
                     column_name: i.column.as_deref(),
                     field: i.field.map(|f| f.name()),
                     code: i.code.as_str(),
-                    severity: if i.severity == Severity::Error {
-                        "error"
-                    } else {
-                        "warning"
-                    },
+                    severity: i.severity.as_str(),
                     message: &i.message,
                     raw: i.raw.as_deref(),
                 })

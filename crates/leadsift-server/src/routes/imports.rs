@@ -10,7 +10,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use leadsift_core::gzip::{GzipCheck, is_gzip};
 use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
-use leadsift_core::report::csv_cell;
+use leadsift_core::report::ErrorLine;
 use leadsift_core::{Options, ReadError, Row, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -270,24 +270,19 @@ pub async fn errors_csv(
             let Some(last) = page.last() else { break };
             after = last.id;
             for i in &page {
-                let cells = [
-                    i.line.to_string(),
-                    i.record.to_string(),
-                    i.column_name.clone().unwrap_or_default(),
-                    i.field.clone().unwrap_or_default(),
-                    i.code.clone(),
-                    i.severity.clone(),
-                    i.message.clone(),
-                    i.raw.clone().unwrap_or_default(),
-                ];
                 out.push_str(
-                    &cells
-                        .iter()
-                        .map(|c| csv_cell(c))
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    &ErrorLine {
+                        line: u64::try_from(i.line).unwrap_or_default(),
+                        record: u64::try_from(i.record).unwrap_or_default(),
+                        column: i.column_name.as_deref().unwrap_or_default(),
+                        field: i.field.as_deref().unwrap_or_default(),
+                        code: &i.code,
+                        severity: &i.severity,
+                        message: &i.message,
+                        raw: i.raw.as_deref().unwrap_or_default(),
+                    }
+                    .to_csv(),
                 );
-                out.push('\n');
             }
         }
         Ok(out)

@@ -376,6 +376,13 @@ fn a_csv_upload_gives_the_same_verdict_as_the_validator() {
         issues + 1,
         "one line per issue after the header"
     );
+    let report: String = std::iter::once(leadsift_core::report::ERROR_REPORT_HEADER.to_owned())
+        .chain(rows.iter().map(leadsift_core::report::error_report_lines))
+        .collect();
+    assert_eq!(
+        csv, report,
+        "the stored report is the validator's, byte for byte"
+    );
     let one: Json = app
         .get(&format!("/api/v1/imports/{id}"))
         .send()
