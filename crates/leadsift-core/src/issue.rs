@@ -109,6 +109,19 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// The field whose value failed cleaning (so the field is null and the raw value is in
+    /// the issue), when this issue says so: an error about one field.
+    pub fn failed_field(&self) -> Option<Field> {
+        self.field.filter(|_| self.severity == Severity::Error)
+    }
+
+    /// The field whose raw value must be kept beside the lead: one that failed cleaning, or
+    /// one that was masked (a value stored only in part).
+    pub fn kept_raw_field(&self) -> Option<Field> {
+        self.failed_field()
+            .or_else(|| self.field.filter(|_| self.code == IssueCode::Masked))
+    }
+
     /// An issue whose severity follows from its code.
     pub fn new(code: IssueCode, message: impl Into<String>) -> Self {
         Issue {

@@ -198,7 +198,7 @@ pub struct WireRow {
 
 impl WireRow {
     pub fn from_row(row: &Row) -> WireRow {
-        let failed = |i: &Issue| i.field.is_some() && i.severity == Severity::Error;
+        let failed = |i: &Issue| i.failed_field().is_some();
         WireRow {
             record: row.record,
             line: row.line,
@@ -211,9 +211,8 @@ impl WireRow {
             invalid: row
                 .issues
                 .iter()
-                .filter(|i| failed(i))
                 .filter_map(|i| {
-                    let field = i.field?;
+                    let field = i.failed_field()?;
                     row.lead.get(field).is_none().then(|| InvalidValue {
                         field: field.name().to_owned(),
                         column: i.column.clone(),
@@ -514,18 +513,18 @@ impl BatchRowIn {
         let (mut invalid, mut notes) = (self.invalid, self.notes);
         let null = |field: Field| values.iter().any(|(k, v)| k == field.name() && v.is_none());
         for i in self.issues {
-            match i.field {
-                Some(f) if i.severity == Severity::Error && null(f) => invalid.push(InvalidValue {
+            match i.failed_field() {
+                Some(f) if null(f) => invalid.push(InvalidValue {
                     field: f.name().to_owned(),
                     column: i.column.clone(),
                     raw: i.raw.clone().unwrap_or_default(),
                 }),
-                _ if matches!(
+                Some(_) => {}
+                None if matches!(
                     i.code,
                     IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
                 ) => {}
-                Some(_) if i.severity == Severity::Error => {}
-                _ => notes.push(i),
+                None => notes.push(i),
             }
         }
         WireRow {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use leadsift_core::clean::Value;
-use leadsift_core::{Field, Row, Severity};
+use leadsift_core::{Field, Row};
 
 #[derive(Debug)]
 pub struct Columns<'a> {
@@ -64,9 +64,7 @@ impl<'a> Columns<'a> {
     pub fn invalid_json(&self) -> String {
         let mut map = BTreeMap::new();
         for issue in &self.row.issues {
-            let Some(field) = issue.field else { continue };
-            let masked = issue.code == leadsift_core::IssueCode::Masked;
-            if issue.severity == Severity::Error || masked {
+            if let Some(field) = issue.kept_raw_field() {
                 map.insert(
                     field.name(),
                     serde_json::json!({"raw": issue.raw, "code": issue.code.as_str()}),

@@ -195,3 +195,18 @@ fn hex_is_lower_case_two_digits_a_byte() {
     );
     assert_eq!(leadsift_core::text::hex(&[]), "");
 }
+
+#[test]
+fn which_issues_keep_a_raw_value_is_decided_once() {
+    use leadsift_core::{Field, Issue, IssueCode};
+    let failed = Issue::new(IssueCode::InvalidEmail, "x").with_field(Field::Email);
+    let masked = Issue::new(IssueCode::Masked, "x").with_field(Field::Phone1);
+    let trimmed = Issue::new(IssueCode::ControlCharactersRemoved, "x").with_field(Field::City);
+    let row_level = Issue::new(IssueCode::NoIdentity, "x");
+    assert_eq!(failed.failed_field(), Some(Field::Email));
+    assert_eq!(failed.kept_raw_field(), Some(Field::Email));
+    assert_eq!(masked.failed_field(), None);
+    assert_eq!(masked.kept_raw_field(), Some(Field::Phone1));
+    assert_eq!(trimmed.kept_raw_field(), None);
+    assert_eq!(row_level.failed_field(), None);
+}
