@@ -25,4 +25,6 @@ pub use issue::{Issue, IssueCode, Severity};
 pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};
 pub use records::Limits;
-pub use validate::{Lead, LeadKey, Options, Row, RowStatus, Summary, Validator, validate_bytes};
+pub use validate::{
+    Lead, LeadKey, Options, Row, RowStatus, Summary, Validator, validate_bytes, validate_pairs,
+};

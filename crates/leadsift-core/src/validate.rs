@@ -665,3 +665,27 @@ pub fn validate_bytes(bytes: &[u8], options: Options) -> Result<(Vec<Row>, Summa
     rows.extend(v.finish()?);
     Ok((rows, v.summary().clone()))
 }
+
+/// Validates one lead given as (name, value) pairs (a posted delivery), exactly as a file
+/// with that header and one record: the names are mapped like headers, the values cleaned
+/// like cells. `None` when there is nothing to validate (no pairs, or only empty values).
+pub fn validate_pairs(
+    pairs: &[(String, String)],
+    options: Options,
+) -> Result<Option<Row>, ReadError> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let header: Vec<String> = pairs.iter().map(|(k, _)| quote(k)).collect();
+    let values: Vec<String> = pairs.iter().map(|(_, v)| quote(v)).collect();
+    let text = format!("{}\n{}\n", header.join(","), values.join(","));
+    let options = Options {
+        header_line: Some(1),
+        delimiter: Some(b','),
+        encoding: Some("utf-8".to_owned()),
+        ..options
+    };
+    let (rows, _) = validate_bytes(text.as_bytes(), options)?;
+    Ok(rows.into_iter().next())
+}

@@ -210,3 +210,36 @@ fn which_issues_keep_a_raw_value_is_decided_once() {
     assert_eq!(trimmed.kept_raw_field(), None);
     assert_eq!(row_level.failed_field(), None);
 }
+
+#[test]
+fn a_posted_lead_is_validated_as_a_one_record_file() {
+    use leadsift_core::{Field, Options, validate_pairs};
+    let pairs = vec![
+        ("lead_id".to_owned(), "P1".to_owned()),
+        ("Email".to_owned(), " Jo@Example.COM ".to_owned()),
+        ("note, with \"quotes\"".to_owned(), "a,b\n\"c\"".to_owned()),
+    ];
+    let row = validate_pairs(&pairs, Options::default())
+        .expect("readable")
+        .expect("a row");
+    assert_eq!(row.key.as_ref().map(|k| k.as_str()), Some("lead:P1"));
+    assert_eq!(
+        row.lead.get(Field::Email).map(|v| v.to_text().into_owned()),
+        Some("jo@example.com".into())
+    );
+    assert_eq!(
+        row.extra,
+        vec![("note, with \"quotes\"".to_owned(), "a,b\n\"c\"".to_owned())]
+    );
+    assert!(
+        validate_pairs(&[], Options::default())
+            .expect("ok")
+            .is_none()
+    );
+    let blank = vec![("email".to_owned(), String::new())];
+    assert!(
+        validate_pairs(&blank, Options::default())
+            .expect("ok")
+            .is_none()
+    );
+}

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
-use leadsift_core::{Issue, Options, Outcome, validate_bytes};
+use leadsift_core::{Issue, Options, Outcome, validate_pairs};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -13,14 +13,6 @@ use crate::db::models::{LeadQuery, LeadRow};
 use crate::error::ApiError;
 use crate::import;
 use crate::with_conn;
-
-/// The posted fields as one CSV record: the core maps and cleans them exactly as a file's.
-fn as_csv(pairs: &[(String, String)]) -> Vec<u8> {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let header: Vec<String> = pairs.iter().map(|(k, _)| quote(k)).collect();
-    let values: Vec<String> = pairs.iter().map(|(_, v)| quote(v)).collect();
-    format!("{}\n{}\n", header.join(","), values.join(",")).into_bytes()
-}
 
 fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let v: Json = serde_json::from_slice(body).map_err(|e| {
@@ -77,23 +69,15 @@ pub async fn create(
         } else {
             pairs_from_json(&body)?
         };
-        if pairs.is_empty() {
-            return Err(ApiError::bad_request(
-                "invalid_body",
-                "the lead has no fields",
-            ));
-        }
         let options = Options {
             clean: state.clean_options(),
-            header_line: Some(1),
             ..Options::default()
         };
-        let (rows, _) = validate_bytes(&as_csv(&pairs), options)
-            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-        let row = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::bad_request("invalid_body", "the lead has no values"))?;
+        let row = validate_pairs(&pairs, options)
+            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_body", "the lead has no fields with a value")
+            })?;
         let outcome = import::upsert_one(&state.db, &row, "api")?;
         let status = if outcome == Outcome::Rejected {
             StatusCode::UNPROCESSABLE_ENTITY
