@@ -446,6 +446,12 @@ await step('the history page lists the imports', async () => {
   const status = await page.$eval('table.history tbody tr td:nth-child(5)', (t) => t.textContent);
   assert(status.includes('abandoned') && status.includes('discarded in the browser'), `the discarded run's status: ${status}`);
   await shot('history');
+  // A phone's width: the table scrolls inside its box, the page does not.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot('history-narrow');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  assert(overflow <= 0, `the history page is ${overflow} px wider than a phone's screen`);
   const first = await page.$eval('table.history tbody tr td:nth-child(3)', (t) => t.textContent);
   eq(first, 'mid.csv', 'newest first');
   await page.click('#nav-validate');

@@ -611,11 +611,6 @@ pub fn note_failure(db: &Database, id: i64, why: &str) -> anyhow::Result<()> {
     with_conn!(db, |c, m| Ok(m::note_failure(c, id, why).map(|_| ())?))
 }
 
-/// Records the digest of a file known only once it has been read.
-pub fn set_digest(db: &Database, id: i64, digest: &str) -> anyhow::Result<()> {
-    with_conn!(db, |c, m| Ok(m::set_digest(c, id, digest).map(|_| ())?))
-}
-
 /// Upserts one lead posted on its own (a LeadConduit delivery): created, updated or unchanged.
 pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outcome> {
     let Some(key) = row.key.as_ref().map(|k| k.as_str().to_owned()) else {

@@ -119,15 +119,20 @@ fn serve(port: u16, url: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
+    wait_until_up(port);
+    child
+}
+
+/// Waits until a server on `port` answers `/healthz` (30 s at most).
+pub fn wait_until_up(port: u16) {
     let started = Instant::now();
     while reqwest::blocking::get(format!("http://127.0.0.1:{port}/healthz")).is_err() {
         assert!(
-            started.elapsed() < Duration::from_secs(20),
+            started.elapsed() < Duration::from_secs(30),
             "the server did not start"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    child
 }
 
 fn batches_done(port: u16) -> i64 {

@@ -5,11 +5,11 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::import::{free_port, postgres, table, tmp};
+use crate::import::{free_port, postgres, table, tmp, wait_until_up};
 use crate::{fixtures, leadsift};
 
 /// The binary under test: the release build when CI names it (fast enough to inflate 2 GiB),
@@ -243,14 +243,7 @@ fn serve_logged(port: u16, url: &str, log: &Path, extra: &[&str]) -> Child {
         .stderr(std::fs::File::create(log).expect("log"))
         .spawn()
         .expect("serve");
-    let started = Instant::now();
-    while reqwest::blocking::get(format!("http://127.0.0.1:{port}/healthz")).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_up(port);
     child
 }
 

@@ -404,11 +404,6 @@ pub fn ping(conn: &mut Conn) -> QueryResult<usize> {
 #[allow(dead_code)]
 fn _date_is_used(_: NaiveDate) {}
 
-pub fn set_digest(conn: &mut Conn, run: i64, digest: &str) -> QueryResult<usize> {
-    use schema::import_runs::dsl::*;
-    diesel::update(import_runs.find(run)).set(file_sha256.eq(digest)).execute(conn)
-}
-
 /// Records on a running run why its last batch failed (kept as the reason if it never ends).
 pub fn note_failure(conn: &mut Conn, run: i64, why: &str) -> QueryResult<usize> {
     use schema::import_runs::dsl::*;

@@ -39,17 +39,18 @@ fn record_run(id: i64) {
     tracing::Span::current().record("run_id", id);
 }
 
-/// A client's string, refused when it holds NUL or is longer than `max` bytes.
-fn checked_text(name: &str, v: &str, max: usize) -> Result<(), ApiError> {
+/// A client's string, refused (with `code`: `invalid_body` or `invalid_query`) when it holds
+/// NUL or is longer than `max` bytes.
+fn checked_text(code: &'static str, name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.contains('\0') {
         return Err(ApiError::bad_request(
-            "invalid_body",
+            code,
             format!("{name} holds a NUL byte"),
         ));
     }
     if v.len() > max {
         return Err(ApiError::bad_request(
-            "invalid_body",
+            code,
             format!("{name} is {} bytes, more than the limit of {max}", v.len()),
         ));
     }
@@ -63,8 +64,13 @@ fn checked_run_options(o: &RunOptions) -> Result<(), ApiError> {
             "file_name must not be empty",
         ));
     }
-    checked_text("file_name", &o.file_name, MAX_FILE_NAME_BYTES)?;
-    checked_text("file_sha256", &o.file_sha256, 64)?;
+    checked_text(
+        "invalid_body",
+        "file_name",
+        &o.file_name,
+        MAX_FILE_NAME_BYTES,
+    )?;
+    checked_text("invalid_body", "file_sha256", &o.file_sha256, 64)?;
     let mapping = o.mapping.to_string();
     if mapping.len() > MAX_MAPPING_BYTES {
         return Err(ApiError::bad_request(
@@ -243,7 +249,7 @@ pub async fn abandon(
     let id = id.into_inner();
     let reason = body.and_then(|b| b.into_inner().reason);
     if let Some(r) = &reason {
-        checked_text("reason", r, MAX_REASON_BYTES)?;
+        checked_text("invalid_body", "reason", r, MAX_REASON_BYTES)?;
     }
     let reason = match reason.as_deref().map(str::trim) {
         Some(r) if !r.is_empty() => format!("the client gave up: {r}"),
@@ -316,15 +322,15 @@ struct Spool {
 }
 
 impl Spool {
-    fn create(dir: &str) -> std::io::Result<(Spool, std::fs::File)> {
+    /// A new file for the upload of request `request_id` (unique across this server's
+    /// requests, and its prefix across processes).
+    fn create(dir: &str, request_id: &str) -> std::io::Result<(Spool, std::fs::File)> {
         let dir = if dir.is_empty() {
             std::env::temp_dir()
         } else {
             PathBuf::from(dir)
         };
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = dir.join(format!("leadsift-upload-{}-{n}.part", std::process::id()));
+        let path = dir.join(format!("leadsift-upload-{request_id}.part"));
         let file = std::fs::OpenOptions::new()
             .write(true)
             .read(true)
@@ -371,7 +377,12 @@ pub async fn upload_csv(
         .file_name
         .clone()
         .unwrap_or_else(|| "upload.csv".to_owned());
-    checked_text("file_name", &file_name, MAX_FILE_NAME_BYTES)?;
+    checked_text(
+        "invalid_query",
+        "file_name",
+        &file_name,
+        MAX_FILE_NAME_BYTES,
+    )?;
     if file_name.trim().is_empty() {
         return Err(ApiError::bad_request(
             "invalid_query",
@@ -379,7 +390,8 @@ pub async fn upload_csv(
         ));
     }
     let limit = state.settings.max_body_bytes;
-    let (spool, file) = Spool::create(&state.settings.spool_dir)
+    let rid = request_id(&req);
+    let (spool, file) = Spool::create(&state.settings.spool_dir, &rid)
         .map_err(|e| ApiError::internal(format!("could not spool the upload: {e}")))?;
     // The spool is written and hashed on the blocking pool, fed through a short channel.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(8);
@@ -428,11 +440,11 @@ pub async fn upload_csv(
     }
     let (file, digest) =
         written.map_err(|e| ApiError::internal(format!("could not spool the upload: {e}")))?;
-    let rid = request_id(&req);
     let s = state.clone();
     let (run, summary) = web::block(move || {
-        let spooled = spool;
-        import_spooled(&s, file, &q, file_name, digest, &rid).inspect(|_| drop(spooled))
+        // The spool lives until the import is done, whatever its end.
+        let _spool = spool;
+        import_spooled(&s, file, &q, file_name, digest, &rid)
     })
     .await??;
     record_run(run.id);

@@ -730,12 +730,25 @@ fn nul_bytes_and_oversized_strings_in_requests_are_400s() {
         b["message"].as_str().is_some_and(|m| m.contains("65536")),
         "{b}"
     );
-    let (s, b) = error_of(app.post_body(
-        "/api/v1/imports/csv?file_name=".to_owned().as_str(),
-        "text/csv",
-        "Lead ID\nL1\n",
-    ));
-    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_query")));
+    let long = format!("/api/v1/imports/csv?file_name={}.csv", "y".repeat(300));
+    for path in ["/api/v1/imports/csv?file_name=", long.as_str()] {
+        let (s, b) = error_of(app.post_body(path, "text/csv", "Lead ID\nL1\n"));
+        assert_eq!(
+            (s, b["error"].as_str()),
+            (400, Some("invalid_query")),
+            "{b}"
+        );
+    }
+    assert!(
+        app.get("/api/v1/imports")
+            .send()
+            .expect("get")
+            .json::<Json>()
+            .expect("json")["runs"]
+            .as_array()
+            .is_some_and(|r| r.len() == 1),
+        "only the 254-byte name started a run"
+    );
 }
 
 #[test]

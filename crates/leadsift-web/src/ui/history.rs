@@ -88,11 +88,11 @@ fn render(page: &RunPage, more: bool) -> String {
         .map(|n| format!("<button type=\"button\" data-action=\"history-more\" data-before=\"{n}\">Older imports</button>"))
         .unwrap_or_default();
     format!(
-        "<table class=\"history\"><caption>Imports, newest first</caption><thead><tr>\
+        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Imports\"><table class=\"history\"><caption>Imports, newest first</caption><thead><tr>\
          <th scope=\"col\">Run</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">File</th><th scope=\"col\">Source</th>\
          <th scope=\"col\">Status</th><th scope=\"col\">Rows</th><th scope=\"col\">Created</th><th scope=\"col\">Updated</th>\
          <th scope=\"col\">Unchanged</th><th scope=\"col\">Existing</th><th scope=\"col\">Rejected</th>\
-         <th scope=\"col\">Duplicates</th><th scope=\"col\">Errors</th></tr></thead><tbody>{rows}</tbody></table>{next}"
+         <th scope=\"col\">Duplicates</th><th scope=\"col\">Errors</th></tr></thead><tbody>{rows}</tbody></table></div>{next}"
     )
 }
 
