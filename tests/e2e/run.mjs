@@ -5,8 +5,9 @@
 //   node tests/e2e/run.mjs [--bench]
 //
 // Needs: target/web built by `trunk build --release`, a `leadsift` binary (LEADSIFT_BIN, else
-// target/release/leadsift, else target/debug/leadsift), /usr/bin/chromium, python3 and
-// ../shared/tools/gen_leads.py (LEADSIFT_GENERATOR). Screenshots go to tests/e2e/screenshots/.
+// target/release/leadsift, else target/debug/leadsift), /usr/bin/chromium and the project's
+// export generator, `xtask gen` (LEADSIFT_XTASK, else target/release/xtask: `cargo build
+// --release -p xtask`). Screenshots go to tests/e2e/screenshots/.
 
 import { chromium } from 'playwright-core';
 import Papa from 'papaparse';
@@ -22,12 +23,12 @@ const root = path.resolve(here, '../..');
 const firstExisting = (...p) => p.find((x) => x && fs.existsSync(x));
 const bin = firstExisting(process.env.LEADSIFT_BIN, path.join(root, 'target/release/leadsift'), path.join(root, 'target/debug/leadsift'));
 const webDir = process.env.LEADSIFT_WEB_DIR || path.join(root, 'target/web');
-const generator = process.env.LEADSIFT_GENERATOR || path.resolve(root, '../shared/tools/gen_leads.py');
+const xtask = firstExisting(process.env.LEADSIFT_XTASK, path.join(root, 'target/release/xtask'));
 const shots = path.join(here, 'screenshots');
 const bench = process.argv.includes('--bench') || process.env.LEADSIFT_E2E_BENCH === '1';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'leadsift-e2e-'));
 
-for (const [what, p] of [['leadsift binary', bin], ['built app', path.join(webDir, 'index.html')], ['generator', generator], ['chromium', '/usr/bin/chromium']]) {
+for (const [what, p] of [['leadsift binary', bin], ['built app', path.join(webDir, 'index.html')], ['the generator (cargo build --release -p xtask)', xtask], ['chromium', '/usr/bin/chromium']]) {
   if (!p || !fs.existsSync(p)) {
     console.error(`missing ${what}${p ? ` at ${p}` : ''}`);
     process.exit(2);
@@ -80,7 +81,7 @@ function run(cmd, args, opts = {}) {
 
 function generate(name, args) {
   const out = path.join(work, name);
-  run('python3', [generator, ...args, '--out', out, '--expected', `${out}.expected.jsonl`]);
+  run(xtask, ['gen', ...args, '--out', out, '--expected', `${out}.expected.jsonl`]);
   return out;
 }
 

@@ -1,6 +1,11 @@
-//! `cargo run -p xtask --release -- bench-import [--rows N] [--pg URL]`
+//! Project chores.
 //!
-//! Imports one `gen_leads.py` file (1,000,000 rows by default) four ways on this machine, in
+//! `cargo xtask gen [--rows N] [--seed S] [--invalid P] [--header-style lc|snake|camel]
+//! [--delimiter comma|semicolon|tab|pipe] [--encoding utf-8|utf-8-sig|cp1252|utf-16] [--crlf]
+//! --out FILE [--expected FILE]` writes a realistic export and the cleaned records it must give
+//! (`leadsift_testkit::generate`).
+//!
+//! `cargo xtask bench-import [--rows N] [--pg URL]` imports one generated file (1,000,000 rows by default) four ways on this machine, in
 //! one run, and prints a table: `leadsift import` into SQLite, beside SQLite's own
 //! `INSERT … SELECT` of the same stored rows (the `sqlite3` shell); into PostgreSQL, beside `psql
 //! \copy` of the same cleaned rows into a copy of the same table; through the HTTP batch API
@@ -11,7 +16,84 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::io::Write;
+
 use anyhow::{Context, Result, bail};
+use leadsift_testkit::generate::{DELIMITERS, Encoding, HeaderStyle, Spec, generate};
+
+const GEN_USAGE: &str = "usage: cargo xtask gen [--rows N] [--seed S] [--invalid P] \
+[--header-style lc|snake|camel] [--delimiter comma|semicolon|tab|pipe] \
+[--encoding utf-8|utf-8-sig|cp1252|utf-16] [--crlf] --out FILE [--expected FILE]";
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// Looks `value` up among `(name, value)` pairs, naming the choices when it is not there.
+fn choose<T: Copy>(what: &str, value: &str, choices: &[(&str, T)]) -> Result<T> {
+    choices
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, v)| *v)
+        .with_context(|| {
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            format!("{what} must be one of {}, not {value:?}", names.join(", "))
+        })
+}
+
+/// `cargo xtask gen`: a generated export (and its expected records) to files.
+fn generate_files(args: &[String]) -> Result<()> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{GEN_USAGE}");
+        return Ok(());
+    }
+    let mut spec = Spec::default();
+    if let Some(v) = flag(args, "--rows") {
+        spec.rows = v.parse().context("--rows must be a whole number")?;
+    }
+    if let Some(v) = flag(args, "--seed") {
+        spec.seed = v.parse().context("--seed must be a whole number")?;
+    }
+    if let Some(v) = flag(args, "--invalid") {
+        spec.invalid = v
+            .parse()
+            .context("--invalid must be a share such as 0.05")?;
+    }
+    if let Some(v) = flag(args, "--header-style") {
+        spec.style = choose("--header-style", &v, &HeaderStyle::ALL)?;
+    }
+    if let Some(v) = flag(args, "--delimiter") {
+        spec.delimiter = choose("--delimiter", &v, &DELIMITERS)?;
+    }
+    if let Some(v) = flag(args, "--encoding") {
+        spec.encoding = choose("--encoding", &v, &Encoding::ALL)?;
+    }
+    spec.crlf = args.iter().any(|a| a == "--crlf");
+    let out = flag(args, "--out").with_context(|| format!("--out is required\n{GEN_USAGE}"))?;
+    let mut csv = std::io::BufWriter::new(
+        std::fs::File::create(&out).with_context(|| format!("cannot create {out}"))?,
+    );
+    let mut expected = match flag(args, "--expected") {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("cannot create {path}"))?,
+        )),
+        None => None,
+    };
+    generate(
+        &spec,
+        &mut csv,
+        expected.as_mut().map(|e| e as &mut dyn Write),
+    )
+    .with_context(|| format!("cannot write {out}"))?;
+    csv.flush()?;
+    if let Some(mut e) = expected {
+        e.flush()?;
+    }
+    Ok(())
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -46,15 +128,14 @@ struct Row {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) != Some("bench-import") {
-        bail!("usage: cargo run -p xtask --release -- bench-import [--rows N] [--pg URL]");
+    match args.first().map(String::as_str) {
+        Some("gen") => return generate_files(&args[1..]),
+        Some("bench-import") => {}
+        _ => {
+            bail!("usage: cargo xtask gen --help | cargo xtask bench-import [--rows N] [--pg URL]")
+        }
     }
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let flag = |name: &str| flag(&args, name);
     let rows: u64 = flag("--rows")
         .map(|r| r.parse())
         .transpose()?
@@ -71,10 +152,13 @@ fn main() -> Result<()> {
     let file = work.join(format!("leads-{rows}.csv"));
     if !file.exists() {
         eprintln!("generating {} ...", file.display());
-        sh(Command::new("python3")
-            .arg(root.join("../shared/tools/gen_leads.py"))
-            .args(["--rows", &rows.to_string(), "--seed", "1", "--out"])
-            .arg(&file))?;
+        let spec = Spec {
+            rows,
+            ..Spec::default()
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        generate(&spec, &mut out, None)?;
+        out.flush()?;
     }
     let file_s = file.to_str().context("path")?;
     let mut table = Vec::new();

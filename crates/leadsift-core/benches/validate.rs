@@ -1,7 +1,7 @@
 //! `cargo bench -p leadsift-core`: validate throughput beside the `csv` crate's raw
 //! `ByteRecord` read of the same bytes, in the same run, and the ratio between them.
 //!
-//! The input is `gen_leads.py --rows 100000` (made once under `target/bench/`), or the file
+//! The input is `cargo xtask gen --rows 100000` (made once under `target/bench/`), or the file
 //! named by `LEADSIFT_BENCH_FILE`.
 
 use std::path::PathBuf;
@@ -18,14 +18,13 @@ fn input() -> Vec<u8> {
     let out = root.join("target/bench/leads-100k.csv");
     if !out.exists() {
         std::fs::create_dir_all(out.parent().expect("parent")).expect("mkdir");
-        let generator = root.join("../shared/tools/gen_leads.py");
-        let status = std::process::Command::new("python3")
-            .arg(&generator)
-            .args(["--rows", "100000", "--seed", "1", "--out"])
-            .arg(&out)
-            .status()
-            .expect("python3 runs the generator");
-        assert!(status.success(), "gen_leads.py failed");
+        let spec = leadsift_testkit::generate::Spec {
+            rows: 100_000,
+            ..Default::default()
+        };
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&out).expect("create"));
+        leadsift_testkit::generate::generate(&spec, &mut file, None).expect("generate");
+        std::io::Write::flush(&mut file).expect("flush");
     }
     std::fs::read(out).expect("bench input")
 }

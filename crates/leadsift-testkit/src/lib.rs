@@ -3,6 +3,8 @@
 
 use serde_json::Value as Json;
 
+pub mod generate;
+
 /// Where the shared fixtures live.
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
 
@@ -91,4 +93,41 @@ pub fn gzip(text: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(text).expect("in memory");
     enc.finish().expect("in memory")
+}
+
+/// Records that `suite` did not run in this `cargo test`, and what would make it run
+/// (`enable`: the variable to set or the thing to install). The line is written to the
+/// terminal at once and kept under `target/leadsift-skipped/`, named by the `cargo` process
+/// that runs the tests, so that the last suite of the run (`xtask`'s `skipped_suites`) can
+/// print every skipped suite again at the end.
+pub fn skipped(suite: &str, enable: &str) {
+    use std::io::Write;
+    let line = format!("skipped: {suite} (to run it: {enable})");
+    // Straight to the file descriptor: the test harness captures only `eprintln!`.
+    let _ = writeln!(std::io::stderr(), "{line}");
+    let dir = skipped_dir();
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let name: String = suite
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let _ = std::fs::write(dir.join(format!("{}-{name}", cargo_pid())), line);
+    }
+}
+
+/// Where [`skipped`] keeps its lines.
+pub fn skipped_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/leadsift-skipped")
+}
+
+/// The process that started this test binary: `cargo test`, the same for every suite of a run.
+pub fn cargo_pid() -> u32 {
+    // /proc/self/stat: "pid (name) state ppid ..."; the name may hold spaces and parentheses.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = &s[s.rfind(')')? + 1..];
+            after.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }

@@ -1,8 +1,8 @@
 //! The browser app end to end: `tests/e2e/run.mjs` drives Debian's Chromium against
 //! `leadsift serve` (this crate's binary, or `LEADSIFT_E2E_BIN`) serving the Trunk build.
 //!
-//! It needs the built app (`trunk build --release`), `npm ci` in tests/e2e and
-//! /usr/bin/chromium. Without them the test says what is missing and passes, unless
+//! It needs the built app (`scripts/build-web.sh`), `npm ci` in tests/e2e, /usr/bin/chromium
+//! and the export generator (`cargo build --release -p xtask`). Without them the test says what is missing and passes, unless
 //! `LEADSIFT_REQUIRE_E2E=1` (as in CI), where a missing part is a failure.
 
 use std::path::{Path, PathBuf};
@@ -24,7 +24,10 @@ fn browser_app_end_to_end() {
             "Chromium (apt-get install chromium)",
             PathBuf::from("/usr/bin/chromium"),
         ),
-        ("the generator", root.join("../shared/tools/gen_leads.py")),
+        (
+            "the generator (cargo build --release -p xtask)",
+            root.join("target/release/xtask"),
+        ),
     ];
     let missing: Vec<&str> = needs
         .iter()
@@ -42,7 +45,10 @@ fn browser_app_end_to_end() {
             std::env::var("LEADSIFT_REQUIRE_E2E").as_deref() != Ok("1"),
             "the browser tests cannot run: missing {what}"
         );
-        eprintln!("skipping the browser tests: missing {what}");
+        leadsift_testkit::skipped(
+            "leadsift-cli: the browser app end to end (tests/e2e)",
+            &format!("provide {what}"),
+        );
         return;
     }
     let bin = std::env::var("LEADSIFT_E2E_BIN")

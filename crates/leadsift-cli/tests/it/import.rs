@@ -261,6 +261,10 @@ pub fn postgres(name: &str) -> Option<(String, impl Drop)> {
             std::env::var_os("LEADSIFT_REQUIRE_PG").is_none(),
             "LEADSIFT_TEST_PG is not set"
         );
+        leadsift_testkit::skipped(
+            "leadsift-cli: the PostgreSQL imports",
+            "LEADSIFT_TEST_PG=postgres://user@host:port",
+        );
         return None;
     };
     let base = base.trim_end_matches('/').to_owned();

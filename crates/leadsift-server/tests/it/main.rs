@@ -61,6 +61,10 @@ pub fn postgres() -> Option<TestDb> {
             std::env::var_os("LEADSIFT_REQUIRE_PG").is_none(),
             "LEADSIFT_TEST_PG is not set"
         );
+        leadsift_testkit::skipped(
+            "leadsift-server: every persistence and API test on PostgreSQL",
+            "LEADSIFT_TEST_PG=postgres://user@host:port",
+        );
         return None;
     };
     use diesel::{Connection, PgConnection, RunQueryDsl};
