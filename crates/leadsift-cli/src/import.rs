@@ -1,7 +1,6 @@
 //! `leadsift import`: the file through the core, in batches, into the database.
 //! `leadsift migrate` and `leadsift history` live here too: they are the same database.
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 
 use std::time::Instant;
@@ -10,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::ValueEnum;
 use leadsift_core::gzip::{GzipCheck, is_gzip};
 use leadsift_core::judge::Outcomes;
+use leadsift_core::plan::DryRun;
 use leadsift_core::{Row, Summary, Validator};
 use leadsift_server::config::Settings;
 use leadsift_server::db::{Backend, Database, redact};
@@ -79,7 +79,7 @@ pub struct Args {
 enum Sink {
     Dry {
         db: Database,
-        written: Mutex<HashSet<String>>,
+        written: Mutex<DryRun>,
     },
     Database {
         db: Database,
@@ -233,7 +233,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         None if args.dry_run => Sink::Dry {
             db: args.db.open()?,
-            written: Mutex::new(HashSet::new()),
+            written: Mutex::new(DryRun::default()),
         },
         None => {
             let db = args.db.open()?;

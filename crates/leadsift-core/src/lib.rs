@@ -12,6 +12,7 @@ pub mod gzip;
 pub mod issue;
 pub mod judge;
 pub mod mapping;
+pub mod plan;
 pub mod records;
 pub mod report;
 mod seen;

@@ -2,12 +2,9 @@
 //! is classified against the database (by the core's `judge::classify`) and written in one
 //! transaction, with its issues, its idempotency record and the run's counters.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{NaiveDateTime, Utc};
-use leadsift_core::judge::{
-    Outcome, Outcomes, Prior, WireRow, batch_checksum, classify, content_hash,
-};
+use leadsift_core::judge::{Outcome, Outcomes, WireRow, batch_checksum, content_hash};
+use leadsift_core::plan::{DryRun, mark_written, plan};
 use leadsift_core::{Issue, Row};
 use serde::{Deserialize, Serialize};
 
@@ -123,20 +120,11 @@ impl Batch {
     pub fn first_line(&self) -> Option<u64> {
         self.rows.first().map(|r| r.line)
     }
-
-    /// Whether a row of this batch replaces a row on `line` or after it (a later row of the
-    /// same key replaces the earlier one, so the earlier one must be written first).
-    pub fn replaces_from(&self, line: u64) -> bool {
-        self.rows
-            .iter()
-            .any(|r| r.replaces_line.is_some_and(|l| l >= line))
-    }
 }
 
 /// When a batch of one run may be written while another is being written: batch `seq` waits
-/// until every batch up to `seq - 2` is written, and up to `seq - 1` when it replaces a row of
-/// batch `seq - 1` ([`Batch::replaces_from`]); so two writers keep the file's order wherever
-/// it matters, and the counts and stored values equal one writer's.
+/// until the batch the core's [`leadsift_core::plan::write_after`] names is written; this
+/// type only waits and signals.
 #[derive(Debug, Default)]
 pub struct WriteOrder {
     state: std::sync::Mutex<OrderState>,
@@ -153,12 +141,10 @@ struct OrderState {
 }
 
 impl WriteOrder {
-    /// The batch that must be written before batch `seq` starts.
+    /// The batch that must be written before batch `seq` starts (the core's
+    /// [`leadsift_core::plan::write_after`]).
     pub fn after(seq: i64, batch: &Batch, previous_first_line: Option<u64>) -> i64 {
-        match previous_first_line {
-            Some(line) if batch.replaces_from(line) => seq - 1,
-            _ => seq - 2,
-        }
+        leadsift_core::plan::write_after(seq, &batch.rows, previous_first_line)
     }
 
     /// Blocks until every batch up to `seq` is written; false when a write failed.
@@ -193,63 +179,6 @@ impl WriteOrder {
         }
         self.changed.notify_all();
     }
-}
-
-/// What to write for a batch, and each row's outcome.
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub outcomes: Vec<Outcome>,
-    /// Indexes of rows to insert and to update; a key appears once, with its latest row.
-    pub inserts: Vec<usize>,
-    pub updates: Vec<usize>,
-}
-
-/// Classifies every row of a batch. `priors` is what the database holds; within the batch a
-/// later row of a key this batch writes replaces the earlier one.
-pub fn plan(batch: &Batch, priors: &HashMap<String, Prior>, force_refresh: bool) -> Plan {
-    let mut p = Plan::default();
-    let mut local: HashMap<&str, (Prior, bool, usize)> = HashMap::new(); // key → (prior, inserted?, slot)
-    for (i, (row, hash)) in batch.rows.iter().zip(&batch.hashes).enumerate() {
-        let key = row.key.as_ref().map(|k| k.as_str());
-        let prior = key.and_then(|k| local.get(k).map(|(p, _, _)| p).or_else(|| priors.get(k)));
-        let outcome = classify(row.status, prior, hash, force_refresh);
-        if let (true, Some(k)) = (outcome.writes(), key) {
-            match local.get(k).map(|(_, ins, slot)| (*ins, *slot)) {
-                Some((true, slot)) => p.inserts[slot] = i,
-                Some((false, slot)) => p.updates[slot] = i,
-                None if outcome == Outcome::Created => {
-                    local.insert(
-                        k,
-                        (
-                            Prior {
-                                content_hash: hash.clone(),
-                                written_by_this_run: true,
-                            },
-                            true,
-                            p.inserts.len(),
-                        ),
-                    );
-                    p.inserts.push(i);
-                }
-                None => {
-                    local.insert(
-                        k,
-                        (
-                            Prior {
-                                content_hash: hash.clone(),
-                                written_by_this_run: true,
-                            },
-                            false,
-                            p.updates.len(),
-                        ),
-                    );
-                    p.updates.push(i);
-                }
-            }
-        }
-        p.outcomes.push(outcome);
-    }
-    p
 }
 
 fn now() -> NaiveDateTime {
@@ -427,16 +356,12 @@ fn apply_once(
             let mut priors = m::priors(c, &keys, Some(run_id))?;
             if run.dry_run {
                 // What the dry run's earlier batches would have written.
-                mark_written(&mut priors, m::dry_keys(c, run_id, &keys)?);
+                let earlier = m::dry_keys(c, run_id, &keys)?;
+                mark_written(&mut priors, earlier.iter().map(String::as_str));
             }
-            let plan = plan(batch, &priors, run.force_refresh);
+            let plan = plan(rows, &batch.hashes, &priors, run.force_refresh);
             if run.dry_run {
-                let would: Vec<&str> = rows
-                    .iter()
-                    .zip(&plan.outcomes)
-                    .filter(|(_, o)| o.writes())
-                    .filter_map(|(r, _)| r.key.as_ref().map(|k| k.as_str()))
-                    .collect();
+                let would: Vec<&str> = plan.written_keys(rows).collect();
                 m::add_dry_keys(c, run_id, &would)?;
             }
             if !run.dry_run {
@@ -532,48 +457,25 @@ fn answer_for(run_id: i64, seq: i64, rows: &[Row], outcomes: &[Outcome]) -> Batc
     }
 }
 
-/// Marks `keys` as written by the run: a dry run's earlier batches would have written them.
-fn mark_written(priors: &mut HashMap<String, Prior>, keys: impl IntoIterator<Item = String>) {
-    for k in keys {
-        priors
-            .entry(k)
-            .or_insert_with(|| Prior {
-                content_hash: String::new(),
-                written_by_this_run: true,
-            })
-            .written_by_this_run = true;
-    }
-}
-
 /// A dry run of the command line: the classification a real run would make, from read-only
-/// queries, writing nothing. `written` carries the keys earlier batches would have written.
+/// queries, writing nothing. `dry` carries what earlier batches would have written.
 pub fn dry_batch(
     db: &Database,
     batch: &Batch,
     force_refresh: bool,
-    written: &mut HashSet<String>,
+    dry: &mut DryRun,
 ) -> anyhow::Result<Outcomes> {
     let rows = batch.rows();
     let keys: Vec<&str> = rows
         .iter()
         .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
         .collect();
-    let mut priors = with_conn!(db, |c, m| Ok::<_, anyhow::Error>(m::priors(
+    let priors = with_conn!(db, |c, m| Ok::<_, anyhow::Error>(m::priors(
         c, &keys, None
     )?))?;
-    let earlier = keys.iter().filter(|k| written.contains(**k));
-    mark_written(&mut priors, earlier.map(|k| (*k).to_owned()));
-    let plan = plan(batch, &priors, force_refresh);
-    let mut counts = Outcomes::default();
-    for (row, o) in rows.iter().zip(&plan.outcomes) {
-        counts.add(*o);
-        if o.writes()
-            && let Some(k) = &row.key
-        {
-            written.insert(k.as_str().to_owned());
-        }
-    }
-    Ok(counts)
+    Ok(dry
+        .plan(rows, &batch.hashes, priors, force_refresh)
+        .counts())
 }
 
 /// The sync history, newest first.
@@ -624,17 +526,18 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
             m::write_transaction::<Outcome, anyhow::Error, _>(c, |c| {
                 let priors = m::priors(c, &[key.as_str()], None)?;
                 let hash = content_hash(&row.lead, &row.extra);
-                let outcome = classify(row.status, priors.get(&key), &hash, true);
-                let values = m::LeadValues::of(row, &hash, source, None, at);
-                let held = match outcome {
-                    Outcome::Created => m::write_leads(c, &[values], &mut [])?,
-                    Outcome::Updated => m::write_leads(c, &[], &mut [(key.clone(), values)])?,
-                    _ => true,
-                };
-                if !held {
+                let plan = plan(std::slice::from_ref(row), &[hash.clone()], &priors, true);
+                let values = || m::LeadValues::of(row, &hash, source, None, at);
+                let inserts: Vec<_> = plan.inserts.iter().map(|_| values()).collect();
+                let mut updates: Vec<_> = plan
+                    .updates
+                    .iter()
+                    .map(|_| (key.clone(), values()))
+                    .collect();
+                if !m::write_leads(c, &inserts, &mut updates)? {
                     return Err(Stale.into());
                 }
-                Ok(outcome)
+                Ok(plan.outcomes[0])
             })
         });
         match r {

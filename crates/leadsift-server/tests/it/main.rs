@@ -133,7 +133,7 @@ pub fn import_rows(db: &Database, rows: &[Row], batch: usize, force_refresh: boo
 
 /// Predicts the import of `rows` with the command line's dry run.
 pub fn dry_run(db: &Database, rows: &[Row], batch: usize, force_refresh: bool) -> Outcomes {
-    let mut written = std::collections::HashSet::new();
+    let mut written = leadsift_core::plan::DryRun::default();
     let mut totals = Outcomes::default();
     for chunk in rows.chunks(batch) {
         let batch = import::Batch::new(chunk.to_vec());

@@ -365,7 +365,10 @@ fn a_batch_waits_for_the_batch_whose_rows_it_replaces() {
         Batch::new(rows[2..3].to_vec()),
         Batch::new(rows[3..].to_vec()),
     );
-    assert!(second.replaces_from(2) && !third.replaces_from(2));
+    assert!(
+        leadsift_core::plan::replaces_from(second.rows(), 2)
+            && !leadsift_core::plan::replaces_from(third.rows(), 2)
+    );
     assert_eq!(WriteOrder::after(2, &second, first.first_line()), 1);
     assert_eq!(WriteOrder::after(3, &third, second.first_line()), 1);
     assert_eq!(WriteOrder::after(1, &first, None), -1);
