@@ -526,7 +526,12 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
             m::write_transaction::<Outcome, anyhow::Error, _>(c, |c| {
                 let priors = m::priors(c, &[key.as_str()], None)?;
                 let hash = content_hash(&row.lead, &row.extra);
-                let plan = plan(std::slice::from_ref(row), &[hash.clone()], &priors, true);
+                let plan = plan(
+                    std::slice::from_ref(row),
+                    std::slice::from_ref(&hash),
+                    &priors,
+                    true,
+                );
                 let values = || m::LeadValues::of(row, &hash, source, None, at);
                 let inserts: Vec<_> = plan.inserts.iter().map(|_| values()).collect();
                 let mut updates: Vec<_> = plan
