@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates crates/leadsift-server/src/db/schema.rs from the migrations of both backends,
+# Regenerates crates/leadsift-store/src/schema.rs from the migrations of both backends,
 # and fails when the two backends' schemas differ (one schema.rs serves both).
 # Needs diesel_cli (`cargo install diesel_cli --no-default-features --features sqlite-bundled,postgres`)
 # and a PostgreSQL to apply the migrations to (PG_URL, default the local test server).
@@ -21,4 +21,4 @@ if ! diff -u "$tmp/sqlite.rs" "$tmp/pg.rs"; then
   echo "the SQLite and PostgreSQL migrations give different schemas: make them agree" >&2
   exit 1
 fi
-cp "$tmp/sqlite.rs" crates/leadsift-server/src/db/schema.rs
+cp "$tmp/sqlite.rs" crates/leadsift-store/src/schema.rs

@@ -7,14 +7,15 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
+use leadsift_core::digest::FileDigest;
 use leadsift_core::gzip::{GzipCheck, is_gzip};
 use leadsift_core::judge::Outcomes;
 use leadsift_core::plan::DryRun;
-use leadsift_core::{Row, Summary, Validator};
+use leadsift_core::{ImportSource, Row, Summary, Validator};
 use leadsift_server::config::Settings;
-use leadsift_server::db::{Backend, Database, redact};
-use leadsift_server::import::{self, Batch, RunOptions, WriteOrder};
-use sha2::{Digest, Sha256};
+use leadsift_store::import::{self, Batch, RunOptions, WriteOrder};
+use leadsift_store::models::RunStatus;
+use leadsift_store::{Backend, Database, redact};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
 use crate::remote::Remote;
@@ -172,7 +173,7 @@ fn file_digest(args: &ReadArgs, limits: leadsift_core::Limits) -> Result<String>
     }
     let (mut input, _) = args.open()?;
     let name = args.name();
-    let mut h = Sha256::new();
+    let mut h = FileDigest::new();
     let mut gzip: Option<Option<GzipCheck>> = None;
     let damaged = |e: leadsift_core::ReadError| {
         anyhow::Error::new(e).context(format!("could not read {name}"))
@@ -188,7 +189,7 @@ fn file_digest(args: &ReadArgs, limits: leadsift_core::Limits) -> Result<String>
     if let Some(Some(check)) = gzip {
         check.finish().map_err(damaged)?;
     }
-    Ok(leadsift_core::text::hex(&h.finalize()))
+    Ok(h.finish())
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -213,7 +214,7 @@ pub fn run(args: Args) -> Result<()> {
         dry_run: args.dry_run,
         force_refresh: args.force_refresh,
         strict: args.read.strict,
-        import_source: "csv".to_owned(),
+        import_source: ImportSource::Csv,
         mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
     };
     let sink = match &args.server {
@@ -511,7 +512,7 @@ pub fn history(args: HistoryArgs) -> Result<()> {
             if r.dry_run { " (dry run)" } else { "" }
         );
         if let Some(why) = &r.failure
-            && r.status != "running"
+            && r.status != RunStatus::Running
         {
             println!("{:>7}{}", "", printable(why));
         }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use leadsift_core::clean::{CleanOptions, Zone};
+use leadsift_core::decode::Charset;
 use leadsift_core::{Limits, MappingOverrides, Options};
 
 /// A usage error found after parsing (exit code 2).
@@ -31,7 +32,7 @@ pub struct ReadArgs {
     pub timezone: Zone,
     /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
     #[arg(long, value_parser = parse_encoding)]
-    pub encoding: Option<String>,
+    pub encoding: Option<Charset>,
     /// The delimiter instead of detecting it: , ; | or tab.
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
@@ -56,10 +57,8 @@ fn parse_zone(s: &str) -> Result<Zone, String> {
     s.parse::<Zone>().map_err(|e| e.to_string())
 }
 
-fn parse_encoding(s: &str) -> Result<String, String> {
-    leadsift_core::sniff::encoding_for_label(s)
-        .map(str::to_owned)
-        .map_err(|e| e.to_string())
+fn parse_encoding(s: &str) -> Result<Charset, String> {
+    leadsift_core::sniff::charset_for_label(s).map_err(|e| e.to_string())
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -89,7 +88,7 @@ impl ReadArgs {
                 ..CleanOptions::default()
             },
             strict: self.strict,
-            encoding: self.encoding.clone(),
+            encoding: self.encoding,
             delimiter: self.delimiter,
             header_line: self.header_line,
             mapping,

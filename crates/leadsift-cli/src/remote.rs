@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use leadsift_core::judge::{BatchRowJson, Outcomes};
-use leadsift_server::import::Batch;
+use leadsift_store::import::Batch;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::Value as Json;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use leadsift_server::config::{LogFormat, Settings};
-use leadsift_server::db::redact;
 use leadsift_server::startup::Application;
+use leadsift_store::redact;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

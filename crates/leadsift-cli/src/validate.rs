@@ -220,7 +220,7 @@ fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
             d.encoding,
             if d.bom { " with BOM" } else { "" },
             if d.gzip { " (gzip)" } else { "" },
-            d.line_endings,
+            d.line_endings.as_str(),
             d.header_line
         );
     }

@@ -26,7 +26,7 @@ pub enum FieldType {
 }
 
 macro_rules! fields {
-    ($( $variant:ident = $name:literal : $ty:ident ),* $(,)?) => {
+    ($( $variant:ident = $column:ident : $ty:ident ),* $(,)?) => {
         /// A canonical field. `import_source` is absent on purpose: the system sets it, a file never does.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Field { $( $variant ),* }
@@ -37,7 +37,7 @@ macro_rules! fields {
 
             /// The canonical snake_case name.
             pub const fn name(self) -> &'static str {
-                match self { $( Field::$variant => $name ),* }
+                match self { $( Field::$variant => stringify!($column) ),* }
             }
 
             /// The type that cleans this field.
@@ -47,59 +47,70 @@ macro_rules! fields {
 
             /// The field whose canonical name is exactly `name`.
             pub fn from_name(name: &str) -> Option<Field> {
-                match name { $( $name => Some(Field::$variant), )* _ => None }
+                match name { $( stringify!($column) => Some(Field::$variant), )* _ => None }
             }
         }
     };
 }
 
-fields! {
-    LeadId = "lead_id": Id,
-    EventId = "event_id": Id,
-    SubmittedAt = "submitted_at": Timestamp,
-    FlowId = "flow_id": Text,
-    FlowName = "flow_name": Text,
-    SourceId = "source_id": Text,
-    SourceName = "source_name": Text,
-    Outcome = "outcome": Text,
-    Reason = "reason": Text,
-    FirstName = "first_name": Name,
-    LastName = "last_name": Name,
-    Email = "email": Email,
-    Phone1 = "phone_1": Phone,
-    Phone2 = "phone_2": Phone,
-    Phone3 = "phone_3": Phone,
-    Address1 = "address_1": Text,
-    Address2 = "address_2": Text,
-    City = "city": Text,
-    State = "state": State,
-    PostalCode = "postal_code": PostalCode,
-    Country = "country": Text,
-    Dob = "dob": Date,
-    Gender = "gender": Gender,
-    Campaign = "campaign": Text,
-    AdGroup = "ad_group": Text,
-    Keyword = "keyword": Text,
-    UtmSource = "utm_source": Text,
-    UtmMedium = "utm_medium": Text,
-    UtmCampaign = "utm_campaign": Text,
-    UtmTerm = "utm_term": Text,
-    UtmContent = "utm_content": Text,
-    QualityScore = "quality_score": Number,
-    LeadScore = "lead_score": Number,
-    Price = "price": Number,
-    IsDuplicate = "is_duplicate": Boolean,
-    IsTest = "is_test": Boolean,
-    Status = "status": Text,
-    Disposition = "disposition": Text,
-    IpAddress = "ip_address": Ip,
-    UserAgent = "user_agent": Text,
-    ReferringUrl = "referring_url": Url,
-    LandingPage = "landing_page": Url,
-    TrustedformCertUrl = "trustedform_cert_url": TrustedForm,
-    UniversalLeadid = "universal_leadid": Jornaya,
-    Comments = "comments": Text,
+/// The canonical fields, declared once: `Variant = column: Type`, in DESIGN.md's order. Every
+/// other list of fields is derived from this one: [`Field`] here, and the `leads` table's
+/// row and insert structs in `leadsift-store` (which pass their own macro as `$callback`).
+/// Adding a field is a line here and one migration per backend (see ARCHITECTURE.md).
+#[macro_export]
+macro_rules! canonical_fields {
+    ($callback:path) => {
+        $callback! {
+            LeadId = lead_id: Id,
+            EventId = event_id: Id,
+            SubmittedAt = submitted_at: Timestamp,
+            FlowId = flow_id: Text,
+            FlowName = flow_name: Text,
+            SourceId = source_id: Text,
+            SourceName = source_name: Text,
+            Outcome = outcome: Text,
+            Reason = reason: Text,
+            FirstName = first_name: Name,
+            LastName = last_name: Name,
+            Email = email: Email,
+            Phone1 = phone_1: Phone,
+            Phone2 = phone_2: Phone,
+            Phone3 = phone_3: Phone,
+            Address1 = address_1: Text,
+            Address2 = address_2: Text,
+            City = city: Text,
+            State = state: State,
+            PostalCode = postal_code: PostalCode,
+            Country = country: Text,
+            Dob = dob: Date,
+            Gender = gender: Gender,
+            Campaign = campaign: Text,
+            AdGroup = ad_group: Text,
+            Keyword = keyword: Text,
+            UtmSource = utm_source: Text,
+            UtmMedium = utm_medium: Text,
+            UtmCampaign = utm_campaign: Text,
+            UtmTerm = utm_term: Text,
+            UtmContent = utm_content: Text,
+            QualityScore = quality_score: Number,
+            LeadScore = lead_score: Number,
+            Price = price: Number,
+            IsDuplicate = is_duplicate: Boolean,
+            IsTest = is_test: Boolean,
+            Status = status: Text,
+            Disposition = disposition: Text,
+            IpAddress = ip_address: Ip,
+            UserAgent = user_agent: Text,
+            ReferringUrl = referring_url: Url,
+            LandingPage = landing_page: Url,
+            TrustedformCertUrl = trustedform_cert_url: TrustedForm,
+            UniversalLeadid = universal_leadid: Jornaya,
+            Comments = comments: Text,
+        }
+    };
 }
+
+canonical_fields!(fields);
 
 impl Field {
     /// Number of canonical fields.
@@ -128,5 +139,56 @@ impl<'de> Deserialize<'de> for Field {
         let name = std::borrow::Cow::<str>::deserialize(d)?;
         Field::from_name(&name)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown field {name:?}")))
+    }
+}
+
+/// Where a stored lead came from: the system field `import_source`, set by leadsift and never
+/// read from a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportSource {
+    /// A CSV file (`leadsift import`, the batch API, an upload).
+    #[default]
+    Csv,
+    /// A lead posted on its own (`POST /api/v1/leads`, LeadConduit's delivery).
+    Api,
+    /// An event report.
+    Events,
+}
+
+impl ImportSource {
+    /// Every source, in the documented order.
+    pub const ALL: [ImportSource; 3] = [ImportSource::Csv, ImportSource::Api, ImportSource::Events];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportSource::Csv => "csv",
+            ImportSource::Api => "api",
+            ImportSource::Events => "events",
+        }
+    }
+
+    /// The source a stored name means.
+    pub fn parse(name: &str) -> Option<ImportSource> {
+        ImportSource::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A stored name that is no import source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an import source (csv, api or events)")]
+pub struct UnknownSource(pub String);
+
+impl TryFrom<String> for ImportSource {
+    type Error = UnknownSource;
+    fn try_from(name: String) -> Result<Self, UnknownSource> {
+        ImportSource::parse(&name).ok_or(UnknownSource(name))
+    }
+}
+
+impl std::fmt::Display for ImportSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod clean;
 pub mod decode;
+pub mod digest;
 pub mod error;
 pub mod field;
 pub mod gzip;
@@ -21,7 +22,7 @@ pub mod text;
 pub mod validate;
 
 pub use error::ReadError;
-pub use field::{Field, FieldType};
+pub use field::{Field, FieldType, ImportSource};
 pub use issue::{Issue, IssueCode, Severity};
 pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};

@@ -24,22 +24,60 @@ pub struct Sniffed {
     pub gzip: bool,
     /// The delimiter as a one-character string.
     pub delimiter: String,
-    /// `crlf`, `lf`, `cr` or `none`.
-    pub line_endings: String,
+    pub line_endings: LineEndings,
     /// The physical line of the header row.
     pub header_line: u64,
-    /// `detected` or `override`, for encoding, delimiter and header row.
-    pub encoding_source: String,
-    pub delimiter_source: String,
-    pub header_source: String,
+    /// Whether the encoding, the delimiter and the header row were detected or given.
+    pub encoding_source: Found,
+    pub delimiter_source: Found,
+    pub header_source: Found,
 }
 
-/// The encoding a label names (`utf-8`, `utf-16le`, `latin1`, `windows-1252`, ...): its
-/// canonical name, or the error that says which labels work.
-pub fn encoding_for_label(label: &str) -> Result<&'static str, ReadError> {
-    Charset::for_label(label)
-        .map(Charset::name)
-        .ok_or_else(|| ReadError::UnknownEncoding(label.to_owned()))
+/// How the file's lines end, from the first line end outside quotes in the sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineEndings {
+    Crlf,
+    Lf,
+    Cr,
+    /// The sample holds no line end (a one-line file).
+    None,
+}
+
+impl LineEndings {
+    /// `crlf`, `lf`, `cr` or `none`, as the summary's JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEndings::Crlf => "crlf",
+            LineEndings::Lf => "lf",
+            LineEndings::Cr => "cr",
+            LineEndings::None => "none",
+        }
+    }
+}
+
+/// Whether a reading choice was detected from the file or given as an override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Found {
+    Detected,
+    Override,
+}
+
+impl Found {
+    /// `detected` or `override`, as the summary's JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Found::Detected => "detected",
+            Found::Override => "override",
+        }
+    }
+}
+
+/// The encoding a label names (`utf-8`, `utf-16le`, `latin1`, `windows-1252`, ...), or the error
+/// that says which labels work: how every surface reads an encoding override.
+pub fn charset_for_label(label: &str) -> Result<Charset, ReadError> {
+    Charset::for_label(label).ok_or_else(|| ReadError::UnknownEncoding(label.to_owned()))
 }
 
 /// Whether `d` can separate fields: tab, or ASCII punctuation other than the quote `"` (a
@@ -204,13 +242,13 @@ fn mode(counts: &[usize]) -> usize {
     best.0
 }
 
-/// `crlf`, `lf`, `cr` or `none`, from the first line end outside quotes in the sample.
-pub fn sniff_line_endings(text: &str) -> &'static str {
+/// How lines end, from the first line end in the sample.
+pub fn sniff_line_endings(text: &str) -> LineEndings {
     match text.find(['\r', '\n']) {
-        None => "none",
-        Some(at) if text[at..].starts_with("\r\n") => "crlf",
-        Some(at) if text[at..].starts_with('\r') => "cr",
-        Some(_) => "lf",
+        None => LineEndings::None,
+        Some(at) if text[at..].starts_with("\r\n") => LineEndings::Crlf,
+        Some(at) if text[at..].starts_with('\r') => LineEndings::Cr,
+        Some(_) => LineEndings::Lf,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::judge;
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
-use crate::sniff::{self, SAMPLE_BYTES, Sniffed};
+use crate::sniff::{self, Found, SAMPLE_BYTES, Sniffed};
 use crate::text::without_nul;
 
 /// Everything that changes how a file is read and judged.
@@ -28,8 +28,8 @@ pub struct Options {
     pub decimal: Option<DecimalSeparator>,
     /// Reject every row with any error, not only rows without identity or structure.
     pub strict: bool,
-    /// An encoding label (`utf-8`, `utf-16le`, `windows-1252`, ...) instead of sniffing.
-    pub encoding: Option<String>,
+    /// An encoding instead of sniffing (from a label: [`sniff::charset_for_label`]).
+    pub encoding: Option<Charset>,
     /// A delimiter instead of sniffing.
     pub delimiter: Option<u8>,
     /// The physical line (1-based) of the header row instead of sniffing.
@@ -374,28 +374,27 @@ impl Validator {
     /// Decides encoding, delimiter and header row from the sample; returns the BOM length.
     fn sniff(&mut self, sample: &[u8], complete: bool) -> Result<usize, ReadError> {
         let (encoding, bom, encoding_source) = match &self.options.encoding {
-            Some(label) => {
-                let enc = Charset::for_label(label)
-                    .ok_or_else(|| ReadError::UnknownEncoding(label.clone()))?;
+            Some(enc) => {
+                let enc = *enc;
                 let bom = Charset::for_bom(sample)
                     .filter(|(e, _)| *e == enc)
                     .map_or(0, |(_, n)| n);
-                (enc, bom, "override")
+                (enc, bom, Found::Override)
             }
             None => {
                 let (enc, bom) = sniff::sniff_encoding(sample, complete)?;
-                (enc, bom, "detected")
+                (enc, bom, Found::Detected)
             }
         };
         let (text, _) = encoding.decode(&sample[bom..]);
         sniff::check_text(&text)?;
         let (delimiter, delimiter_source) = match self.options.delimiter {
-            Some(d) => (sniff::check_delimiter(d)?, "override"),
-            None => (sniff::sniff_delimiter(&text), "detected"),
+            Some(d) => (sniff::check_delimiter(d)?, Found::Override),
+            None => (sniff::sniff_delimiter(&text), Found::Detected),
         };
         let (header_line, header_source) = match self.options.header_line {
-            Some(l) => (l.max(1), "override"),
-            None => (sniff::sniff_header_line(&text, delimiter), "detected"),
+            Some(l) => (l.max(1), Found::Override),
+            None => (sniff::sniff_header_line(&text, delimiter), Found::Detected),
         };
         self.header_line = header_line;
         self.clean.decimal = self.options.decimal.unwrap_or(if delimiter == b';' {
@@ -408,11 +407,11 @@ impl Validator {
             bom: bom > 0,
             gzip: matches!(self.input, Input::Gzip(_)),
             delimiter: (delimiter as char).to_string(),
-            line_endings: sniff::sniff_line_endings(&text).to_owned(),
+            line_endings: sniff::sniff_line_endings(&text),
             header_line,
-            encoding_source: encoding_source.to_owned(),
-            delimiter_source: delimiter_source.to_owned(),
-            header_source: header_source.to_owned(),
+            encoding_source,
+            delimiter_source,
+            header_source,
         });
         self.decoder = Some(encoding.decoder());
         self.splitter = Some(RecordSplitter::new(delimiter, self.options.limits));
@@ -683,7 +682,7 @@ pub fn validate_pairs(
     let options = Options {
         header_line: Some(1),
         delimiter: Some(b','),
-        encoding: Some("utf-8".to_owned()),
+        encoding: Some(Charset::Utf8),
         ..options
     };
     let (rows, _) = validate_bytes(text.as_bytes(), options)?;

@@ -4,7 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::import::ImportError;
+use leadsift_store::StoreError;
+use leadsift_store::import::ImportError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -96,8 +97,15 @@ impl From<ImportError> for ApiError {
             ImportError::Conflict { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "batch_conflict", e.to_string())
             }
-            ImportError::Database(e) => ApiError::internal(e),
+            ImportError::Store(e) => ApiError::from(e),
+            _ => ApiError::internal(e),
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::internal(e)
     }
 }
 

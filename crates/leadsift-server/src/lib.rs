@@ -1,13 +1,11 @@
-//! leadsift-server: the persistence layer (Diesel, SQLite and PostgreSQL) shared by the server
-//! and `leadsift import`, and the actix-web application.
+//! leadsift-server: the actix-web application over [`leadsift_store`]. HTTP only: it
+//! authenticates, bounds and translates requests into the store's calls, and renders their
+//! answers; the rules are the core's and the persistence is the store's.
 
 pub mod config;
-pub mod db;
 pub mod error;
-pub mod import;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
 pub mod startup;
-pub mod stored;
 pub mod telemetry;

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use leadsift_core::Outcomes;
+use leadsift_store::models::RunStatus;
 
 /// Upper bounds (seconds) of the batch latency histogram's buckets.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -73,7 +74,7 @@ impl Metrics {
     }
 
     /// The text exposition: these counters, `in_flight` uploads and the runs by status.
-    pub fn render(&self, in_flight: usize, runs: &[(String, i64)]) -> String {
+    pub fn render(&self, in_flight: usize, runs: &[(RunStatus, i64)]) -> String {
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, samples: &[(String, String)]| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -122,13 +123,14 @@ impl Metrics {
             "Time to validate and write one batch.",
             &hist,
         );
-        let by_status: Vec<_> = ["running", "finished", "failed", "abandoned"]
+        let by_status: Vec<_> = RunStatus::ALL
             .iter()
             .map(|status| {
                 let n = runs
                     .iter()
                     .find(|(s, _)| s == status)
                     .map_or(0, |(_, n)| *n);
+                let status = status.as_str();
                 (format!("{{status=\"{status}\"}}"), n.to_string())
             })
             .collect();

@@ -9,10 +9,10 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, middleware, web};
 use anyhow::{Context, Result};
 
 use crate::config::Settings;
-use crate::db::{Database, redact};
 use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::middleware::{guard, observe};
 use crate::routes::{self, AppState};
+use leadsift_store::{Database, redact};
 
 pub struct Application {
     port: u16,
@@ -162,7 +162,7 @@ fn spawn_sweeper(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         loop {
             let s = state.clone();
-            match web::block(move || crate::import::sweep_abandoned(&s.db, idle)).await {
+            match web::block(move || leadsift_store::import::sweep_abandoned(&s.db, idle)).await {
                 Ok(Ok(ended)) if !ended.is_empty() => {
                     tracing::info!(runs = ?ended, "abandoned runs ended");
                 }

@@ -104,9 +104,12 @@ impl JsOptions {
             .map(leadsift_core::sniff::delimiter_for_label)
             .transpose()
             .map_err(js_error)?;
-        if let Some(e) = &self.encoding {
-            leadsift_core::sniff::encoding_for_label(e).map_err(js_error)?;
-        }
+        let encoding = self
+            .encoding
+            .as_deref()
+            .map(leadsift_core::sniff::charset_for_label)
+            .transpose()
+            .map_err(js_error)?;
         let defaults = Limits::default();
         Ok(Options {
             clean: CleanOptions {
@@ -115,7 +118,7 @@ impl JsOptions {
                 ..CleanOptions::default()
             },
             strict: self.strict,
-            encoding: self.encoding,
+            encoding,
             delimiter,
             header_line: self.header_line,
             mapping: self.mapping,

@@ -16,12 +16,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use leadsift_core::digest::FileDigest;
 use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
 use leadsift_core::{Options, RowStatus, Validator};
-use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
@@ -73,7 +73,7 @@ struct Job {
     file: File,
     offset: f64,
     validator: Validator,
-    sha: Sha256,
+    sha: FileDigest,
     errors: Download,
     cleaned: Download,
     last_post: f64,
@@ -179,7 +179,7 @@ fn start(state: &Shared, m: &JsValue) {
             file,
             offset: 0.0,
             validator: Validator::new(options),
-            sha: Sha256::new(),
+            sha: FileDigest::new(),
             errors: Download::new(ERROR_REPORT_HEADER),
             cleaned: Download::new(&cleaned_csv_header()),
             last_post: 0.0,
@@ -255,7 +255,7 @@ fn step(state: &Shared) {
     let t = now();
     if done {
         let Some(job) = s.job.take() else { return };
-        let sha = leadsift_core::text::hex(&job.sha.finalize());
+        let sha = job.sha.finish();
         let m = obj(&[
             ("type", "done".into()),
             ("job", id.into()),

@@ -28,8 +28,8 @@ fn json_of(out: &std::process::Output) -> Json {
 }
 
 pub fn table(url: &str) -> Vec<Json> {
-    let db = leadsift_server::db::Database::open(url, 1).expect("db");
-    leadsift_server::import::all_leads(&db)
+    let db = leadsift_store::Database::open(url, 1).expect("db");
+    leadsift_store::import::all_leads(&db)
         .expect("leads")
         .iter()
         .map(|r| r.content())

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::AppState;
-use crate::with_conn;
+use leadsift_store::StoreError;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
@@ -12,8 +12,10 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready when the database answers.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let ping = web::block(move || -> anyhow::Result<()> {
-        with_conn!(&state.db, |c, m| m::ping(c).map(|_| ()).map_err(Into::into))
+    let ping = web::block(move || -> Result<(), StoreError> {
+        state
+            .db
+            .with(|c| Ok(leadsift_store::queries::ping(c).map(drop)?))
     })
     .await;
     match ping {

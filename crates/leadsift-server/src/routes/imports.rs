@@ -8,19 +8,19 @@ use std::time::Instant;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use leadsift_core::digest::FileDigest;
 use leadsift_core::gzip::{GzipCheck, is_gzip};
 use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::report::ErrorLine;
-use leadsift_core::{Options, ReadError, Row, Validator};
+use leadsift_core::{ImportSource, Options, ReadError, Row, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-use sha2::Digest;
 
 use super::AppState;
-use crate::db::models::RunRow;
 use crate::error::ApiError;
-use crate::import::{self, BatchAnswer, RunEnd, RunOptions};
 use crate::middleware::RequestId;
+use leadsift_store::import::{self, BatchAnswer, RunEnd, RunOptions};
+use leadsift_store::models::RunRow;
 
 /// The longest `file_name` a run may carry, in bytes.
 pub const MAX_FILE_NAME_BYTES: usize = 255;
@@ -90,7 +90,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let mut o = body.into_inner();
     checked_run_options(&o)?;
-    o.import_source = "csv".to_owned();
+    o.import_source = ImportSource::Csv;
     let run = web::block(move || import::start_run(&state.db, &o)).await??;
     record_run(run.id);
     Ok(HttpResponse::Created().json(run))
@@ -397,13 +397,13 @@ pub async fn upload_csv(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(8);
     let writer = web::block(move || -> std::io::Result<(std::fs::File, String)> {
         let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
-        let mut sha = sha2::Sha256::new();
+        let mut sha = FileDigest::new();
         while let Some(chunk) = rx.blocking_recv() {
             sha.update(&chunk);
             file.write_all(&chunk)?;
         }
         let file = file.into_inner().map_err(|e| e.into_error())?;
-        Ok((file, leadsift_core::text::hex(&sha.finalize())))
+        Ok((file, sha.finish()))
     });
     let mut received = 0usize;
     let mut failure = None;
@@ -488,7 +488,7 @@ fn import_spooled(
         dry_run: q.dry_run,
         force_refresh: q.force_refresh,
         strict: q.strict,
-        import_source: "csv".to_owned(),
+        import_source: ImportSource::Csv,
         mapping: Json::Null,
     };
     let run = import::start_run(&state.db, &o)?;

@@ -4,15 +4,15 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
-use leadsift_core::{Issue, Options, Outcome, validate_pairs};
+use leadsift_core::{ImportSource, Issue, Options, Outcome, validate_pairs};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::AppState;
-use crate::db::models::{LeadQuery, LeadRow};
 use crate::error::ApiError;
-use crate::import;
-use crate::with_conn;
+use leadsift_store::import;
+use leadsift_store::models::{LeadQuery, LeadRow};
+use leadsift_store::{StoreError, queries};
 
 fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let v: Json = serde_json::from_slice(body).map_err(|e| {
@@ -78,7 +78,7 @@ pub async fn create(
             .ok_or_else(|| {
                 ApiError::bad_request("invalid_body", "the lead has no fields with a value")
             })?;
-        let outcome = import::upsert_one(&state.db, &row, "api")?;
+        let outcome = import::upsert_one(&state.db, &row, ImportSource::Api)?;
         let status = if outcome == Outcome::Rejected {
             StatusCode::UNPROCESSABLE_ENTITY
         } else if outcome == Outcome::Created {
@@ -143,8 +143,8 @@ pub async fn list(
         limit,
         cursor: f.cursor,
     };
-    let leads = web::block(move || -> anyhow::Result<Vec<LeadRow>> {
-        with_conn!(&state.db, |c, m| Ok(m::find_leads(c, &q)?))
+    let leads = web::block(move || -> Result<Vec<LeadRow>, StoreError> {
+        state.db.with(|c| Ok(queries::find_leads(c, &q)?))
     })
     .await??;
     let next_cursor = (leads.len() as i64 == limit)
@@ -185,8 +185,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let k = key.clone();
-    let lead = web::block(move || -> anyhow::Result<Option<LeadRow>> {
-        with_conn!(&state.db, |c, m| Ok(m::get_lead(c, &k)?))
+    let lead = web::block(move || -> Result<Option<LeadRow>, StoreError> {
+        state.db.with(|c| Ok(queries::get_lead(c, &k)?))
     })
     .await??;
     lead.map(|l| HttpResponse::Ok().json(l))

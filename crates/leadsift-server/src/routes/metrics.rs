@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::import;
+use leadsift_store::import;
 
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();

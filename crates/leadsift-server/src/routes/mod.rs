@@ -12,10 +12,10 @@ use chrono::Utc;
 use leadsift_core::clean::CleanOptions;
 
 use crate::config::Settings;
-use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::middleware::{RequestIds, Uploads};
+use leadsift_store::Database;
 
 /// What every handler can reach. No global state: this is built once per server.
 #[derive(Debug)]

@@ -184,7 +184,7 @@ fn a_run_in_batches_is_idempotent_and_conflicts_are_refused() {
         Some(rows.len() as u64),
         "replays are not counted again"
     );
-    let stored = leadsift_server::import::all_leads(&app.db.db).expect("leads");
+    let stored = leadsift_store::import::all_leads(&app.db.db).expect("leads");
     assert_eq!(stored.len() as u64, created);
 }
 

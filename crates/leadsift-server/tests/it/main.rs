@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use leadsift_core::judge::Outcomes;
 use leadsift_core::{Options, Row, Validator};
-use leadsift_server::db::Database;
-use leadsift_server::import::{self, RunOptions};
+use leadsift_store::Database;
+use leadsift_store::import::{self, RunOptions};
 
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
@@ -113,7 +113,7 @@ pub fn run_options(dry_run: bool, force_refresh: bool) -> RunOptions {
         dry_run,
         force_refresh,
         strict: false,
-        import_source: "csv".into(),
+        import_source: leadsift_core::ImportSource::Csv,
         mapping: serde_json::Value::Null,
     }
 }

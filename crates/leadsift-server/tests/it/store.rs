@@ -1,13 +1,13 @@
 //! The persistence layer and the import pipeline on both backends.
 
 use leadsift_core::{IssueCode, Outcomes};
-use leadsift_server::db::models::LeadRow;
-use leadsift_server::import::{self, Batch, ImportError};
+use leadsift_store::import::{self, Batch, ImportError};
+use leadsift_store::models::LeadRow;
 use serde_json::Value as Json;
 
 use crate::{backends, dry_run, fixtures, import_rows, run_options, validate};
 
-fn all(db: &leadsift_server::db::Database) -> Vec<LeadRow> {
+fn all(db: &leadsift_store::Database) -> Vec<LeadRow> {
     import::all_leads(db).expect("leads")
 }
 
@@ -21,7 +21,7 @@ fn column(row: &LeadRow, field: &str) -> Json {
 }
 
 /// One golden case through the pipeline: every expected value is stored in its column.
-fn check(db: &leadsift_server::db::Database, name: &str) {
+fn check(db: &leadsift_store::Database, name: &str) {
     let dir = fixtures().join("golden");
     let bytes = std::fs::read(dir.join(format!("{name}.csv"))).expect("fixture");
     let rows = validate(&bytes);
@@ -51,7 +51,7 @@ fn check(db: &leadsift_server::db::Database, name: &str) {
         }
         let extra: Json = serde_json::from_str(&row.extra).expect("extra json");
         assert_eq!(extra, exp["extra"], "{name}: lead {id} extra");
-        assert_eq!(row.import_source, "csv");
+        assert_eq!(row.import_source, leadsift_core::ImportSource::Csv);
         let invalid: Json = serde_json::from_str(&row.invalid).expect("invalid json");
         for f in exp["invalid"].as_array().expect("invalid") {
             assert!(
@@ -321,23 +321,25 @@ fn a_write_planned_on_a_stale_classification_is_refused() {
         import_rows(&t.db, &rows[..1], 10, false);
         let at = chrono::Utc::now().naive_utc();
         let stale = |inserts: &[usize], updates: &[usize]| -> anyhow::Result<bool> {
-            leadsift_server::with_conn!(&t.db, |c, m| {
-                use diesel::Connection;
-                let values = |i: usize| m::LeadValues::of(&rows[i], "h", "csv", None, at);
-                let ins: Vec<_> = inserts.iter().map(|&i| values(i)).collect();
-                let mut upd: Vec<_> = updates
-                    .iter()
-                    .map(|&i| (values(i).lead_key.clone(), values(i)))
-                    .collect();
-                c.transaction::<bool, anyhow::Error, _>(|c| {
-                    let held = m::write_leads(c, &ins, &mut upd)?;
-                    // Never kept: this test only asks what the write would say.
-                    Err(anyhow::anyhow!("rolled back: {held}"))
-                })
-                .or_else(|e| match e.to_string().strip_prefix("rolled back: ") {
-                    Some(held) => Ok(held == "true"),
-                    None => Err(e),
-                })
+            use diesel::Connection;
+            use leadsift_store::models::LeadValues;
+            let values = |i: usize| {
+                LeadValues::of(&rows[i], "h", leadsift_core::ImportSource::Csv, None, at)
+            };
+            let ins: Vec<_> = inserts.iter().map(|&i| values(i)).collect();
+            let mut upd: Vec<_> = updates
+                .iter()
+                .map(|&i| (values(i).lead_key.clone(), values(i)))
+                .collect();
+            let mut c = t.db.conn()?;
+            c.transaction::<bool, anyhow::Error, _>(|c| {
+                let held = leadsift_store::write::write_leads(c, &ins, &mut upd)?;
+                // Never kept: this test only asks what the write would say.
+                Err(anyhow::anyhow!("rolled back: {held}"))
+            })
+            .or_else(|e| match e.to_string().strip_prefix("rolled back: ") {
+                Some(held) => Ok(held == "true"),
+                None => Err(e),
             })
         };
         // L1 is stored: inserting it again is refused (PostgreSQL says so; SQLite's unique

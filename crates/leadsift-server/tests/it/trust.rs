@@ -36,7 +36,7 @@ fn runs(app: &TestApp) -> Vec<Json> {
 }
 
 fn lead_count(app: &TestApp) -> usize {
-    leadsift_server::import::all_leads(&app.db.db)
+    leadsift_store::import::all_leads(&app.db.db)
         .expect("leads")
         .len()
 }
@@ -473,10 +473,8 @@ fn an_upload_that_never_fully_arrives_commits_nothing_and_starts_no_run() {
 fn break_the_leads_table(app: &TestApp) {
     use diesel::RunQueryDsl;
     let rename = || -> anyhow::Result<usize> {
-        leadsift_server::with_conn!(&app.db.db, |c, m| {
-            let _ = m::BACKEND;
-            Ok(diesel::sql_query("ALTER TABLE leads RENAME TO leads_elsewhere").execute(c)?)
-        })
+        let mut c = app.db.db.conn()?;
+        Ok(diesel::sql_query("ALTER TABLE leads RENAME TO leads_elsewhere").execute(&mut *c)?)
     };
     rename().expect("renamed");
 }
@@ -650,7 +648,7 @@ fn nul_bytes_import_into_postgres_as_into_sqlite() {
         body["checksum"] = json!(leadsift_core::judge::batch_checksum(&rows));
         let r = app.put_batch(&run["id"], 1, &body);
         assert_eq!(r.status(), 200, "{}", r.text().unwrap_or_default());
-        let leads = leadsift_server::import::all_leads(&app.db.db).expect("leads");
+        let leads = leadsift_store::import::all_leads(&app.db.db).expect("leads");
         let content: Vec<String> = leads
             .iter()
             .map(|l| {

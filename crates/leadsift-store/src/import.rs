@@ -5,12 +5,14 @@
 use chrono::{NaiveDateTime, Utc};
 use leadsift_core::judge::{Outcome, Outcomes, WireRow, batch_checksum, content_hash};
 use leadsift_core::plan::{DryRun, mark_written, plan};
-use leadsift_core::{Issue, Row};
+use leadsift_core::{ImportSource, Issue, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::db::Database;
-use crate::db::models::RunRow;
-use crate::with_conn;
+use crate::db::{Database, write_transaction};
+use crate::error::{Result, StoreError};
+use crate::models::{IssueRow, LeadRow, LeadValues, NewBatch, NewIssue, NewRun, RunRow, RunStatus};
+use crate::queries as q;
+use crate::write::write_leads;
 
 /// How a run was asked for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,15 +26,11 @@ pub struct RunOptions {
     #[serde(default)]
     pub strict: bool,
     /// `csv` for files, `api` for leads posted one by one.
-    #[serde(default = "csv")]
-    pub import_source: String,
+    #[serde(default)]
+    pub import_source: ImportSource,
     /// The mapping overrides the client used, for the record.
     #[serde(default)]
     pub mapping: serde_json::Value,
-}
-
-fn csv() -> String {
-    "csv".to_owned()
 }
 
 /// Why a batch was not applied.
@@ -46,12 +44,12 @@ pub enum ImportError {
     #[error("batch {seq} of run {run} was already received with another checksum")]
     Conflict { run: i64, seq: i64 },
     #[error(transparent)]
-    Database(#[from] anyhow::Error),
+    Store(#[from] StoreError),
 }
 
 impl From<diesel::result::Error> for ImportError {
     fn from(e: diesel::result::Error) -> Self {
-        ImportError::Database(e.into())
+        ImportError::Store(e.into())
     }
 }
 
@@ -185,28 +183,28 @@ fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
-pub fn start_run(db: &Database, o: &RunOptions) -> anyhow::Result<RunRow> {
+pub fn start_run(db: &Database, o: &RunOptions) -> Result<RunRow> {
     let mapping = o.mapping.to_string();
     let started = now();
-    with_conn!(db, |c, m| {
-        let new = m::NewRun {
+    db.with(|c| {
+        let new = NewRun {
             file_name: &o.file_name,
             file_sha256: &o.file_sha256,
             dry_run: o.dry_run,
             force_refresh: o.force_refresh,
             strict: o.strict,
-            import_source: &o.import_source,
+            import_source: o.import_source.as_str(),
             mapping: &mapping,
-            status: "running",
+            status: RunStatus::Running.as_str(),
             started_at: started,
             last_activity_at: started,
         };
-        Ok(m::create_run(c, &new)?)
+        Ok(q::create_run(c, &new)?)
     })
 }
 
-pub fn get_run(db: &Database, id: i64) -> anyhow::Result<Option<RunRow>> {
-    with_conn!(db, |c, m| Ok(m::get_run(c, id)?))
+pub fn get_run(db: &Database, id: i64) -> Result<Option<RunRow>> {
+    db.with(|c| Ok(q::get_run(c, id)?))
 }
 
 pub fn finish_run(db: &Database, id: i64) -> Result<RunRow, ImportError> {
@@ -230,33 +228,30 @@ pub enum RunEnd<'a> {
 pub fn end_run(db: &Database, id: i64, end: RunEnd<'_>) -> Result<RunRow, ImportError> {
     let at = now();
     let (status, reason) = match end {
-        RunEnd::Finished => ("finished", None),
-        RunEnd::Failed(why) => ("failed", Some(why)),
-        RunEnd::Abandoned(why) => ("abandoned", Some(why)),
+        RunEnd::Finished => (RunStatus::Finished, None),
+        RunEnd::Failed(why) => (RunStatus::Failed, Some(why)),
+        RunEnd::Abandoned(why) => (RunStatus::Abandoned, Some(why)),
     };
-    let r: anyhow::Result<Option<RunRow>> = with_conn!(db, |c, m| {
-        match m::end_run(c, id, status, reason, at)? {
-            Some(ended) => {
-                m::clear_dry_keys(c, id)?;
-                Ok(Some(ended))
-            }
-            None => Ok(m::get_run(c, id)?),
+    let r: Result<Option<RunRow>> = db.with(|c| match q::end_run(c, id, status, reason, at)? {
+        Some(ended) => {
+            q::clear_dry_keys(c, id)?;
+            Ok(Some(ended))
         }
+        None => Ok(q::get_run(c, id)?),
     });
     r?.ok_or(ImportError::RunNotFound(id))
 }
 
 /// Marks as `abandoned` every running run that has received nothing for `idle`; returns
 /// their ids. Safe to run from several servers at once (a run ends only once).
-pub fn sweep_abandoned(db: &Database, idle: std::time::Duration) -> anyhow::Result<Vec<i64>> {
+pub fn sweep_abandoned(db: &Database, idle: std::time::Duration) -> Result<Vec<i64>, ImportError> {
     let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
     let before = now().checked_sub_signed(idle).unwrap_or(NaiveDateTime::MIN);
     let reason = format!(
         "no batch arrived for {}: the client stopped before finishing",
         human_duration(idle.num_seconds())
     );
-    let stale: anyhow::Result<Vec<i64>> =
-        with_conn!(db, |c, m| Ok(m::stale_runs(c, before, 1000)?));
+    let stale: Result<Vec<i64>> = db.with(|c| Ok(q::stale_runs(c, before, 1000)?));
     let stale = stale?;
     let mut ended = Vec::new();
     for id in stale {
@@ -266,7 +261,7 @@ pub fn sweep_abandoned(db: &Database, idle: std::time::Duration) -> anyhow::Resu
             None => reason.clone(),
         };
         let run = end_run(db, id, RunEnd::Abandoned(&reason))?;
-        if run.status == "abandoned" {
+        if run.status == RunStatus::Abandoned {
             ended.push(id);
         }
     }
@@ -282,13 +277,15 @@ fn human_duration(secs: i64) -> String {
 }
 
 /// How many runs have each status.
-pub fn runs_by_status(db: &Database) -> anyhow::Result<Vec<(String, i64)>> {
-    with_conn!(db, |c, m| Ok(m::runs_by_status(c)?))
+pub fn runs_by_status(db: &Database) -> Result<Vec<(RunStatus, i64)>> {
+    db.with(|c| Ok(q::runs_by_status(c)?))
 }
 
 /// Applies one batch of a run in one transaction; idempotent per (run, seq, checksum).
-/// A PostgreSQL conflict with a concurrent writer (a key inserted meanwhile, a deadlock)
-/// rolls the transaction back and the batch is tried again, up to ten times.
+/// A conflict with a concurrent writer (a key inserted meanwhile, a serialization failure, a
+/// plan made stale: [`StoreError::is_retryable`]) rolls the transaction back and the batch is
+/// tried again, up to ten times. Writers lock leads in key order, so two of them cannot
+/// deadlock on the `leads` table.
 pub fn apply_batch(
     db: &Database,
     run_id: i64,
@@ -299,31 +296,13 @@ pub fn apply_batch(
     loop {
         attempt += 1;
         match apply_once(db, run_id, seq, batch) {
-            Err(ImportError::Database(e)) if attempt < 10 && retryable(&e) => {
+            Err(ImportError::Store(e)) if attempt < 10 && e.is_retryable() => {
                 std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
                 continue;
             }
             other => return other,
         }
     }
-}
-
-/// A batch's classification that a concurrent writer made stale before it was written.
-#[derive(Debug, thiserror::Error)]
-#[error("a concurrent import changed these leads while the batch was being written")]
-struct Stale;
-
-fn retryable(e: &anyhow::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    e.is::<Stale>()
-        || matches!(
-            e.downcast_ref::<Error>(),
-            Some(Error::DatabaseError(
-                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
-                _
-            ))
-        )
-        || e.to_string().contains("deadlock detected")
 }
 
 fn apply_once(
@@ -334,35 +313,35 @@ fn apply_once(
 ) -> Result<BatchAnswer, ImportError> {
     let (rows, checksum) = (batch.rows(), batch.checksum());
     let at = now();
-    with_conn!(db, |c, m| {
-        m::write_transaction::<BatchAnswer, ImportError, _>(c, |c| {
-            let run = m::get_run(c, run_id)?.ok_or(ImportError::RunNotFound(run_id))?;
-            if let Some(b) = m::find_batch(c, run_id, seq)? {
+    db.with(|c| {
+        write_transaction::<BatchAnswer, ImportError, _>(c, |c| {
+            let run = q::get_run(c, run_id)?.ok_or(ImportError::RunNotFound(run_id))?;
+            if let Some(b) = q::find_batch(c, run_id, seq)? {
                 if b.checksum != checksum {
                     return Err(ImportError::Conflict { run: run_id, seq });
                 }
                 let mut answer: BatchAnswer =
-                    serde_json::from_str(&b.response).map_err(anyhow::Error::from)?;
+                    serde_json::from_str(&b.response).map_err(StoreError::from)?;
                 answer.replayed = true;
                 return Ok(answer);
             }
-            if run.status != "running" {
+            if run.status != RunStatus::Running {
                 return Err(ImportError::RunFinished(run_id));
             }
             let keys: Vec<&str> = rows
                 .iter()
                 .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
                 .collect();
-            let mut priors = m::priors(c, &keys, Some(run_id))?;
+            let mut priors = q::priors(c, &keys, Some(run_id))?;
             if run.dry_run {
                 // What the dry run's earlier batches would have written.
-                let earlier = m::dry_keys(c, run_id, &keys)?;
+                let earlier = q::dry_keys(c, run_id, &keys)?;
                 mark_written(&mut priors, earlier.iter().map(String::as_str));
             }
             let plan = plan(rows, &batch.hashes, &priors, run.force_refresh);
             if run.dry_run {
                 let would: Vec<&str> = plan.written_keys(rows).collect();
-                m::add_dry_keys(c, run_id, &would)?;
+                q::add_dry_keys(c, run_id, &would)?;
             }
             if !run.dry_run {
                 let values = |i: usize| {
@@ -373,10 +352,10 @@ fn apply_once(
                         .unwrap_or_default();
                     (
                         key,
-                        m::LeadValues::of(
+                        LeadValues::of(
                             &rows[i],
                             &batch.hashes[i],
-                            &run.import_source,
+                            run.import_source,
                             Some(run_id),
                             at,
                         ),
@@ -384,15 +363,15 @@ fn apply_once(
                 };
                 let inserts: Vec<_> = plan.inserts.iter().map(|&i| values(i).1).collect();
                 let mut updates: Vec<_> = plan.updates.iter().map(|&i| values(i)).collect();
-                if !m::write_leads(c, &inserts, &mut updates)? {
-                    return Err(ImportError::Database(Stale.into()));
+                if !write_leads(c, &inserts, &mut updates)? {
+                    return Err(StoreError::Stale.into());
                 }
             }
             let answer = answer_for(run_id, seq, rows, &plan.outcomes);
-            let issues: Vec<m::NewIssue<'_>> = rows
+            let issues: Vec<NewIssue<'_>> = rows
                 .iter()
                 .flat_map(|r| r.issues.iter().map(move |i| (r, i)))
-                .map(|(r, i)| m::NewIssue {
+                .map(|(r, i)| NewIssue {
                     run_id,
                     batch_seq: seq,
                     line: i64::try_from(r.line).unwrap_or(i64::MAX),
@@ -405,13 +384,13 @@ fn apply_once(
                     raw: i.raw.as_deref(),
                 })
                 .collect();
-            m::insert_issues(c, &issues)?;
-            let response = serde_json::to_string(&answer).map_err(anyhow::Error::from)?;
+            q::insert_issues(c, &issues)?;
+            let response = serde_json::to_string(&answer).map_err(StoreError::from)?;
             let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
             let counts = &answer.counts;
-            m::insert_batch(
+            q::insert_batch(
                 c,
-                &m::NewBatch {
+                &NewBatch {
                     run_id,
                     seq,
                     checksum,
@@ -426,7 +405,7 @@ fn apply_once(
                     created_at: at,
                 },
             )?;
-            m::add_to_run(c, run_id, counts, at)?;
+            q::add_to_run(c, run_id, counts, at)?;
             Ok(answer)
         })
     })
@@ -464,42 +443,31 @@ pub fn dry_batch(
     batch: &Batch,
     force_refresh: bool,
     dry: &mut DryRun,
-) -> anyhow::Result<Outcomes> {
+) -> Result<Outcomes> {
     let rows = batch.rows();
     let keys: Vec<&str> = rows
         .iter()
         .filter_map(|r| r.key.as_ref().map(|k| k.as_str()))
         .collect();
-    let priors = with_conn!(db, |c, m| Ok::<_, anyhow::Error>(m::priors(
-        c, &keys, None
-    )?))?;
+    let priors = db.with(|c| Ok::<_, StoreError>(q::priors(c, &keys, None)?))?;
     Ok(dry
         .plan(rows, &batch.hashes, priors, force_refresh)
         .counts())
 }
 
 /// The sync history, newest first.
-pub fn list_runs(db: &Database, limit: i64, before: Option<i64>) -> anyhow::Result<Vec<RunRow>> {
-    with_conn!(db, |c, m| Ok(m::list_runs(
-        c,
-        limit.clamp(1, 1000),
-        before
-    )?))
+pub fn list_runs(db: &Database, limit: i64, before: Option<i64>) -> Result<Vec<RunRow>> {
+    db.with(|c| Ok(q::list_runs(c, limit.clamp(1, 1000), before)?))
 }
 
 /// A run's issues after the issue id `after`, `limit` of them, in order.
-pub fn run_issues(
-    db: &Database,
-    run: i64,
-    after: i64,
-    limit: i64,
-) -> anyhow::Result<Vec<crate::db::models::IssueRow>> {
-    with_conn!(db, |c, m| Ok(m::run_issues(c, run, after, limit)?))
+pub fn run_issues(db: &Database, run: i64, after: i64, limit: i64) -> Result<Vec<IssueRow>> {
+    db.with(|c| Ok(q::run_issues(c, run, after, limit)?))
 }
 
 /// Every stored lead in key order.
-pub fn all_leads(db: &Database) -> anyhow::Result<Vec<crate::db::models::LeadRow>> {
-    with_conn!(db, |c, m| Ok(m::all_leads(c)?))
+pub fn all_leads(db: &Database) -> Result<Vec<LeadRow>> {
+    db.with(|c| Ok(q::all_leads(c)?))
 }
 
 /// Marks a run that could not complete, with why.
@@ -509,12 +477,12 @@ pub fn fail_run(db: &Database, id: i64, reason: &str) -> Result<RunRow, ImportEr
 
 /// Records on a running run why its last batch failed: the reason it shows if its client
 /// never sends that batch again.
-pub fn note_failure(db: &Database, id: i64, why: &str) -> anyhow::Result<()> {
-    with_conn!(db, |c, m| Ok(m::note_failure(c, id, why).map(|_| ())?))
+pub fn note_failure(db: &Database, id: i64, why: &str) -> Result<()> {
+    db.with(|c| Ok(q::note_failure(c, id, why).map(|_| ())?))
 }
 
 /// Upserts one lead posted on its own (a LeadConduit delivery): created, updated or unchanged.
-pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outcome> {
+pub fn upsert_one(db: &Database, row: &Row, source: ImportSource) -> Result<Outcome> {
     let Some(key) = row.key.as_ref().map(|k| k.as_str().to_owned()) else {
         return Ok(Outcome::Rejected);
     };
@@ -522,9 +490,9 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
     loop {
         attempt += 1;
         let at = now();
-        let r: anyhow::Result<Outcome> = with_conn!(db, |c, m| {
-            m::write_transaction::<Outcome, anyhow::Error, _>(c, |c| {
-                let priors = m::priors(c, &[key.as_str()], None)?;
+        let r: Result<Outcome> = db.with(|c| {
+            write_transaction::<Outcome, StoreError, _>(c, |c| {
+                let priors = q::priors(c, &[key.as_str()], None)?;
                 let hash = content_hash(&row.lead, &row.extra);
                 let plan = plan(
                     std::slice::from_ref(row),
@@ -532,21 +500,21 @@ pub fn upsert_one(db: &Database, row: &Row, source: &str) -> anyhow::Result<Outc
                     &priors,
                     true,
                 );
-                let values = || m::LeadValues::of(row, &hash, source, None, at);
+                let values = || LeadValues::of(row, &hash, source, None, at);
                 let inserts: Vec<_> = plan.inserts.iter().map(|_| values()).collect();
                 let mut updates: Vec<_> = plan
                     .updates
                     .iter()
                     .map(|_| (key.clone(), values()))
                     .collect();
-                if !m::write_leads(c, &inserts, &mut updates)? {
-                    return Err(Stale.into());
+                if !write_leads(c, &inserts, &mut updates)? {
+                    return Err(StoreError::Stale);
                 }
                 Ok(plan.outcomes[0])
             })
         });
         match r {
-            Err(e) if attempt < 3 && retryable(&e) => continue,
+            Err(e) if attempt < 3 && e.is_retryable() => continue,
             other => return other,
         }
     }

@@ -1,0 +1,317 @@
+//! The tables as Rust values: row structs (what a query reads) and `New*` insert structs (what
+//! a write binds). API types live in the server's routes; none of these is one of those.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use leadsift_core::{Field, ImportSource, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::columns::Columns;
+use crate::schema;
+
+/// Where a run is: every run starts `running` and ends once, in one of the other three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    /// Every batch arrived.
+    Finished,
+    /// It could not complete; the run's `failure` says why.
+    Failed,
+    /// Its client discarded it or stopped without a word; the run's `failure` says why.
+    Abandoned,
+}
+
+impl RunStatus {
+    /// Every status, in the order a history lists them.
+    pub const ALL: [RunStatus; 4] = [
+        RunStatus::Running,
+        RunStatus::Finished,
+        RunStatus::Failed,
+        RunStatus::Abandoned,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Finished => "finished",
+            RunStatus::Failed => "failed",
+            RunStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A stored text that names no value of its type (a database written by something else).
+#[derive(Debug, thiserror::Error)]
+#[error("the database holds {value:?} where a {what} was expected")]
+pub struct UnknownName {
+    what: &'static str,
+    value: String,
+}
+
+impl TryFrom<String> for RunStatus {
+    type Error = UnknownName;
+    fn try_from(value: String) -> Result<Self, UnknownName> {
+        RunStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or(UnknownName {
+                what: "run status",
+                value,
+            })
+    }
+}
+
+/// One import run: the sync history.
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub dry_run: bool,
+    pub force_refresh: bool,
+    pub strict: bool,
+    #[diesel(deserialize_as = String)]
+    pub import_source: ImportSource,
+    pub mapping: String,
+    #[diesel(deserialize_as = String)]
+    pub status: RunStatus,
+    pub rows_read: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub existing: i64,
+    pub rejected: i64,
+    pub duplicates: i64,
+    pub batches: i64,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    /// Why a `failed` or `abandoned` run ended.
+    pub failure: Option<String>,
+    /// The last batch received, or the end.
+    pub last_activity_at: NaiveDateTime,
+}
+
+/// One accepted batch: its checksum and the answer given the first time.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct BatchRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub seq: i64,
+    pub checksum: String,
+    pub rows_read: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub existing: i64,
+    pub rejected: i64,
+    pub duplicates: i64,
+    pub response: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// One issue of one row of a run.
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+pub struct IssueRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub batch_seq: i64,
+    pub line: i64,
+    pub record: i64,
+    pub column_name: Option<String>,
+    pub field: Option<String>,
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub raw: Option<String>,
+}
+
+/// Filters for `GET /api/v1/leads`.
+#[derive(Debug, Default, Clone)]
+pub struct LeadQuery {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+    pub campaign: Option<String>,
+    pub status: Option<String>,
+    pub limit: i64,
+    /// The id after which to continue (keyset pagination).
+    pub cursor: Option<i64>,
+}
+
+impl LeadRow {
+    /// What the lead holds, without the bookkeeping that differs between two imports of the
+    /// same rows (id, the runs, the times): for comparing tables.
+    pub fn content(&self) -> serde_json::Value {
+        let mut j = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = j.as_object_mut() {
+            for k in [
+                "id",
+                "created_run",
+                "updated_run",
+                "created_at",
+                "updated_at",
+            ] {
+                o.remove(k);
+            }
+        }
+        j
+    }
+}
+
+/// The column type of a canonical field of type `$ty` (`FieldType`): what `leads` stores.
+macro_rules! column_type {
+    (Timestamp) => { Option<NaiveDateTime> };
+    (Date) => { Option<NaiveDate> };
+    (Number) => { Option<f64> };
+    (Boolean) => { Option<bool> };
+    ($other:ident) => { Option<String> };
+}
+
+/// A cleaned value of type `$ty` as its column's value.
+macro_rules! column_value {
+    (Timestamp, $col:expr, $f:expr) => {
+        $col.timestamp($f)
+    };
+    (Date, $col:expr, $f:expr) => {
+        $col.date($f)
+    };
+    (Number, $col:expr, $f:expr) => {
+        $col.number($f)
+    };
+    (Boolean, $col:expr, $f:expr) => {
+        $col.boolean($f)
+    };
+    ($other:ident, $col:expr, $f:expr) => {
+        $col.text($f)
+    };
+}
+
+/// The `leads` table's row struct and insert struct, one column per canonical field, from
+/// `leadsift_core::canonical_fields!`. The order is the table's (`schema.rs`): `id`,
+/// `lead_key`, the fields, then the bookkeeping columns.
+macro_rules! lead_structs {
+    ($( $variant:ident = $column:ident : $ty:ident ),* $(,)?) => {
+        /// One stored lead.
+        #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+        pub struct LeadRow {
+            pub id: i64,
+            pub lead_key: String,
+            $( pub $column: column_type!($ty), )*
+            pub extra: String,
+            pub invalid: String,
+            #[diesel(deserialize_as = String)]
+            pub import_source: ImportSource,
+            pub created_run: Option<i64>,
+            pub updated_run: Option<i64>,
+            pub content_hash: String,
+            pub created_at: NaiveDateTime,
+            pub updated_at: NaiveDateTime,
+        }
+
+        /// The canonical columns of a lead, and what the importer maintains beside them.
+        /// Every column but `id`: inserted whole (also by PostgreSQL's binary COPY, which needs
+        /// NULL rather than DEFAULT for `None`), updated without the key and the creation
+        /// columns.
+        #[derive(Debug, Clone, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::leads, treat_none_as_null = true, treat_none_as_default_value = false)]
+        pub struct LeadValues {
+            #[diesel(skip_update)]
+            pub lead_key: String,
+            $( pub $column: column_type!($ty), )*
+            pub extra: String,
+            pub invalid: String,
+            pub import_source: String,
+            pub content_hash: String,
+            pub updated_run: Option<i64>,
+            pub updated_at: NaiveDateTime,
+            #[diesel(skip_update)]
+            pub created_run: Option<i64>,
+            #[diesel(skip_update)]
+            pub created_at: NaiveDateTime,
+        }
+
+        impl LeadValues {
+            /// The columns of a cleaned row, written by `run` (or by no run, for a lead posted
+            /// alone).
+            pub fn of(
+                row: &Row,
+                content_hash: &str,
+                source: ImportSource,
+                run: Option<i64>,
+                now: NaiveDateTime,
+            ) -> LeadValues {
+                let col = Columns::new(row);
+                LeadValues {
+                    lead_key: row.key.as_ref().map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                    $( $column: column_value!($ty, col, Field::$variant), )*
+                    extra: col.extra_json(),
+                    invalid: col.invalid_json(),
+                    import_source: source.as_str().to_owned(),
+                    content_hash: content_hash.to_owned(),
+                    updated_run: run,
+                    updated_at: now,
+                    created_run: run,
+                    created_at: now,
+                }
+            }
+        }
+    };
+}
+
+leadsift_core::canonical_fields!(lead_structs);
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = schema::import_runs)]
+pub struct NewRun<'a> {
+    pub file_name: &'a str,
+    pub file_sha256: &'a str,
+    pub dry_run: bool,
+    pub force_refresh: bool,
+    pub strict: bool,
+    pub import_source: &'a str,
+    pub mapping: &'a str,
+    pub status: &'a str,
+    pub started_at: NaiveDateTime,
+    pub last_activity_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = schema::import_batches)]
+pub struct NewBatch<'a> {
+    pub run_id: i64,
+    pub seq: i64,
+    pub checksum: &'a str,
+    pub rows_read: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub existing: i64,
+    pub rejected: i64,
+    pub duplicates: i64,
+    pub response: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = schema::import_issues)]
+pub struct NewIssue<'a> {
+    pub run_id: i64,
+    pub batch_seq: i64,
+    pub line: i64,
+    pub record: i64,
+    pub column_name: Option<&'a str>,
+    pub field: Option<&'a str>,
+    pub code: &'a str,
+    pub severity: &'a str,
+    pub message: &'a str,
+    pub raw: Option<&'a str>,
+}
