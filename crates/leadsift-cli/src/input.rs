@@ -68,6 +68,8 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 impl ReadArgs {
     /// The core's options from the flags (a mapping file that is not a mapping is a usage error).
     pub fn options(&self) -> Result<Options> {
+        // The one clock read: the core is told what day it is.
+        let today = chrono::Utc::now().date_naive();
         let mapping = match &self.mapping {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -84,8 +86,7 @@ impl ReadArgs {
         Ok(Options {
             clean: CleanOptions {
                 timezone: self.timezone.clone(),
-                today: chrono::Utc::now().date_naive(),
-                ..CleanOptions::default()
+                ..CleanOptions::new(today)
             },
             strict: self.strict,
             encoding: self.encoding,
@@ -99,7 +100,7 @@ impl ReadArgs {
                 max_inflation_ratio: self.max_inflation_ratio,
                 ..Limits::default()
             },
-            ..Options::default()
+            ..Options::new(today)
         })
     }
 

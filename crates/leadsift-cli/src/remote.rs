@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use leadsift_core::judge::{BatchRowJson, Outcomes};
+use leadsift_core::judge::Outcomes;
+use leadsift_core::wire::BatchRowJson;
 use leadsift_store::import::Batch;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};

@@ -42,7 +42,9 @@ fn raw_read(bytes: &[u8]) -> usize {
 }
 
 fn validate(bytes: &[u8]) -> u64 {
-    let mut v = Validator::new(Options::default());
+    let mut v = Validator::new(Options::new(
+        leadsift_core::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+    ));
     let mut n = 0;
     for chunk in bytes.chunks(256 * 1024) {
         n += v.push(chunk).expect("push").len() as u64;

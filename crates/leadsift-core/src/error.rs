@@ -41,6 +41,4 @@ pub enum ReadError {
         size: usize,
         limit: usize,
     },
-    #[error("the file has no data after the header line {0}: it ends before the header")]
-    HeaderLineMissing(u64),
 }

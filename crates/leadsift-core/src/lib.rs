@@ -12,6 +12,7 @@ pub mod field;
 pub mod gzip;
 pub mod issue;
 pub mod judge;
+pub mod lead;
 pub mod mapping;
 pub mod plan;
 pub mod records;
@@ -20,7 +21,10 @@ mod seen;
 pub mod sniff;
 pub mod text;
 pub mod validate;
+pub mod wire;
 
+/// The date type of [`clean::CleanOptions::today`], for callers that say what day it is.
+pub use chrono::NaiveDate;
 pub use error::ReadError;
 pub use field::{Field, FieldType, ImportSource};
 pub use issue::{Issue, IssueCode, Severity};

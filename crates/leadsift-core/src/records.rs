@@ -173,11 +173,6 @@ impl RecordSplitter {
         }
     }
 
-    /// The physical line the splitter has reached.
-    pub fn line(&self) -> u64 {
-        self.line
-    }
-
     /// Appends field content, keeping within the limits: what is past one is counted, not kept.
     #[inline]
     fn push_slice(&mut self, bytes: &[u8]) {

@@ -3,17 +3,16 @@
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Deserialize, Serialize, Serializer};
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
 
-use crate::clean::{self, CleanOptions, DecimalSeparator, Note, Value};
+use crate::clean::{self, CleanOptions, DecimalSeparator, Note, PostalCode, Value};
 use crate::decode::{Charset, Decoder};
 use crate::error::ReadError;
 use crate::field::Field;
 use crate::gzip::{Inflater, is_gzip};
 use crate::issue::{Issue, IssueCode};
 use crate::judge;
+pub use crate::lead::{Lead, LeadKey, Row, RowStatus};
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
@@ -21,7 +20,7 @@ use crate::sniff::{self, Found, SAMPLE_BYTES, Sniffed};
 use crate::text::without_nul;
 
 /// Everything that changes how a file is read and judged.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub clean: CleanOptions,
     /// `None`: a comma decimal separator for semicolon files, a dot otherwise.
@@ -40,151 +39,21 @@ pub struct Options {
     pub keep_raw: bool,
 }
 
-/// Whether a row is imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RowStatus {
-    /// No issues.
-    Valid,
-    /// Imported, with issues.
-    Warning,
-    /// Not imported.
-    Rejected,
-}
-
-/// A cleaned lead: one optional value per canonical field.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Lead {
-    values: Vec<Option<Value>>,
-}
-
-impl Default for Lead {
-    fn default() -> Self {
-        Lead {
-            values: vec![None; Field::COUNT],
+impl Options {
+    /// Sniff everything, map by name, clean with [`CleanOptions::new`]`(today)`, the default
+    /// limits, nothing strict.
+    pub fn new(today: chrono::NaiveDate) -> Options {
+        Options {
+            clean: CleanOptions::new(today),
+            decimal: None,
+            strict: false,
+            encoding: None,
+            delimiter: None,
+            header_line: None,
+            mapping: MappingOverrides::default(),
+            limits: Limits::default(),
+            keep_raw: false,
         }
-    }
-}
-
-impl Lead {
-    pub fn get(&self, field: Field) -> Option<&Value> {
-        self.values[field.index()].as_ref()
-    }
-
-    pub fn set(&mut self, field: Field, value: Option<Value>) {
-        self.values[field.index()] = value;
-    }
-
-    /// Every canonical field with its value, in canonical order.
-    pub fn iter(&self) -> impl Iterator<Item = (Field, Option<&Value>)> {
-        Field::ALL.iter().map(|f| (*f, self.get(*f)))
-    }
-
-    fn text(&self, field: Field) -> Option<String> {
-        self.get(field)
-            .filter(|v| !v.is_masked())
-            .map(|v| v.to_text().into_owned())
-    }
-}
-
-impl Serialize for Lead {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(Field::COUNT))?;
-        for (field, value) in self.iter() {
-            map.serialize_entry(field.name(), &value)?;
-        }
-        map.end()
-    }
-}
-
-/// The identity of a lead: `lead:<lead_id>`, `event:<event_id>`, or `fp:<fingerprint>` of the
-/// cleaned email, phone and submission time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LeadKey(String);
-
-impl LeadKey {
-    /// The key of a cleaned lead, or `None` when it has no identity.
-    pub fn of(lead: &Lead) -> Option<LeadKey> {
-        if let Some(id) = lead.text(Field::LeadId) {
-            return Some(LeadKey(format!("lead:{id}")));
-        }
-        if let Some(id) = lead.text(Field::EventId) {
-            return Some(LeadKey(format!("event:{id}")));
-        }
-        let email = lead
-            .get(Field::Email)
-            .filter(|v| matches!(v, Value::Email(_)));
-        let phone = [Field::Phone1, Field::Phone2, Field::Phone3]
-            .iter()
-            .find_map(|f| match lead.get(*f) {
-                Some(Value::Phone(p)) => Some(p.number().to_owned()),
-                _ => None,
-            });
-        if email.is_none() && phone.is_none() {
-            return None;
-        }
-        let mut h = Sha256::new();
-        h.update(email.map(|e| e.to_text().into_owned()).unwrap_or_default());
-        h.update([0x1f]);
-        h.update(phone.unwrap_or_default());
-        h.update([0x1f]);
-        h.update(lead.text(Field::SubmittedAt).unwrap_or_default());
-        let digest = h.finalize();
-        Some(LeadKey(format!("fp:{}", crate::text::hex(&digest[..16]))))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// One data record, cleaned.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// Zero-based number among the data records (blank lines are no record).
-    pub record: u64,
-    /// The physical line the record starts on.
-    pub line: u64,
-    pub status: RowStatus,
-    pub lead: Lead,
-    /// Columns that map to no field: the column's key and the raw value; empty cells left out.
-    pub extra: Vec<(String, String)>,
-    pub issues: Vec<Issue>,
-    pub key: Option<LeadKey>,
-    /// The line of the earlier row with the same key, which this row replaces.
-    pub replaces_line: Option<u64>,
-    /// The record's cells as read, in column order, when [`Options::keep_raw`] is set; else empty.
-    pub raw: Vec<String>,
-}
-
-pub(crate) struct ExtraMap<'a>(pub(crate) &'a [(String, String)]);
-
-impl Serialize for ExtraMap<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-impl Serialize for Row {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Row", 8)?;
-        st.serialize_field("record", &self.record)?;
-        st.serialize_field("line", &self.line)?;
-        st.serialize_field("status", &self.status)?;
-        st.serialize_field("key", &self.key)?;
-        st.serialize_field("lead", &self.lead)?;
-        st.serialize_field("extra", &ExtraMap(&self.extra))?;
-        st.serialize_field("issues", &self.issues)?;
-        st.serialize_field("replaces_line", &self.replaces_line)?;
-        if !self.raw.is_empty() {
-            st.serialize_field("raw", &self.raw)?;
-        }
-        st.end()
     }
 }
 
@@ -305,10 +174,13 @@ impl Validator {
         let result = self.route(&[], true);
         let rows = self.settle(result)?;
         if self.mapping.is_none() {
-            self.summary.notes.push(if self.summary.bytes == 0 {
-                "the file is empty".to_owned()
-            } else {
-                "the file holds no header row".to_owned()
+            self.summary.notes.push(match self.options.header_line {
+                _ if self.summary.bytes == 0 => "the file is empty".to_owned(),
+                Some(line) if self.summary.preamble < line => format!(
+                    "the header was to be on line {line}, but the file has {} lines",
+                    self.summary.preamble
+                ),
+                _ => "the file holds no header row".to_owned(),
             });
         } else if self.next_record == 0 {
             self.summary
@@ -597,7 +469,7 @@ impl Validator {
         }
 
         if let Some((at, raw)) = postal_raw {
-            judge::recover_zip(&mut lead, &mut issues, at, raw);
+            recover_zip(&mut lead, &mut issues, at, raw);
         }
 
         let n = r.field_count;
@@ -687,4 +559,18 @@ pub fn validate_pairs(
     };
     let (rows, _) = validate_bytes(text.as_bytes(), options)?;
     Ok(rows.into_iter().next())
+}
+
+/// A ZIP code that failed cleaning (`issue_at` is its issue) but that lost its leading zeros in a
+/// spreadsheet, restored when the row's state makes the original certain.
+fn recover_zip(lead: &mut Lead, issues: &mut [Issue], issue_at: usize, raw: &str) {
+    if let Some(Value::State(state)) = lead.get(Field::State)
+        && let Some((zip, note)) = PostalCode::restore_leading_zeros(raw, state)
+    {
+        let issue = &mut issues[issue_at];
+        issue.code = note.code;
+        issue.severity = note.code.severity();
+        issue.message = note.message;
+        lead.set(Field::PostalCode, Some(Value::PostalCode(zip)));
+    }
 }

@@ -3,8 +3,9 @@
 //! transaction, with its issues, its idempotency record and the run's counters.
 
 use chrono::{NaiveDateTime, Utc};
-use leadsift_core::judge::{Outcome, Outcomes, WireRow, batch_checksum, content_hash};
+use leadsift_core::judge::{Outcome, Outcomes, content_hash};
 use leadsift_core::plan::{DryRun, mark_written, plan};
+use leadsift_core::wire::{WireRow, batch_checksum};
 use leadsift_core::{ImportSource, Issue, Row};
 use serde::{Deserialize, Serialize};
 

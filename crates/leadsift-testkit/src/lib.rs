@@ -5,6 +5,11 @@ use serde_json::Value as Json;
 
 pub mod generate;
 
+/// The day every test runs on, so that no verdict depends on the clock.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a real date")
+}
+
 /// Where the shared fixtures live.
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
 

@@ -5,7 +5,7 @@
 //! compatible). Errors are JS exceptions with the core's message. No rule lives here.
 
 use leadsift_core::clean::{CleanOptions, Zone};
-use leadsift_core::judge::{BatchRowIn, BatchRowJson, WireRow, batch_checksum};
+use leadsift_core::wire::{StoredRow, WireRow, WireRowJson, batch_checksum};
 use leadsift_core::{Limits, MappingOverrides, Options, Row, Validator as CoreValidator};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -114,8 +114,7 @@ impl JsOptions {
         Ok(Options {
             clean: CleanOptions {
                 timezone,
-                today,
-                ..CleanOptions::default()
+                ..CleanOptions::new(today)
             },
             strict: self.strict,
             encoding,
@@ -127,7 +126,7 @@ impl JsOptions {
                 max_columns: self.max_columns.unwrap_or(defaults.max_columns),
                 ..defaults
             },
-            ..Options::default()
+            ..Options::new(today)
         })
     }
 }
@@ -204,23 +203,37 @@ pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
     o.into_core()
 }
 
-/// The checksum the batch API expects for `rows` (as `push` returned them, or in the batch
-/// row shape): send `{rows, checksum}` to `PUT /api/v1/imports/{id}/batches/{seq}`.
+/// Rows as `push` returned them, read into the wire rows the batch API checks.
+fn wire_rows(rows: JsValue) -> Result<Vec<WireRow>, JsError> {
+    let rows: Vec<StoredRow> =
+        serde_wasm_bindgen::from_value(rows).map_err(|e| js_error(format!("invalid rows: {e}")))?;
+    Ok(rows.into_iter().map(StoredRow::into_wire).collect())
+}
+
+/// The checksum the batch API expects for `rows` (as `push` returned them).
 #[wasm_bindgen(js_name = batchChecksum)]
 pub fn batch_checksum_js(rows: JsValue) -> Result<String, JsError> {
-    let rows: Vec<BatchRowIn> =
-        serde_wasm_bindgen::from_value(rows).map_err(|e| js_error(format!("invalid rows: {e}")))?;
-    let wire: Vec<WireRow> = rows.into_iter().map(BatchRowIn::into_wire).collect();
-    Ok(batch_checksum(&wire))
+    Ok(batch_checksum(&wire_rows(rows)?))
+}
+
+/// The body of `PUT /api/v1/imports/{id}/batches/{seq}` for `rows` (as `push` returned them):
+/// `{rows, checksum}`, the rows in the batch API's one shape.
+#[wasm_bindgen(js_name = batchBody)]
+pub fn batch_body_js(rows: JsValue) -> Result<JsValue, JsError> {
+    let wire = wire_rows(rows)?;
+    #[derive(Serialize)]
+    struct Body<'a> {
+        rows: Vec<WireRowJson<'a>>,
+        checksum: String,
+    }
+    to_js(&Body {
+        rows: wire.iter().map(WireRowJson).collect(),
+        checksum: batch_checksum(&wire),
+    })
 }
 
 /// The checksum of rows still on the Rust side (for tests and native callers).
 pub fn checksum_of(rows: &[Row]) -> String {
     let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
     batch_checksum(&wire)
-}
-
-/// A row in the batch API's shape.
-pub fn batch_row(row: &Row) -> Result<JsValue, JsError> {
-    to_js(&BatchRowJson(row))
 }

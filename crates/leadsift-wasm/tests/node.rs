@@ -104,13 +104,7 @@ fn js(v: &Json) -> JsValue {
 
 /// The native core on the same bytes, with the same "today" as the wasm surface.
 fn core_validate(bytes: &[u8]) -> (Vec<leadsift_core::Row>, leadsift_core::Summary) {
-    let options = leadsift_core::Options {
-        clean: leadsift_core::clean::CleanOptions {
-            today: chrono_today(),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = leadsift_core::Options::new(chrono_today());
     leadsift_core::validate_bytes(bytes, options).expect("core")
 }
 
@@ -166,4 +160,26 @@ fn the_batch_checksum_of_pushed_rows_is_the_servers() {
             .unwrap_or(0) as usize,
     );
     assert_eq!(from_js, leadsift_wasm::checksum_of(&core_rows[..pushed]));
+}
+
+#[wasm_bindgen_test]
+fn a_batch_body_of_pushed_rows_is_in_the_one_shape_the_server_reads() {
+    let (_, bytes, _) = CASES[4];
+    let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
+    let rows = v.push(bytes).map_err(JsValue::from).expect("push");
+    let checksum = batch_checksum_js(rows.clone())
+        .map_err(JsValue::from)
+        .expect("checksum");
+    let body = json(
+        leadsift_wasm::batch_body_js(rows)
+            .map_err(JsValue::from)
+            .expect("body"),
+    );
+    assert_eq!(body["checksum"], checksum.as_str());
+    // What the server does with the body: read it strictly and check its checksum.
+    let read: Vec<leadsift_core::wire::BatchRowIn> =
+        serde_json::from_value(body["rows"].clone()).expect("the server's shape");
+    let wire: Vec<_> = read.into_iter().map(|r| r.into_wire()).collect();
+    assert!(!wire.is_empty());
+    assert_eq!(leadsift_core::wire::batch_checksum(&wire), checksum);
 }

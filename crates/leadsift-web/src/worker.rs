@@ -17,10 +17,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leadsift_core::digest::FileDigest;
-use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
+use leadsift_core::wire::{StoredRow, WireRow, WireRowJson, batch_checksum};
 use leadsift_core::{Options, RowStatus, Validator};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
@@ -333,9 +333,8 @@ fn batch(state: &Shared, m: &JsValue) {
     }
     let rows = s.store.range((seq - 1) * size, seq * size);
     let mut wire: Vec<WireRow> = Vec::with_capacity(rows.len());
-    let mut body = String::from("{\"rows\":[");
-    for (i, r) in rows.iter().enumerate() {
-        match serde_json::from_str::<BatchRowIn>(&r.row) {
+    for r in &rows {
+        match serde_json::from_str::<StoredRow>(&r.row) {
             Ok(b) => wire.push(b.into_wire()),
             Err(e) => {
                 drop(s);
@@ -346,15 +345,23 @@ fn batch(state: &Shared, m: &JsValue) {
                 );
             }
         }
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&r.row);
     }
     let checksum = batch_checksum(&wire);
-    body.push_str("],\"checksum\":\"");
-    body.push_str(&checksum);
-    body.push_str("\"}");
+    let rows_json: Vec<WireRowJson<'_>> = wire.iter().map(WireRowJson).collect();
+    let body = match serde_json::to_string(&serde_json::json!({
+        "rows": rows_json,
+        "checksum": checksum,
+    })) {
+        Ok(b) => b,
+        Err(e) => {
+            drop(s);
+            return fail(
+                state,
+                f64::NAN,
+                format!("a batch could not be written: {e}"),
+            );
+        }
+    };
     let reply = obj(&[
         ("type", "batch".into()),
         ("seq", (seq as f64).into()),

@@ -55,11 +55,13 @@ pub struct CleanOptions {
     pub decimal: DecimalSeparator,
 }
 
-impl Default for CleanOptions {
-    fn default() -> Self {
+impl CleanOptions {
+    /// The defaults (UTC, a decimal dot) for a run on `today`. There is no `Default`: the core
+    /// reads no clock, so the caller says what day it is.
+    pub fn new(today: chrono::NaiveDate) -> CleanOptions {
         CleanOptions {
             timezone: Zone::Utc,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+            today,
             decimal: DecimalSeparator::Dot,
         }
     }

@@ -6,7 +6,7 @@ use crate::issue::IssueCode as C;
 fn check(field: Field, raw: &str, want: Option<&str>, code: Option<C>) {
     let options = CleanOptions {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(),
-        ..CleanOptions::default()
+        ..CleanOptions::new(leadsift_testkit::today())
     };
     let got = clean(field, raw, &options);
     let value = got.value.as_ref().map(|v| v.to_text().into_owned());
@@ -151,7 +151,7 @@ fn numbers() {
 fn numbers_with_a_decimal_comma() {
     let options = CleanOptions {
         decimal: DecimalSeparator::Comma,
-        ..CleanOptions::default()
+        ..CleanOptions::new(leadsift_testkit::today())
     };
     let n = |raw: &str| {
         clean(Field::Price, raw, &options)
@@ -228,7 +228,7 @@ fn timestamps() {
 fn timestamps_without_a_zone_are_read_in_the_configured_zone() {
     let options = CleanOptions {
         timezone: "America/Chicago".parse().expect("zone"),
-        ..CleanOptions::default()
+        ..CleanOptions::new(leadsift_testkit::today())
     };
     let got = clean(Field::SubmittedAt, "2024-07-01 09:00:00", &options)
         .value

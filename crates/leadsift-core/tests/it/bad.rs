@@ -14,7 +14,7 @@ fn check(name: &str) {
     )
     .expect("json");
     for chunk in [1, 3, 64, 1 << 20] {
-        let result = run_chunked(&bytes, chunk, Options::default());
+        let result = run_chunked(&bytes, chunk, Options::new(leadsift_testkit::today()));
         if let Some(error) = exp.get("error") {
             let e = result.expect_err(name);
             assert_eq!(Json::String(e.to_string()), *error, "{name}");
@@ -104,7 +104,8 @@ fn a_50_mb_field_is_rejected_with_its_size_and_memory_stays_bounded() {
     let mut file = b"Lead ID,Comments\nL1,ok\nL2,\"".to_vec();
     file.extend(std::iter::repeat_n(b'x', 50 << 20));
     file.extend_from_slice(b"\"\nL3,after\n");
-    let (rows, s) = run_chunked(&file, 1 << 16, Options::default()).expect("readable");
+    let (rows, s) =
+        run_chunked(&file, 1 << 16, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!((s.rows, s.valid, s.rejected), (3, 2, 1));
     let big = &rows[1];
     assert_eq!(big.line, 3);
@@ -132,7 +133,12 @@ fn a_50_mb_field_is_rejected_with_its_size_and_memory_stays_bounded() {
 fn two_thousand_columns_stop_the_file_with_the_limit_named() {
     let header: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
     let file = format!("{}\n{}\n", header.join(","), vec!["1"; 2000].join(","));
-    let err = run_chunked(file.as_bytes(), 4096, Options::default()).expect_err("too many columns");
+    let err = run_chunked(
+        file.as_bytes(),
+        4096,
+        Options::new(leadsift_testkit::today()),
+    )
+    .expect_err("too many columns");
     assert_eq!(
         err,
         ReadError::TooManyColumns {
@@ -147,7 +153,7 @@ fn two_thousand_columns_stop_the_file_with_the_limit_named() {
             max_columns: 2000,
             ..Limits::default()
         },
-        ..Options::default()
+        ..Options::new(leadsift_testkit::today())
     };
     let (rows, _) = run_chunked(file.as_bytes(), 4096, options).expect("readable");
     assert_eq!(rows[0].extra.len(), 2000);
@@ -157,7 +163,12 @@ fn two_thousand_columns_stop_the_file_with_the_limit_named() {
 fn a_data_row_wider_than_the_column_limit_is_rejected() {
     let row = vec!["x"; 1500].join(",");
     let file = format!("Lead ID,Email\nL1,{row}\n");
-    let (rows, s) = run_chunked(file.as_bytes(), 999, Options::default()).expect("readable");
+    let (rows, s) = run_chunked(
+        file.as_bytes(),
+        999,
+        Options::new(leadsift_testkit::today()),
+    )
+    .expect("readable");
     assert_eq!(s.rejected, 1);
     assert!(
         rows[0]
@@ -171,21 +182,23 @@ fn a_data_row_wider_than_the_column_limit_is_rejected() {
 fn gzip_that_is_cut_short_is_a_clear_error() {
     let gz = std::fs::read(fixtures().join("golden/lc-comma-utf8-gzip.csv.gz")).expect("gz");
     let cut = &gz[..gz.len() / 2];
-    let err = run_chunked(cut, 4096, Options::default()).expect_err("truncated");
+    let err =
+        run_chunked(cut, 4096, Options::new(leadsift_testkit::today())).expect_err("truncated");
     assert!(matches!(err, ReadError::Gzip(_)), "{err}");
 }
 
 #[test]
 fn strict_mode_rejects_rows_with_any_error() {
     let file = b"Lead ID,Email\nL1,bob@\nL2,b@example.com\n";
-    let (_, lax) = run_chunked(file, 64, Options::default()).expect("readable");
+    let (_, lax) =
+        run_chunked(file, 64, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!((lax.valid, lax.warning, lax.rejected), (1, 1, 0));
     let (_, strict) = run_chunked(
         file,
         64,
         Options {
             strict: true,
-            ..Options::default()
+            ..Options::new(leadsift_testkit::today())
         },
     )
     .expect("readable");
@@ -195,7 +208,8 @@ fn strict_mode_rejects_rows_with_any_error() {
 #[test]
 fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
     let file = b"Lead ID,Email\nL1,a@example.com\nL2,b@example.com\nL1,c@example.com\n";
-    let (rows, s) = run_chunked(file, 5, Options::default()).expect("readable");
+    let (rows, s) =
+        run_chunked(file, 5, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!(s.duplicates, 1);
     assert_eq!(rows[2].replaces_line, Some(2));
     let issue = rows[2]
@@ -213,7 +227,8 @@ fn a_later_row_with_the_same_key_replaces_the_earlier_one() {
 #[test]
 fn rows_without_identity_are_rejected_and_fingerprints_identify_the_rest() {
     let file = b"Email,Phone 1,Submission Timestamp,City\na@example.com,,2024-03-05 14:22:10,Austin\n,5127891111,,Austin\n,,,Austin\n";
-    let (rows, s) = run_chunked(file, 7, Options::default()).expect("readable");
+    let (rows, s) =
+        run_chunked(file, 7, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!((s.valid, s.rejected), (2, 1));
     assert!(
         rows[0]
@@ -238,7 +253,8 @@ fn bytes_invalid_in_the_sniffed_encoding_are_flagged_on_their_row() {
         file.extend_from_slice(format!("L{i},Austin\n").as_bytes());
     }
     file.extend_from_slice(b"L9999,S\xe3o Paulo\n");
-    let (rows, s) = run_chunked(&file, 4096, Options::default()).expect("readable");
+    let (rows, s) =
+        run_chunked(&file, 4096, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!(
         s.sniffed.as_ref().map(|x| x.encoding.as_str()),
         Some("UTF-8")
@@ -268,7 +284,8 @@ fn a_gzip_bomb_is_refused_by_its_inflation_ratio() {
     // 256 MiB of newlines in 256 KiB: refused once 4 MiB have inflated, whatever the chunking.
     let bomb = leadsift_testkit::gzip_bomb(256);
     for chunk in [1 << 10, 64 << 10, bomb.len()] {
-        let err = run_chunked(&bomb, chunk, Options::default()).expect_err("bomb");
+        let err =
+            run_chunked(&bomb, chunk, Options::new(leadsift_testkit::today())).expect_err("bomb");
         assert!(matches!(err, ReadError::InflationRatio { .. }), "{err}");
         assert!(err.to_string().contains("decompression bomb"), "{err}");
     }
@@ -286,7 +303,7 @@ fn gzip_input_over_the_inflated_limit_is_refused() {
             max_inflated_bytes,
             ..Limits::default()
         },
-        ..Options::default()
+        ..Options::new(leadsift_testkit::today())
     };
     let err = run_chunked(&gz, 4096, limits(100_000)).expect_err("over the limit");
     assert_eq!(err, ReadError::InflatedTooLarge { limit: 100_000 });
@@ -304,7 +321,7 @@ fn a_header_cell_over_the_field_limit_is_an_error_not_a_cut() {
             max_field_bytes: 4096,
             ..Limits::default()
         },
-        ..Options::default()
+        ..Options::new(leadsift_testkit::today())
     };
     let err = run_chunked(&file, 512, options).expect_err("too large");
     assert_eq!(
@@ -323,7 +340,12 @@ fn a_megabyte_header_cell_is_read_and_kept_in_extra() {
     // Header matching is linear in the header's length: this used to take half a minute.
     let long = "y".repeat((1 << 20) - 1);
     let file = format!("Lead ID,{long},{long}z,{long}w,{long}v\nL1,a,b,c,d\n");
-    let (rows, s) = run_chunked(file.as_bytes(), 1 << 16, Options::default()).expect("readable");
+    let (rows, s) = run_chunked(
+        file.as_bytes(),
+        1 << 16,
+        Options::new(leadsift_testkit::today()),
+    )
+    .expect("readable");
     assert_eq!(s.valid + s.warning, 1);
     assert_eq!(rows[0].extra.len(), 4);
 }
@@ -333,7 +355,8 @@ fn nul_bytes_never_reach_a_kept_value() {
     // Cleaned values drop them (control characters); raw values kept in extra or in an
     // issue carry U+FFFD instead, which every database's text holds.
     let file = b"Lead ID,Email,Note\0s,Phone 1\nL1,a@exam\0ple.com,x\0y,51\x0078\n";
-    let (rows, _) = run_chunked(file, 3, Options::default()).expect("readable");
+    let (rows, _) =
+        run_chunked(file, 3, Options::new(leadsift_testkit::today())).expect("readable");
     let row = &rows[0];
     let texts = row
         .lead
@@ -382,8 +405,24 @@ fn every_surface_reads_a_delimiter_by_one_rule() {
     // The same rule for a library caller that sets the byte itself.
     let options = Options {
         delimiter: Some(b'"'),
-        ..Options::default()
+        ..Options::new(leadsift_testkit::today())
     };
     let err = run_chunked(b"a\"b\n1\"2\n", 4, options).expect_err("a quote");
     assert!(matches!(err, ReadError::BadDelimiter(_)), "{err}");
+}
+
+#[test]
+fn a_header_line_past_the_end_of_the_file_is_named() {
+    let options = Options {
+        header_line: Some(99),
+        ..Options::new(leadsift_testkit::today())
+    };
+    let (rows, summary) =
+        leadsift_core::validate_bytes(b"Lead ID,Email\nL1,a@b.co\n", options).expect("readable");
+    assert!(rows.is_empty());
+    assert_eq!(
+        summary.notes,
+        ["the header was to be on line 99, but the file has 2 lines"]
+    );
+    assert_eq!(summary.preamble, 2, "every line is accounted for");
 }

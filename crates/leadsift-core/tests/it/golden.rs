@@ -12,7 +12,8 @@ fn check(name: &str, file: &str) {
     let expected = leadsift_testkit::expected(
         &std::fs::read_to_string(dir.join(format!("{name}.expected.jsonl"))).expect("expected"),
     );
-    let (rows, summary) = run_chunked(&bytes, 7919, Options::default()).expect("readable");
+    let (rows, summary) =
+        run_chunked(&bytes, 7919, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!(rows.len(), expected.len(), "{name}: record count");
     assert_eq!(summary.rows, expected.len() as u64, "{name}: summary rows");
     for (row, exp) in rows.iter().zip(&expected) {
@@ -48,7 +49,8 @@ fn every_golden_case_matches_the_generator() {
 fn the_shipped_sample_matches_its_expected_output() {
     let root = fixtures().join("../..");
     let bytes = std::fs::read(root.join("data/leadconduit_leads.csv")).expect("sample");
-    let (rows, summary) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
+    let (rows, summary) =
+        run_chunked(&bytes, 1 << 20, Options::new(leadsift_testkit::today())).expect("readable");
     assert_eq!(rows.len(), 200);
     assert_eq!(
         summary.valid + summary.warning + summary.rejected + summary.blank,
@@ -60,10 +62,10 @@ fn the_shipped_sample_matches_its_expected_output() {
 fn keep_raw_gives_each_rows_cells_as_read_and_changes_nothing_else() {
     let bytes =
         b"Email,Phone,Notes\n ANN@EXAMPLE.COM ,=\"2025550143\",\"a, b\"\nbob@example.com,,\n";
-    let (plain, _) = run_chunked(bytes, 7, Options::default()).expect("plain");
+    let (plain, _) = run_chunked(bytes, 7, Options::new(leadsift_testkit::today())).expect("plain");
     let keep = Options {
         keep_raw: true,
-        ..Options::default()
+        ..Options::new(leadsift_testkit::today())
     };
     let (raw, _) = run_chunked(bytes, 7, keep).expect("raw");
     assert_eq!(raw[0].raw, [" ANN@EXAMPLE.COM ", "=\"2025550143\"", "a, b"]);

@@ -1,7 +1,8 @@
 //! The database classification and the server's re-validation.
 
 use leadsift_core::clean::CleanOptions;
-use leadsift_core::judge::{InvalidValue, WireRow, classify, content_hash};
+use leadsift_core::judge::{classify, content_hash};
+use leadsift_core::wire::{InvalidValue, WireRow};
 use leadsift_core::{IssueCode, Options, Outcome, Prior, RowStatus};
 
 use crate::run_chunked;
@@ -60,9 +61,11 @@ fn classification_follows_the_design() {
 #[test]
 fn an_honest_clients_rows_pass_revalidation_unchanged() {
     let bytes = std::fs::read(crate::fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture");
-    let (rows, _) = run_chunked(&bytes, 1 << 20, Options::default()).expect("readable");
+    let (rows, _) =
+        run_chunked(&bytes, 1 << 20, Options::new(leadsift_testkit::today())).expect("readable");
     for row in &rows {
-        let again = WireRow::from_row(row).revalidate(&CleanOptions::default(), false);
+        let again =
+            WireRow::from_row(row).revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
         assert_eq!(again.lead, row.lead, "line {}", row.line);
         assert_eq!(again.key, row.key);
         assert_eq!(
@@ -114,7 +117,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             invalid: Vec::new(),
             notes: Vec::new(),
         };
-        let row = wire.revalidate(&CleanOptions::default(), false);
+        let row = wire.revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
         assert_eq!(row.status, RowStatus::Rejected, "{field}={text}");
         assert!(
             row.issues
@@ -137,9 +140,10 @@ fn a_tampered_row_is_rejected_with_an_issue() {
         }],
         notes: Vec::new(),
     };
-    let lying = wire("a@example.com").revalidate(&CleanOptions::default(), false);
+    let lying =
+        wire("a@example.com").revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
     assert_eq!(lying.status, RowStatus::Rejected);
-    let honest = wire("bob@").revalidate(&CleanOptions::default(), false);
+    let honest = wire("bob@").revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
     assert_eq!(honest.status, RowStatus::Warning);
     assert_eq!(honest.issues[0].code, IssueCode::InvalidEmail);
     assert_eq!(honest.issues[0].raw.as_deref(), Some("bob@"));
@@ -148,7 +152,8 @@ fn a_tampered_row_is_rejected_with_an_issue() {
 #[test]
 fn the_content_hash_sees_every_value_and_extra() {
     let bytes = b"Lead ID,Email,Note\nL1,a@example.com,x\nL1,a@example.com,y\nL1,b@example.com,x\nL1,a@example.com,x\n";
-    let (rows, _) = run_chunked(bytes, 64, Options::default()).expect("readable");
+    let (rows, _) =
+        run_chunked(bytes, 64, Options::new(leadsift_testkit::today())).expect("readable");
     let h: Vec<String> = rows
         .iter()
         .map(|r| content_hash(&r.lead, &r.extra))
@@ -160,7 +165,7 @@ fn the_content_hash_sees_every_value_and_extra() {
 
 #[test]
 fn a_batch_row_reads_every_json_scalar_as_the_text_it_stands_for() {
-    use leadsift_core::judge::{BatchRowIn, Scalar};
+    use leadsift_core::wire::{BatchRowIn, Scalar};
     let row: BatchRowIn = serde_json::from_str(
         r#"{"record": 0, "line": 2, "lead": {"email": "a@b.co", "price": 9.5, "lead_score": 7,
             "is_test": true, "city": null, "postal_code": 18446744073709551615,
@@ -219,7 +224,7 @@ fn a_posted_lead_is_validated_as_a_one_record_file() {
         ("Email".to_owned(), " Jo@Example.COM ".to_owned()),
         ("note, with \"quotes\"".to_owned(), "a,b\n\"c\"".to_owned()),
     ];
-    let row = validate_pairs(&pairs, Options::default())
+    let row = validate_pairs(&pairs, Options::new(leadsift_testkit::today()))
         .expect("readable")
         .expect("a row");
     assert_eq!(row.key.as_ref().map(|k| k.as_str()), Some("lead:P1"));
@@ -232,13 +237,13 @@ fn a_posted_lead_is_validated_as_a_one_record_file() {
         vec![("note, with \"quotes\"".to_owned(), "a,b\n\"c\"".to_owned())]
     );
     assert!(
-        validate_pairs(&[], Options::default())
+        validate_pairs(&[], Options::new(leadsift_testkit::today()))
             .expect("ok")
             .is_none()
     );
     let blank = vec![("email".to_owned(), String::new())];
     assert!(
-        validate_pairs(&blank, Options::default())
+        validate_pairs(&blank, Options::new(leadsift_testkit::today()))
             .expect("ok")
             .is_none()
     );

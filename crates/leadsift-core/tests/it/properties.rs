@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use crate::{fixtures, run_chunked};
 
 fn split_at(bytes: &[u8], cuts: &[usize]) -> (Vec<serde_json::Value>, serde_json::Value) {
-    let mut v = Validator::new(Options::default());
+    let mut v = Validator::new(Options::new(leadsift_testkit::today()));
     let mut rows = Vec::new();
     let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
     cuts.sort_unstable();
@@ -80,8 +80,8 @@ proptest! {
         let files = corpus();
         let bytes = &files[which % files.len()];
         let small = &bytes[..bytes.len().min(6000)];
-        let a = run_chunked(small, 1, Options::default()).map(|(r, s)| (r.len(), s.rows, s.valid));
-        let b = run_chunked(small, usize::MAX, Options::default()).map(|(r, s)| (r.len(), s.rows, s.valid));
+        let a = run_chunked(small, 1, Options::new(leadsift_testkit::today())).map(|(r, s)| (r.len(), s.rows, s.valid));
+        let b = run_chunked(small, usize::MAX, Options::new(leadsift_testkit::today())).map(|(r, s)| (r.len(), s.rows, s.valid));
         prop_assert_eq!(a, b);
     }
 }
@@ -117,7 +117,7 @@ proptest! {
     #[test]
     fn cleaning_is_idempotent(raw in raw_value(), which in 0usize..45) {
         let field = Field::ALL[which % Field::ALL.len()];
-        let options = CleanOptions::default();
+        let options = CleanOptions::new(leadsift_testkit::today());
         let once = clean(field, &raw, &options);
         if let Some(value) = &once.value {
             let text = value.to_text().into_owned();

@@ -10,8 +10,8 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use leadsift_core::digest::FileDigest;
 use leadsift_core::gzip::{GzipCheck, is_gzip};
-use leadsift_core::judge::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::report::ErrorLine;
+use leadsift_core::wire::{BatchRowIn, WireRow, batch_checksum};
 use leadsift_core::{ImportSource, Options, ReadError, Row, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -497,10 +497,9 @@ fn import_spooled(
         e
     };
     let options = Options {
-        clean: state.clean_options(),
         strict: q.strict,
         limits,
-        ..Options::default()
+        ..state.options()
     };
     let size = q.batch_size.unwrap_or(500).clamp(1, 10_000);
     let mut validator = Validator::new(options);

@@ -4,7 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
-use leadsift_core::{ImportSource, Issue, Options, Outcome, validate_pairs};
+use leadsift_core::clean::CleanOptions;
+use leadsift_core::{ImportSource, Issue, Outcome, validate_pairs};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -69,10 +70,7 @@ pub async fn create(
         } else {
             pairs_from_json(&body)?
         };
-        let options = Options {
-            clean: state.clean_options(),
-            ..Options::default()
-        };
+        let options = state.options();
         let row = validate_pairs(&pairs, options)
             .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?
             .ok_or_else(|| {
@@ -131,7 +129,7 @@ pub async fn list(
     f: web::Query<LeadFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let f = f.into_inner();
-    let opts = CleanFilter::new(&f)?;
+    let opts = CleanFilter::new(&f, &state.clean_options())?;
     let limit = f.limit.unwrap_or(100).clamp(1, 1000);
     let q = LeadQuery {
         email: opts.email,
@@ -160,10 +158,10 @@ struct CleanFilter {
 }
 
 impl CleanFilter {
-    fn new(f: &LeadFilter) -> Result<CleanFilter, ApiError> {
+    fn new(f: &LeadFilter, options: &CleanOptions) -> Result<CleanFilter, ApiError> {
         let clean = |field, v: &Option<String>| -> Result<Option<String>, ApiError> {
             let Some(v) = v else { return Ok(None) };
-            let c = leadsift_core::clean::clean(field, v, &Default::default());
+            let c = leadsift_core::clean::clean(field, v, options);
             match c.value {
                 Some(value) => Ok(Some(value.to_text().into_owned())),
                 None => Err(ApiError::bad_request(

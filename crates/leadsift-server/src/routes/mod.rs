@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use actix_web::{HttpRequest, web};
 use chrono::Utc;
+use leadsift_core::Options;
 use leadsift_core::clean::CleanOptions;
 
 use crate::config::Settings;
@@ -40,10 +41,12 @@ impl AppState {
 
     /// The core's cleaning options for rows received now.
     pub fn clean_options(&self) -> CleanOptions {
-        CleanOptions {
-            today: Utc::now().date_naive(),
-            ..CleanOptions::default()
-        }
+        CleanOptions::new(Utc::now().date_naive())
+    }
+
+    /// The core's options for a file or a lead received now.
+    pub fn options(&self) -> Options {
+        Options::new(Utc::now().date_naive())
     }
 
     /// With a token configured, a request needs `Authorization: Bearer <token>` (the scheme

@@ -2,7 +2,7 @@
 
 use std::sync::mpsc;
 
-use leadsift_core::judge::{BatchRowJson, WireRow, batch_checksum};
+use leadsift_core::wire::{BatchRowJson, WireRow, batch_checksum};
 use leadsift_server::config::Settings;
 use leadsift_server::startup::Application;
 use reqwest::blocking::Client;
@@ -346,8 +346,11 @@ fn a_csv_upload_gives_the_same_verdict_as_the_validator() {
     let app = spawn(|_| {});
     let bytes =
         std::fs::read(fixtures().join("golden/lc-semicolon-cp1252-crlf.csv")).expect("fixture");
-    let (rows, summary) =
-        leadsift_core::validate_bytes(&bytes, Default::default()).expect("readable");
+    let (rows, summary) = leadsift_core::validate_bytes(
+        &bytes,
+        leadsift_core::Options::new(leadsift_testkit::today()),
+    )
+    .expect("readable");
     let r: Json = app
         .post_body(
             "/api/v1/imports/csv?file_name=leads.csv&batch_size=40",
@@ -646,4 +649,32 @@ fn the_app_is_served_with_its_precompressed_wasm_to_clients_that_accept_gzip() {
             .expect("page")
             .contains("<title>app</title>")
     );
+}
+
+/// The batch endpoint reads one row shape. A validator's own row JSON (with `status`, `key`,
+/// `issues`) is refused with the key named, instead of being read without its failed values.
+#[test]
+fn a_row_in_another_shape_is_refused_by_name() {
+    let app = spawn(|_| {});
+    let run = app.create_run(json!({"file_name": "s.csv", "file_sha256": ""}));
+    let rows = validate(b"Lead ID,Email\nL1,not-an-email\n");
+    let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
+    let body = json!({
+        "rows": [serde_json::to_value(&rows[0]).expect("row")],
+        "checksum": batch_checksum(&wire),
+    });
+    let (s, b) = error_of(app.put_batch(&run["id"], 1, &body));
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_body")), "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("unknown field")),
+        "{b}"
+    );
+    // The same row in the batch shape is taken.
+    let answer: Json = app
+        .put_batch(&run["id"], 1, &batch_body(&rows))
+        .json()
+        .expect("json");
+    assert_eq!(answer["counts"]["created"], 1, "{answer}");
 }

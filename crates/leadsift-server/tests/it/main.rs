@@ -100,7 +100,7 @@ pub fn backends() -> Vec<TestDb> {
 }
 
 pub fn validate(bytes: &[u8]) -> Vec<Row> {
-    let mut v = Validator::new(Options::default());
+    let mut v = Validator::new(Options::new(leadsift_testkit::today()));
     let mut rows = v.push(bytes).expect("readable");
     rows.extend(v.finish().expect("readable"));
     rows

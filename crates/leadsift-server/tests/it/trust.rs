@@ -639,13 +639,13 @@ fn nul_bytes_import_into_postgres_as_into_sqlite() {
         let mut body = batch_body(&validate(b"Lead ID,City\nB1,Austin\n"));
         body["rows"][0]["lead"]["city"] = json!("Aus\u{0}tin");
         body["rows"][0]["extra"] = json!({"No\u{0}te": "a\u{0}b"});
-        let rows: Vec<leadsift_core::judge::WireRow> =
-            serde_json::from_value::<Vec<leadsift_core::judge::BatchRowIn>>(body["rows"].clone())
+        let rows: Vec<leadsift_core::wire::WireRow> =
+            serde_json::from_value::<Vec<leadsift_core::wire::BatchRowIn>>(body["rows"].clone())
                 .expect("rows")
                 .into_iter()
-                .map(leadsift_core::judge::BatchRowIn::into_wire)
+                .map(leadsift_core::wire::BatchRowIn::into_wire)
                 .collect();
-        body["checksum"] = json!(leadsift_core::judge::batch_checksum(&rows));
+        body["checksum"] = json!(leadsift_core::wire::batch_checksum(&rows));
         let r = app.put_batch(&run["id"], 1, &body);
         assert_eq!(r.status(), 200, "{}", r.text().unwrap_or_default());
         let leads = leadsift_store::import::all_leads(&app.db.db).expect("leads");
