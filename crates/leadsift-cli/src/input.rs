@@ -37,7 +37,7 @@ pub struct ReadArgs {
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
     /// The line of the header row instead of detecting it (1-based).
-    #[arg(long, value_name = "LINE")]
+    #[arg(long, value_name = "LINE", value_parser = clap::value_parser!(u64).range(1..))]
     pub header_line: Option<u64>,
     /// The largest field accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().max_field_bytes)]
@@ -76,7 +76,7 @@ impl ReadArgs {
                     .with_context(|| format!("could not read the mapping {}", path.display()))?;
                 serde_json::from_str::<MappingOverrides>(&text).map_err(|e| {
                     Usage(format!(
-                        "the mapping {} is not a JSON object of header to field name, \"extra\" or \"ignore\": {e}",
+                        "the mapping {} must be a JSON object of header to field name, \"extra\" or \"ignore\": {e}",
                         path.display()
                     ))
                 })?

@@ -54,7 +54,7 @@ pub struct Mapping {
 }
 
 /// Where the user wants a column to go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Target {
     Field(Field),
@@ -70,10 +70,66 @@ pub enum KeepWord {
     Ignore,
 }
 
+impl Target {
+    /// A target from its name: a canonical field, `extra` or `ignore`; else the error that
+    /// says what is accepted and which fields are nearest.
+    pub fn parse(name: &str) -> Result<Target, String> {
+        match name {
+            "extra" => return Ok(Target::Keep(KeepWord::Extra)),
+            "ignore" => return Ok(Target::Keep(KeepWord::Ignore)),
+            _ => {}
+        }
+        if let Some(f) = Field::from_name(name) {
+            return Ok(Target::Field(f));
+        }
+        let mut near: Vec<(f32, &str)> = Field::ALL
+            .iter()
+            .map(|f| (similarity(name, f.name()), f.name()))
+            .filter(|(s, _)| *s >= 0.5)
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let hint = match near.as_slice() {
+            [] => String::new(),
+            near => format!(
+                " (nearest: {})",
+                near.iter()
+                    .take(3)
+                    .map(|(_, n)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        Err(format!(
+            "{name:?} is not a canonical field, \"extra\" or \"ignore\"{hint}"
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Target::parse(&name).map_err(serde::de::Error::custom)
+    }
+}
+
 /// User overrides, keyed by the header as it stands in the file (or its normalised form).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct MappingOverrides(pub BTreeMap<String, Target>);
+
+impl<'de> Deserialize<'de> for MappingOverrides {
+    /// A JSON object of header to target; a bad target names its header.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = BTreeMap::<String, String>::deserialize(d)?;
+        let mut out = BTreeMap::new();
+        for (header, name) in raw {
+            let target = Target::parse(&name)
+                .map_err(|e| serde::de::Error::custom(format!("{header:?}: {e}")))?;
+            out.insert(header, target);
+        }
+        Ok(MappingOverrides(out))
+    }
+}
 
 /// Fuzzy matches at or above this similarity are applied (and reported as `fuzzy`).
 pub const FUZZY_APPLY: f32 = 0.86;
@@ -121,6 +177,15 @@ pub fn normalize_header(raw: &str) -> String {
     stripped.to_owned()
 }
 
+/// `lead.id` (or `vars.lead.id`), any case: the lead's id in an event export.
+fn is_lead_scoped_id(header: &str) -> bool {
+    let h = header
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase();
+    h == "lead.id" || h == "vars.lead.id"
+}
+
 /// The normalised header with dots turned into `_`: the form looked up in the tables.
 fn flat(normalized: &str) -> String {
     normalized.replace('.', "_")
@@ -131,6 +196,19 @@ const ALIASES: &[(&str, Field)] = {
     use Field::*;
     &[
         ("id", LeadId),
+        // Jornaya's brand spelling (`LeadiD`) is its token, not LeadConduit's lead id.
+        ("leadi_d", UniversalLeadid),
+        ("start_timestamp", SubmittedAt),
+        ("contact_phone_number", Phone1),
+        ("contact_phone", Phone1),
+        ("state_province", State),
+        ("zip_postal_code", PostalCode),
+        ("dup", IsDuplicate),
+        ("duplicate_lead", IsDuplicate),
+        ("ref_url", ReferringUrl),
+        ("lp", LandingPage),
+        ("trusted_form_certificate", TrustedformCertUrl),
+        ("trustedform_certificate", TrustedformCertUrl),
         ("leadid", LeadId),
         ("lead", LeadId),
         ("lc_lead_id", LeadId),
@@ -240,11 +318,11 @@ const ALIASES: &[(&str, Field)] = {
         ("score", QualityScore),
         ("quality", QualityScore),
         ("leadscore", LeadScore),
-        ("cost", Price),
+        // `price` is what the buyer paid for the lead. Other money columns (`cost`, `revenue`,
+        // `margin`, `amount`) are different quantities: they stay custom columns in `extra`,
+        // so that no column's order decides which one becomes the price.
         ("purchase_price", Price),
         ("lead_price", Price),
-        ("amount", Price),
-        ("revenue", Price),
         ("duplicate", IsDuplicate),
         ("dupe", IsDuplicate),
         ("is_dupe", IsDuplicate),
@@ -288,6 +366,12 @@ const ALIASES: &[(&str, Field)] = {
         ("note", Comments),
     ]
 };
+
+/// Every alias (a normalised header with dots as `_`) and the field it names, in the table's
+/// order: for the mapping reference in the docs.
+pub fn aliases() -> impl Iterator<Item = (&'static str, Field)> {
+    ALIASES.iter().copied()
+}
 
 /// The field a flat normalised header names exactly, or through an alias.
 fn lookup(flat: &str) -> Option<(Field, MatchKind)> {
@@ -339,6 +423,21 @@ fn similarity(a: &str, b: &str) -> f32 {
     1.0 - d[n][m] as f32 / n.max(m) as f32
 }
 
+/// Words that say a header holds something else than a field it resembles: a TrustedForm
+/// *ping* URL is not the certificate, *counties* are not a country.
+const NOT_THE_SAME: &[(&str, Field)] = &[
+    ("ping", Field::TrustedformCertUrl),
+    ("county", Field::Country),
+    ("counties", Field::Country),
+];
+
+/// Whether suggesting `field` for `flat` would put a different thing in it.
+fn crosses_family(flat: &str, field: Field) -> bool {
+    NOT_THE_SAME
+        .iter()
+        .any(|(word, f)| *f == field && flat.split('_').any(|w| w == *word))
+}
+
 /// The closest known name (canonical or alias) and its similarity.
 fn closest(flat: &str) -> Option<(Field, f32)> {
     if flat.chars().count() < 4 {
@@ -371,6 +470,9 @@ impl Mapping {
         let mut taken: HashSet<Field> = HashSet::new();
         let mut keys: HashSet<String> = HashSet::new();
         let mut columns = Vec::with_capacity(headers.len());
+        // LeadConduit's event exports carry the event's id in `id` and the lead's in `lead.id`:
+        // with a `lead.id` in the row, a bare `id` is the event id.
+        let has_lead_id = headers.iter().any(|h| is_lead_scoped_id(h));
         for (index, raw) in headers.iter().enumerate() {
             let header = crate::text::without_nul(raw.trim_start_matches('\u{feff}')).into_owned();
             let normalized = normalize_header(&header);
@@ -388,11 +490,16 @@ impl Mapping {
                 }
                 Some(Target::Keep(_)) => (matched, confidence) = (MatchKind::Override, 1.0),
                 None => {
-                    if let Some((f, how)) = lookup(&flat) {
+                    if has_lead_id && flat == "id" && !is_lead_scoped_id(&header) {
+                        (field, matched, confidence) =
+                            (Some(Field::EventId), MatchKind::Alias, 1.0);
+                    } else if let Some((f, how)) = lookup(&flat) {
                         (field, matched, confidence) = (Some(f), how, 1.0);
                     } else if family(&normalized).is_some() {
                         matched = MatchKind::Component;
-                    } else if let Some((f, s)) = closest(&flat) {
+                    } else if let Some((f, s)) =
+                        closest(&flat).filter(|(f, _)| !crosses_family(&flat, *f))
+                    {
                         if s >= FUZZY_APPLY {
                             (field, matched, confidence) = (Some(f), MatchKind::Fuzzy, s);
                         } else if s >= FUZZY_SUGGEST {
@@ -438,6 +545,25 @@ impl Mapping {
             .iter()
             .filter(|h| lookup(&flat(&normalize_header(h))).is_some())
             .count()
+    }
+
+    /// The override keys that name no column of `headers` (as written, normalised or flat):
+    /// a typo in a mapping file, which the summary reports instead of ignoring.
+    pub fn unused_overrides(headers: &[&str], overrides: &MappingOverrides) -> Vec<String> {
+        let known: HashSet<String> = headers
+            .iter()
+            .flat_map(|h| {
+                let h = h.trim_start_matches('\u{feff}').trim();
+                let n = normalize_header(h);
+                [h.to_owned(), flat(&n), n]
+            })
+            .collect();
+        overrides
+            .0
+            .keys()
+            .filter(|k| !known.contains(k.as_str()))
+            .cloned()
+            .collect()
     }
 
     /// How many columns map onto a canonical field.

@@ -341,6 +341,12 @@ impl Validator {
             let fields = r.fields();
             let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
             let mapping = Mapping::build(&headers, &self.options.mapping);
+            for key in Mapping::unused_overrides(&headers, &self.options.mapping) {
+                self.summary.notes.push(format!(
+                    "the mapping names a column the file does not have: {:?}",
+                    without_nul(&key)
+                ));
+            }
             self.header_fields = r.field_count;
             self.summary.mapping = Some(mapping.clone());
             self.mapping = Some(mapping);

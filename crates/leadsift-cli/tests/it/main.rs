@@ -372,3 +372,57 @@ fn the_full_generator_matrix_agrees() {
     assert_eq!(cases, 48);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every bad flag value and mapping is a usage error (exit 2) that names what was wrong; a
+/// mapping key that names no column is reported, not ignored.
+#[test]
+fn bad_flags_and_mappings_are_named() {
+    let dir = std::env::temp_dir().join(format!("leadsift-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, "Lead ID,Email\nL1,a@example.com\n").expect("write");
+    let file = input.to_str().expect("path");
+    for (flags, says) in [
+        (vec!["--header-line", "0"], "--header-line"),
+        (vec!["--delimiter", "x"], "--delimiter"),
+        (vec!["--encoding", "klingon"], "--encoding"),
+    ] {
+        let mut args = vec!["validate", file];
+        args.extend(&flags);
+        let out = leadsift(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains(says), "{flags:?}: {err}");
+    }
+    let mapping = dir.join("m.json");
+    std::fs::write(&mapping, r#"{"Email": "emial"}"#).expect("write");
+    let out = leadsift(&["validate", file, "--mapping", mapping.to_str().expect("p")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("\"Email\": \"emial\" is not a canonical field"),
+        "{err}"
+    );
+    assert!(err.contains("nearest: email"), "{err}");
+    std::fs::write(&mapping, r#"{"E-mail address": "email"}"#).expect("write");
+    let out = leadsift(&[
+        "validate",
+        file,
+        "--mapping",
+        mapping.to_str().expect("p"),
+        "--format",
+        "summary",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the mapping names a column the file does not have: \"E-mail address\""),
+        "{err}"
+    );
+    let summary: Json = serde_json::from_slice(&out.stdout).expect("summary");
+    assert!(
+        summary["notes"].to_string().contains("E-mail address"),
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -137,3 +137,158 @@ fn overrides_win_and_round_trip() {
     );
     assert!(serde_json::from_str::<MappingOverrides>(r#"{"x": "not_a_field"}"#).is_err());
 }
+
+/// The original Django tool's documented alias list, every spelling of it.
+#[test]
+fn the_original_tools_whole_alias_list() {
+    use Field::*;
+    let mut wrong = Vec::new();
+    for (h, f) in [
+        ("lead_id", LeadId),
+        ("id", LeadId),
+        ("leadId", LeadId),
+        ("flowId", FlowId),
+        ("flowName", FlowName),
+        ("sourceId", SourceId),
+        ("sourceName", SourceName),
+        ("source", SourceName),
+        ("firstName", FirstName),
+        ("fname", FirstName),
+        ("lastName", LastName),
+        ("lname", LastName),
+        ("email_address", Email),
+        ("phone1", Phone1),
+        ("phone", Phone1),
+        ("primary_phone", Phone1),
+        ("phone2", Phone2),
+        ("secondary_phone", Phone2),
+        ("address1", Address1),
+        ("address", Address1),
+        ("address2", Address2),
+        ("state_province", State),
+        ("zip", PostalCode),
+        ("zip_code", PostalCode),
+        ("campaign_name", Campaign),
+        ("adGroup", AdGroup),
+        ("ad_group_name", AdGroup),
+        ("kw", Keyword),
+        ("search_term", Keyword),
+        ("utmSource", UtmSource),
+        ("utmMedium", UtmMedium),
+        ("utmCampaign", UtmCampaign),
+        ("utmContent", UtmContent),
+        ("utmTerm", UtmTerm),
+        ("qualityScore", QualityScore),
+        ("score", QualityScore),
+        ("leadScore", LeadScore),
+        ("duplicate", IsDuplicate),
+        ("dup", IsDuplicate),
+        ("ip", IpAddress),
+        ("userAgent", UserAgent),
+        ("ua", UserAgent),
+        ("referrer", ReferringUrl),
+        ("ref_url", ReferringUrl),
+        ("landingPage", LandingPage),
+        ("lp", LandingPage),
+        ("lead_status", Status),
+        ("submission_time", SubmittedAt),
+        ("created_at", SubmittedAt),
+        ("timestamp", SubmittedAt),
+        // Spellings a person would expect, missed before.
+        ("Zip/Postal Code", PostalCode),
+        ("Duplicate Lead", IsDuplicate),
+        ("TrustedForm Certificate", TrustedformCertUrl),
+        ("start_timestamp", SubmittedAt),
+        ("Contact Phone Number", Phone1),
+    ] {
+        let m = Mapping::build(&[h], &MappingOverrides::default());
+        let c = &m.columns[0];
+        if c.field != Some(f) || !matches!(c.matched, MatchKind::Exact | MatchKind::Alias) {
+            wrong.push(format!("{h} → {:?} ({:?})", c.field, c.matched));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Suggestions that would put a different thing in a field are not made.
+#[test]
+fn no_suggestion_crosses_families() {
+    for h in ["xxTrustedFormPingUrl", "LeadiD", "Counties", "ref_url"] {
+        let m = Mapping::build(&[h], &MappingOverrides::default());
+        let c = &m.columns[0];
+        let wrong = match h {
+            "xxTrustedFormPingUrl" | "ref_url" => Some(Field::TrustedformCertUrl),
+            "LeadiD" => Some(Field::LeadId),
+            _ => Some(Field::Country),
+        };
+        let suggested = c.field.or(c.suggestion.map(|(f, _)| f));
+        assert_ne!(suggested, wrong, "{h}: {:?}", c);
+    }
+}
+
+/// An event export: `id` is the event's, `lead.id` the lead's, whatever their order.
+#[test]
+fn id_beside_lead_id_is_the_event_id() {
+    for headers in [
+        ["id", "type", "lead.id", "lead.email"],
+        ["lead.id", "type", "id", "lead.email"],
+    ] {
+        let m = Mapping::build(&headers, &MappingOverrides::default());
+        let field = |h: &str| {
+            m.columns
+                .iter()
+                .find(|c| c.header == h)
+                .and_then(|c| c.field)
+        };
+        assert_eq!(field("id"), Some(Field::EventId), "{headers:?}");
+        assert_eq!(field("lead.id"), Some(Field::LeadId), "{headers:?}");
+        assert_eq!(field("lead.email"), Some(Field::Email));
+    }
+    // Alone, `id` is still the lead id (the original tool's alias).
+    let m = Mapping::build(&["id", "email"], &MappingOverrides::default());
+    assert_eq!(m.columns[0].field, Some(Field::LeadId));
+}
+
+/// Money columns that are not the lead's price stay custom columns, in either order.
+#[test]
+fn other_money_columns_do_not_collapse_into_price() {
+    for headers in [
+        ["revenue", "cost", "Purchase Price"],
+        ["cost", "revenue", "Purchase Price"],
+    ] {
+        let m = Mapping::build(&headers, &MappingOverrides::default());
+        let field = |h: &str| {
+            m.columns
+                .iter()
+                .find(|c| c.header == h)
+                .and_then(|c| c.field)
+        };
+        assert_eq!(field("revenue"), None);
+        assert_eq!(field("cost"), None);
+        assert_eq!(field("Purchase Price"), Some(Field::Price));
+    }
+}
+
+#[test]
+fn a_bad_mapping_names_its_key_its_value_and_the_nearest_fields() {
+    let err =
+        serde_json::from_str::<MappingOverrides>(r#"{"Email": "emial"}"#).expect_err("not a field");
+    let text = err.to_string();
+    assert!(text.contains("\"Email\""), "{text}");
+    assert!(
+        text.contains("\"emial\" is not a canonical field"),
+        "{text}"
+    );
+    assert!(text.contains("nearest: email"), "{text}");
+    let err = serde_json::from_str::<MappingOverrides>(r#"{"Email": 7}"#).expect_err("not text");
+    assert!(err.to_string().contains("expected a string"), "{err}");
+}
+
+#[test]
+fn a_mapping_key_that_names_no_column_is_reported() {
+    let overrides: MappingOverrides =
+        serde_json::from_str(r#"{"Nope": "email", "Phone 1": "phone_2", "lead_id": "extra"}"#)
+            .expect("json");
+    let unused = Mapping::unused_overrides(&["Lead ID", "Phone 1"], &overrides);
+    assert_eq!(unused, ["Nope"]);
+}

@@ -248,3 +248,26 @@ fn a_posted_lead_is_validated_as_a_one_record_file() {
             .is_none()
     );
 }
+
+/// LeadConduit's event export: two events of one lead are one lead (keyed by `lead.id`), and
+/// each keeps its event id.
+#[test]
+fn two_events_of_one_lead_are_one_lead() {
+    let csv =
+        b"id,type,lead.id,lead.email\nevt-1,click,L1,a@example.com\nevt-2,sale,L1,a@example.com\n";
+    let (rows, _) = leadsift_core::validate_bytes(csv, Options::new(leadsift_testkit::today()))
+        .expect("readable");
+    let keys: Vec<_> = rows
+        .iter()
+        .map(|r| r.key.as_ref().map(|k| k.as_str()))
+        .collect();
+    assert_eq!(keys, [Some("lead:L1"), Some("lead:L1")]);
+    assert_eq!(rows[1].replaces_line, Some(2));
+    let event = |r: &leadsift_core::Row| {
+        r.lead
+            .get(leadsift_core::Field::EventId)
+            .map(|v| v.to_text().into_owned())
+    };
+    assert_eq!(event(&rows[0]).as_deref(), Some("evt-1"));
+    assert_eq!(event(&rows[1]).as_deref(), Some("evt-2"));
+}
