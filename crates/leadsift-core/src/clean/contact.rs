@@ -150,6 +150,20 @@ pub struct PostalCode(String);
 impl PostalCode {
     pub fn parse(raw: &str) -> Parsed<PostalCode> {
         let t = raw.trim();
+        // A ZIP code a spreadsheet turned into a number: `78704.0`.
+        if let Some(whole) = t.strip_suffix(".0")
+            && (5..=9).contains(&whole.len())
+            && whole.bytes().all(|b| b.is_ascii_digit())
+        {
+            let (zip, note) = PostalCode::parse(whole)?;
+            let note = note.or_else(|| {
+                Some(Note::new(
+                    IssueCode::SpreadsheetRecovered,
+                    format!("{t:?} was a ZIP code stored as a number: the \".0\" was removed"),
+                ))
+            });
+            return Ok((zip, note));
+        }
         let compact: String = t
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))

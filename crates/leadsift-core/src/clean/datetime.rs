@@ -130,13 +130,52 @@ fn month_number(token: &str) -> Option<u32> {
     (full.starts_with(t) || t == "sept").then_some(i as u32 + 1)
 }
 
+/// A spreadsheet's date serial (days since 1899-12-30, as Excel and LibreOffice count them
+/// past February 1900): five digits, and a fraction of a day when `with_time`. The date and the
+/// seconds into it.
+fn spreadsheet_serial(t: &str, with_time: bool) -> Option<(NaiveDate, u32)> {
+    let (days, frac) = match t.split_once('.') {
+        Some((d, f)) if with_time && !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            (d, Some(f))
+        }
+        Some(_) => return None,
+        None => (t, None),
+    };
+    if days.len() != 5 || !days.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let days: i64 = days.parse().ok()?;
+    let date = NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))?;
+    let seconds = match frac {
+        Some(f) => {
+            let f: f64 = format!("0.{f}").parse().ok()?;
+            ((f * 86_400.0).round() as u32).min(86_399)
+        }
+        None => 0,
+    };
+    Some((date, seconds))
+}
+
+/// The warning a recovered serial carries.
+fn serial_note(t: &str, read: &str) -> Note {
+    Note::new(
+        IssueCode::SpreadsheetRecovered,
+        format!("{t:?} was a spreadsheet date serial: read as {read}"),
+    )
+}
+
 impl Date {
     /// A date that must not lie after `today` (a birth date); a two-digit year is the latest
     /// year with those digits that is not in the future.
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
         let t = raw.trim();
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
-        let (date, note) = parse_date(t, today).map_err(&invalid)?;
+        let (date, note) = match (parse_date(t, today), spreadsheet_serial(t, false)) {
+            (Ok(parsed), _) => parsed,
+            (Err(_), Some((date, _))) => (date, Some(serial_note(t, &date.to_string()))),
+            (Err(why), None) => return Err(invalid(why)),
+        };
         if date > today {
             return Err(invalid("a birth date cannot lie in the future"));
         }
@@ -265,9 +304,28 @@ impl Timestamp {
     /// Reads a timestamp; one without a zone is read in `zone`.
     pub fn parse(raw: &str, zone: &Zone) -> Parsed<Timestamp> {
         let t = raw.trim();
-        parse_timestamp(t, zone)
-            .map(|ts| (Timestamp(ts), None))
-            .map_err(|why| Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}")))
+        let invalid =
+            |why: &str| Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}"));
+        match parse_timestamp(t, zone) {
+            Ok(ts) => Ok((Timestamp(ts), None)),
+            Err(why) => {
+                // A serial is taken only from 1990 to 2100: a lead's submission, not a count.
+                let Some((date, secs)) =
+                    spreadsheet_serial(t, true).filter(|(d, _)| (1990..2100).contains(&d.year()))
+                else {
+                    return Err(invalid(why));
+                };
+                let local = format!(
+                    "{date} {:02}:{:02}:{:02}",
+                    secs / 3600,
+                    secs / 60 % 60,
+                    secs % 60
+                );
+                let ts = parse_timestamp(&local, zone).map_err(invalid)?;
+                let read = Timestamp(ts).to_string();
+                Ok((Timestamp(ts), Some(serial_note(t, &read))))
+            }
+        }
     }
 
     pub fn utc(self) -> DateTime<Utc> {

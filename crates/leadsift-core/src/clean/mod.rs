@@ -173,6 +173,13 @@ pub struct Cleaned {
     pub note: Option<Note>,
 }
 
+/// The text of a spreadsheet text formula, `="…"` with its quotes doubled inside; `None` for
+/// anything else (another formula is a value like any other).
+fn text_formula(raw: &str) -> Option<String> {
+    let inner = raw.trim().strip_prefix("=\"")?.strip_suffix('"')?;
+    (!inner.replace("\"\"", "").contains('"')).then(|| inner.replace("\"\"", "\""))
+}
+
 /// Cleans one raw cell for `field`. An empty cell is null and never an issue.
 pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
@@ -181,6 +188,17 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
             value: None,
             note: None,
         };
+    }
+    // Excel's text formula (`="02134"`, written to keep leading zeros): its text, said so.
+    if let Some(inner) = text_formula(raw) {
+        let mut cleaned = clean(field, &inner, options);
+        if cleaned.value.is_some() && cleaned.note.is_none() {
+            cleaned.note = Some(Note::new(
+                IssueCode::SpreadsheetRecovered,
+                "a spreadsheet text formula (=\"…\") was unwrapped",
+            ));
+        }
+        return cleaned;
     }
     // NUL and other control characters never belong in a typed value: remove them, say so.
     if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id) && has_control(raw) {
@@ -269,9 +287,16 @@ pub fn parse_bool(raw: &str) -> Result<bool, Note> {
     let t = raw.trim();
     const TRUE: &[&str] = &["true", "t", "yes", "y", "1", "on", "1.0"];
     const FALSE: &[&str] = &["false", "f", "no", "n", "0", "off", "0.0"];
-    if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+    // `Yes!`, `no.`: a word with an exclamation mark or a full stop is still that word.
+    let word = t.trim_end_matches(['!', '.']);
+    let is = |words: &[&str]| {
+        words
+            .iter()
+            .any(|w| t.eq_ignore_ascii_case(w) || word.eq_ignore_ascii_case(w))
+    };
+    if is(TRUE) {
         Ok(true)
-    } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+    } else if is(FALSE) {
         Ok(false)
     } else {
         Err(Note::new(

@@ -163,6 +163,13 @@ fn strip_line_type_hint(s: &str) -> &str {
     }
     let starts =
         |p: &str| s.len() > p.len() && s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    // `8004m`: a one-letter hint written straight after the last digit.
+    if let [.., d, l] = s.as_bytes()
+        && d.is_ascii_digit()
+        && matches!(l.to_ascii_lowercase(), b'h' | b'w' | b'm' | b'c')
+    {
+        return &s[..s.len() - 1];
+    }
     for hint in HINTS {
         // `h: `, `h-`, `h ` before the number.
         for sep in [':', ' ', '-'] {
@@ -198,7 +205,9 @@ fn split_extension(s: &str) -> (&str, Option<&str>) {
         if let Some(at) = lower.rfind(marker) {
             let after = s[at + marker.len()..].trim_start_matches([' ', '.', ':']);
             if after.bytes().all(|b| b.is_ascii_digit()) && at > 0 {
-                return (s[..at].trim_end_matches([' ', ',', ';']), Some(after));
+                let main = s[..at].trim_end_matches([' ', ',', ';']);
+                // `512-789-1111x`: an extension marker with nothing after it is no extension.
+                return (main, (!after.is_empty()).then_some(after));
             }
         }
     }

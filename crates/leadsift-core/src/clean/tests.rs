@@ -4,10 +4,7 @@ use super::*;
 use crate::issue::IssueCode as C;
 
 fn check(field: Field, raw: &str, want: Option<&str>, code: Option<C>) {
-    let options = CleanOptions {
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(),
-        ..CleanOptions::new(leadsift_testkit::today())
-    };
+    let options = CleanOptions::new(leadsift_testkit::today());
     let got = clean(field, raw, &options);
     let value = got.value.as_ref().map(|v| v.to_text().into_owned());
     assert_eq!(value.as_deref(), want, "{field} {raw:?}: value");
@@ -375,4 +372,85 @@ fn text_of_control_characters_only_is_null() {
         Some(C::ControlCharactersRemoved),
     );
     check(Field::Comments, "\n", None, None);
+}
+
+/// Spreadsheet damage, recovered with a warning (`spreadsheet_recovered`).
+#[test]
+fn spreadsheet_damage() {
+    use Field::*;
+    // Excel's text formula, written to keep leading zeros: in any field.
+    check(
+        PostalCode,
+        "=\"02134\"",
+        Some("02134"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        Phone1,
+        "=\"5127891111\"",
+        Some("5127891111"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        City,
+        "=\"Austin\"",
+        Some("Austin"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        Comments,
+        "=\"said \"\"hi\"\"\"",
+        Some("said \"hi\""),
+        Some(C::SpreadsheetRecovered),
+    );
+    // A formula that is not a text literal stays what it was.
+    check(City, "=A1", Some("=A1"), None);
+    // A ZIP code that a spreadsheet turned into a number with a decimal.
+    check(
+        PostalCode,
+        "78704.0",
+        Some("78704"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(PostalCode, "78704.5", None, Some(C::InvalidPostalCode));
+}
+
+/// LeadConduit parity where LeadConduit is right.
+#[test]
+fn leadconduit_parity() {
+    use Field::*;
+    check(Phone1, "(281) 330-8004m", Some("2813308004"), None);
+    check(Phone1, "512-789-1111x", Some("5127891111"), None);
+    check(IsTest, "Yes!", Some("true"), None);
+    check(IsTest, "no.", Some("false"), None);
+    check(PostalCode, "78704 4224", Some("78704-4224"), None);
+    check(PostalCode, "K1A 0B1", Some("K1A 0B1"), None);
+}
+
+/// Spreadsheet date serials, in a plausible range, with a warning that shows the date.
+#[test]
+fn spreadsheet_date_serials() {
+    use Field::*;
+    check(
+        Dob,
+        "29403",
+        Some("1980-07-01"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        SubmittedAt,
+        "45291.5",
+        Some("2023-12-31T12:00:00Z"),
+        Some(C::SpreadsheetRecovered),
+    );
+    check(
+        SubmittedAt,
+        "45291",
+        Some("2023-12-31T00:00:00Z"),
+        Some(C::SpreadsheetRecovered),
+    );
+    // A birth date after today is not one, serial or not.
+    check(Dob, "99999", None, Some(C::InvalidDate));
+    // A timestamp serial before 1990 is not plausible for a lead.
+    check(SubmittedAt, "12000", None, Some(C::InvalidTimestamp));
 }

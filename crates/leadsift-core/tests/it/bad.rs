@@ -97,6 +97,9 @@ bad_cases! {
     duplicate_header_names => "duplicate-headers",
     header_of_blanks => "blank-header",
     lines_of_delimiters_only => "only-delimiters",
+    excel_text_formulas_and_numeric_zips => "excel-formulas",
+    an_event_export_keys_by_lead_id => "event-export",
+    money_columns_that_are_not_the_price => "money-columns",
 }
 
 #[test]
