@@ -30,7 +30,8 @@ pub struct ReadArgs {
     /// The zone of timestamps that carry none: UTC, an offset such as -05:00, or an IANA name.
     #[arg(long, default_value = "UTC", value_parser = parse_zone, allow_hyphen_values = true)]
     pub timezone: Zone,
-    /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252.
+    /// The encoding instead of detecting it: utf-8, utf-16le, utf-16be, windows-1252 (latin1),
+    /// macintosh (Excel's "CSV (Macintosh)"), cp437 (Excel's "CSV (MS-DOS)"), iso-8859-15.
     #[arg(long, value_parser = parse_encoding)]
     pub encoding: Option<Charset>,
     /// The delimiter instead of detecting it: , ; | or tab.

@@ -1,11 +1,12 @@
-//! Text decoding for the encodings lead exports come in: UTF-8, UTF-16LE, UTF-16BE and
-//! Windows-1252 (what Excel writes as "CSV" on Western Windows).
+//! Text decoding for the encodings lead exports come in: UTF-8, UTF-16LE, UTF-16BE,
+//! Windows-1252 (what Excel writes as "CSV" on Western Windows), Mac Roman ("CSV
+//! (Macintosh)"), code page 437 ("CSV (MS-DOS)") and ISO-8859-15.
 //!
 //! Incremental (a chunk may end inside a character) and lossless where the bytes allow:
 //! malformed input becomes U+FFFD exactly as the WHATWG Encoding Standard's decoders produce it
-//! (a property test checks this against `encoding_rs`). Only these four are supported, and
+//! (a property test checks this against `encoding_rs`). Only these seven are supported, and
 //! labels follow the Encoding Standard, so `latin1`, `iso-8859-1` and `ascii` mean
-//! Windows-1252. Keeping the set small keeps the CJK tables of a general decoder out of the
+//! Windows-1252; code page 437, which the Standard lacks, has IANA's names. Keeping the set small keeps the CJK tables of a general decoder out of the
 //! browser's wasm.
 
 /// An encoding this crate decodes.
@@ -15,6 +16,12 @@ pub enum Charset {
     Utf16Le,
     Utf16Be,
     Windows1252,
+    /// Mac Roman, the Encoding Standard's `macintosh`.
+    MacRoman,
+    /// IBM code page 437, what MS-DOS and Excel's "CSV (MS-DOS)" write.
+    Cp437,
+    /// ISO-8859-15 (Latin-9).
+    Iso8859_15,
 }
 
 /// The Encoding Standard's labels of the four encodings.
@@ -51,6 +58,21 @@ const LABELS: &[(&str, Charset)] = &[
     ("us-ascii", Charset::Windows1252),
     ("windows-1252", Charset::Windows1252),
     ("x-cp1252", Charset::Windows1252),
+    ("csmacintosh", Charset::MacRoman),
+    ("mac", Charset::MacRoman),
+    ("macintosh", Charset::MacRoman),
+    ("x-mac-roman", Charset::MacRoman),
+    ("csisolatin9", Charset::Iso8859_15),
+    ("iso-8859-15", Charset::Iso8859_15),
+    ("iso8859-15", Charset::Iso8859_15),
+    ("iso885915", Charset::Iso8859_15),
+    ("iso_8859-15", Charset::Iso8859_15),
+    ("l9", Charset::Iso8859_15),
+    // Not in the Encoding Standard: IANA's names for code page 437.
+    ("437", Charset::Cp437),
+    ("cp437", Charset::Cp437),
+    ("cspc8codepage437", Charset::Cp437),
+    ("ibm437", Charset::Cp437),
 ];
 
 /// Windows-1252's bytes 0x80 to 0x9F (the rest are their own code points).
@@ -59,6 +81,66 @@ const W1252_HIGH: [char; 32] = [
     '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
     '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
     '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// Mac Roman's bytes 0x80 to 0xFF (Excel for Mac's "CSV (Macintosh)").
+const MAC_ROMAN: [char; 128] = [
+    '\u{00C4}', '\u{00C5}', '\u{00C7}', '\u{00C9}', '\u{00D1}', '\u{00D6}', '\u{00DC}', '\u{00E1}',
+    '\u{00E0}', '\u{00E2}', '\u{00E4}', '\u{00E3}', '\u{00E5}', '\u{00E7}', '\u{00E9}', '\u{00E8}',
+    '\u{00EA}', '\u{00EB}', '\u{00ED}', '\u{00EC}', '\u{00EE}', '\u{00EF}', '\u{00F1}', '\u{00F3}',
+    '\u{00F2}', '\u{00F4}', '\u{00F6}', '\u{00F5}', '\u{00FA}', '\u{00F9}', '\u{00FB}', '\u{00FC}',
+    '\u{2020}', '\u{00B0}', '\u{00A2}', '\u{00A3}', '\u{00A7}', '\u{2022}', '\u{00B6}', '\u{00DF}',
+    '\u{00AE}', '\u{00A9}', '\u{2122}', '\u{00B4}', '\u{00A8}', '\u{2260}', '\u{00C6}', '\u{00D8}',
+    '\u{221E}', '\u{00B1}', '\u{2264}', '\u{2265}', '\u{00A5}', '\u{00B5}', '\u{2202}', '\u{2211}',
+    '\u{220F}', '\u{03C0}', '\u{222B}', '\u{00AA}', '\u{00BA}', '\u{03A9}', '\u{00E6}', '\u{00F8}',
+    '\u{00BF}', '\u{00A1}', '\u{00AC}', '\u{221A}', '\u{0192}', '\u{2248}', '\u{2206}', '\u{00AB}',
+    '\u{00BB}', '\u{2026}', '\u{00A0}', '\u{00C0}', '\u{00C3}', '\u{00D5}', '\u{0152}', '\u{0153}',
+    '\u{2013}', '\u{2014}', '\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}', '\u{00F7}', '\u{25CA}',
+    '\u{00FF}', '\u{0178}', '\u{2044}', '\u{20AC}', '\u{2039}', '\u{203A}', '\u{FB01}', '\u{FB02}',
+    '\u{2021}', '\u{00B7}', '\u{201A}', '\u{201E}', '\u{2030}', '\u{00C2}', '\u{00CA}', '\u{00C1}',
+    '\u{00CB}', '\u{00C8}', '\u{00CD}', '\u{00CE}', '\u{00CF}', '\u{00CC}', '\u{00D3}', '\u{00D4}',
+    '\u{F8FF}', '\u{00D2}', '\u{00DA}', '\u{00DB}', '\u{00D9}', '\u{0131}', '\u{02C6}', '\u{02DC}',
+    '\u{00AF}', '\u{02D8}', '\u{02D9}', '\u{02DA}', '\u{00B8}', '\u{02DD}', '\u{02DB}', '\u{02C7}',
+];
+
+/// Code page 437's bytes 0x80 to 0xFF (Excel's "CSV (MS-DOS)"; not in the Encoding Standard).
+const CP437: [char; 128] = [
+    '\u{00C7}', '\u{00FC}', '\u{00E9}', '\u{00E2}', '\u{00E4}', '\u{00E0}', '\u{00E5}', '\u{00E7}',
+    '\u{00EA}', '\u{00EB}', '\u{00E8}', '\u{00EF}', '\u{00EE}', '\u{00EC}', '\u{00C4}', '\u{00C5}',
+    '\u{00C9}', '\u{00E6}', '\u{00C6}', '\u{00F4}', '\u{00F6}', '\u{00F2}', '\u{00FB}', '\u{00F9}',
+    '\u{00FF}', '\u{00D6}', '\u{00DC}', '\u{00A2}', '\u{00A3}', '\u{00A5}', '\u{20A7}', '\u{0192}',
+    '\u{00E1}', '\u{00ED}', '\u{00F3}', '\u{00FA}', '\u{00F1}', '\u{00D1}', '\u{00AA}', '\u{00BA}',
+    '\u{00BF}', '\u{2310}', '\u{00AC}', '\u{00BD}', '\u{00BC}', '\u{00A1}', '\u{00AB}', '\u{00BB}',
+    '\u{2591}', '\u{2592}', '\u{2593}', '\u{2502}', '\u{2524}', '\u{2561}', '\u{2562}', '\u{2556}',
+    '\u{2555}', '\u{2563}', '\u{2551}', '\u{2557}', '\u{255D}', '\u{255C}', '\u{255B}', '\u{2510}',
+    '\u{2514}', '\u{2534}', '\u{252C}', '\u{251C}', '\u{2500}', '\u{253C}', '\u{255E}', '\u{255F}',
+    '\u{255A}', '\u{2554}', '\u{2569}', '\u{2566}', '\u{2560}', '\u{2550}', '\u{256C}', '\u{2567}',
+    '\u{2568}', '\u{2564}', '\u{2565}', '\u{2559}', '\u{2558}', '\u{2552}', '\u{2553}', '\u{256B}',
+    '\u{256A}', '\u{2518}', '\u{250C}', '\u{2588}', '\u{2584}', '\u{258C}', '\u{2590}', '\u{2580}',
+    '\u{03B1}', '\u{00DF}', '\u{0393}', '\u{03C0}', '\u{03A3}', '\u{03C3}', '\u{00B5}', '\u{03C4}',
+    '\u{03A6}', '\u{0398}', '\u{03A9}', '\u{03B4}', '\u{221E}', '\u{03C6}', '\u{03B5}', '\u{2229}',
+    '\u{2261}', '\u{00B1}', '\u{2265}', '\u{2264}', '\u{2320}', '\u{2321}', '\u{00F7}', '\u{2248}',
+    '\u{00B0}', '\u{2219}', '\u{00B7}', '\u{221A}', '\u{207F}', '\u{00B2}', '\u{25A0}', '\u{00A0}',
+];
+
+/// ISO-8859-15's bytes 0x80 to 0xFF (Latin-9: Latin-1 with the euro sign and eight letters).
+const ISO_8859_15: [char; 128] = [
+    '\u{0080}', '\u{0081}', '\u{0082}', '\u{0083}', '\u{0084}', '\u{0085}', '\u{0086}', '\u{0087}',
+    '\u{0088}', '\u{0089}', '\u{008A}', '\u{008B}', '\u{008C}', '\u{008D}', '\u{008E}', '\u{008F}',
+    '\u{0090}', '\u{0091}', '\u{0092}', '\u{0093}', '\u{0094}', '\u{0095}', '\u{0096}', '\u{0097}',
+    '\u{0098}', '\u{0099}', '\u{009A}', '\u{009B}', '\u{009C}', '\u{009D}', '\u{009E}', '\u{009F}',
+    '\u{00A0}', '\u{00A1}', '\u{00A2}', '\u{00A3}', '\u{20AC}', '\u{00A5}', '\u{0160}', '\u{00A7}',
+    '\u{0161}', '\u{00A9}', '\u{00AA}', '\u{00AB}', '\u{00AC}', '\u{00AD}', '\u{00AE}', '\u{00AF}',
+    '\u{00B0}', '\u{00B1}', '\u{00B2}', '\u{00B3}', '\u{017D}', '\u{00B5}', '\u{00B6}', '\u{00B7}',
+    '\u{017E}', '\u{00B9}', '\u{00BA}', '\u{00BB}', '\u{0152}', '\u{0153}', '\u{0178}', '\u{00BF}',
+    '\u{00C0}', '\u{00C1}', '\u{00C2}', '\u{00C3}', '\u{00C4}', '\u{00C5}', '\u{00C6}', '\u{00C7}',
+    '\u{00C8}', '\u{00C9}', '\u{00CA}', '\u{00CB}', '\u{00CC}', '\u{00CD}', '\u{00CE}', '\u{00CF}',
+    '\u{00D0}', '\u{00D1}', '\u{00D2}', '\u{00D3}', '\u{00D4}', '\u{00D5}', '\u{00D6}', '\u{00D7}',
+    '\u{00D8}', '\u{00D9}', '\u{00DA}', '\u{00DB}', '\u{00DC}', '\u{00DD}', '\u{00DE}', '\u{00DF}',
+    '\u{00E0}', '\u{00E1}', '\u{00E2}', '\u{00E3}', '\u{00E4}', '\u{00E5}', '\u{00E6}', '\u{00E7}',
+    '\u{00E8}', '\u{00E9}', '\u{00EA}', '\u{00EB}', '\u{00EC}', '\u{00ED}', '\u{00EE}', '\u{00EF}',
+    '\u{00F0}', '\u{00F1}', '\u{00F2}', '\u{00F3}', '\u{00F4}', '\u{00F5}', '\u{00F6}', '\u{00F7}',
+    '\u{00F8}', '\u{00F9}', '\u{00FA}', '\u{00FB}', '\u{00FC}', '\u{00FD}', '\u{00FE}', '\u{00FF}',
 ];
 
 impl Charset {
@@ -77,6 +159,9 @@ impl Charset {
             Charset::Utf16Le => "UTF-16LE",
             Charset::Utf16Be => "UTF-16BE",
             Charset::Windows1252 => "windows-1252",
+            Charset::MacRoman => "macintosh",
+            Charset::Cp437 => "IBM437",
+            Charset::Iso8859_15 => "ISO-8859-15",
         }
     }
 
@@ -128,7 +213,22 @@ impl Decoder {
             Charset::Utf16Le => self.utf16(input, out, last, u16::from_le_bytes),
             Charset::Utf16Be => self.utf16(input, out, last, u16::from_be_bytes),
             Charset::Windows1252 => {
-                windows_1252(input, out);
+                single_byte(input, out, |b| match b {
+                    0x80..=0x9F => W1252_HIGH[usize::from(b - 0x80)],
+                    _ => char::from(b),
+                });
+                false
+            }
+            Charset::MacRoman => {
+                single_byte(input, out, |b| MAC_ROMAN[usize::from(b - 0x80)]);
+                false
+            }
+            Charset::Cp437 => {
+                single_byte(input, out, |b| CP437[usize::from(b - 0x80)]);
+                false
+            }
+            Charset::Iso8859_15 => {
+                single_byte(input, out, |b| ISO_8859_15[usize::from(b - 0x80)]);
                 false
             }
         }
@@ -237,7 +337,9 @@ impl Decoder {
     }
 }
 
-fn windows_1252(input: &[u8], out: &mut String) {
+/// A single-byte encoding whose lower half is ASCII: `high` gives the character of each byte
+/// from 0x80 on.
+fn single_byte(input: &[u8], out: &mut String, high: impl Fn(u8) -> char) {
     out.reserve(input.len());
     let mut rest = input;
     while !rest.is_empty() {
@@ -249,10 +351,7 @@ fn windows_1252(input: &[u8], out: &mut String) {
         let (run, tail) = rest.split_at(ascii);
         out.push_str(std::str::from_utf8(run).unwrap_or_default());
         if let Some((&b, tail)) = tail.split_first() {
-            out.push(match b {
-                0x80..=0x9F => W1252_HIGH[usize::from(b - 0x80)],
-                _ => char::from(b),
-            });
+            out.push(high(b));
             rest = tail;
         } else {
             rest = tail;

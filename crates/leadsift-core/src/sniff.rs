@@ -105,6 +105,40 @@ pub fn delimiter_for_label(label: &str) -> Result<u8, ReadError> {
 
 /// The encoding: a byte-order mark, else UTF-16 by its zero bytes, else strict UTF-8, else
 /// Windows-1252. Returns the encoding and the length of the BOM.
+/// For a sample read as Windows-1252: the legacy encoding its accented letters more likely
+/// are, when one is. Each byte from 0x80 beside an ASCII lower-case letter is read in
+/// Windows-1252, Mac Roman and code page 437; an encoding scores where that byte is a common
+/// accented lower-case letter (as one inside a name is). `JosŽ` and `M\u{81}ller` score for
+/// Mac Roman and code page 437, `José` for Windows-1252.
+pub fn legacy_suspect(sample: &[u8]) -> Option<Charset> {
+    const COMMON: &str = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿß";
+    let candidates = [Charset::Windows1252, Charset::MacRoman, Charset::Cp437];
+    let mut scores = [0usize; 3];
+    for (i, &b) in sample.iter().enumerate() {
+        if b < 0x80 {
+            continue;
+        }
+        let lower = |j: Option<usize>| {
+            j.and_then(|j| sample.get(j))
+                .is_some_and(u8::is_ascii_lowercase)
+        };
+        if !lower(i.checked_sub(1)) && !lower(Some(i + 1)) {
+            continue;
+        }
+        for (score, charset) in scores.iter_mut().zip(candidates) {
+            let (c, _) = charset.decode(&[b]);
+            if c.chars().next().is_some_and(|c| COMMON.contains(c)) {
+                *score += 1;
+            }
+        }
+    }
+    let (best, &score) = scores
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, s)| (**s, usize::MAX - i))?;
+    (best > 0 && score > scores[0]).then(|| candidates[best])
+}
+
 pub fn sniff_encoding(sample: &[u8], complete: bool) -> Result<(Charset, usize), ReadError> {
     if let Some(found) = Charset::for_bom(sample) {
         return Ok(found);
@@ -253,24 +287,34 @@ pub fn sniff_line_endings(text: &str) -> LineEndings {
 }
 
 /// The header row: among the first ten records that are not empty lines, the first that maps
-/// at least two columns onto canonical fields by name or alias; else the first such record.
+/// at least two columns onto canonical fields by name or alias; else the first that holds
+/// names (not all blank, no e-mail address or long number); else the first.
 /// A line of delimiters only is a candidate: it is a header of blanks, not a blank line.
 pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
     let mut splitter = RecordSplitter::new(delimiter, Limits::default());
-    let mut candidates: Vec<(u64, usize)> = Vec::new();
+    // (line, known headers, whether the row is all blank cells or holds values)
+    let mut candidates: Vec<(u64, usize, bool)> = Vec::new();
     let mut consider = |r: &crate::records::RawRecord| {
         let empty_line = r.field_count == 1 && r.is_blank();
         if !empty_line && candidates.len() < 10 {
             let fields = r.fields();
             let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-            candidates.push((r.line, Mapping::known_count(&headers)));
+            // An e-mail address or a long number is a value, not a column name.
+            let data = headers
+                .iter()
+                .any(|h| h.contains('@') || h.bytes().filter(u8::is_ascii_digit).count() >= 5);
+            candidates.push((r.line, Mapping::known_count(&headers), r.is_blank() || data));
         }
     };
     splitter.push(text.as_bytes(), &mut consider);
     splitter.finish(&mut consider);
+    // A row that maps two fields; else the first row of names (a row of delimiters above the
+    // real header is not the header, nor is a data row under a header of blanks); else the
+    // first row.
     candidates
         .iter()
-        .find(|(_, m)| *m >= 2)
+        .find(|(_, m, _)| *m >= 2)
+        .or_else(|| candidates.iter().find(|(_, _, blank)| !blank))
         .or(candidates.first())
-        .map_or(1, |(l, _)| *l)
+        .map_or(1, |(l, _, _)| *l)
 }

@@ -255,6 +255,18 @@ impl Validator {
             }
             None => {
                 let (enc, bom) = sniff::sniff_encoding(sample, complete)?;
+                if enc == Charset::Windows1252
+                    && let Some(likely) = sniff::legacy_suspect(sample)
+                {
+                    let what = match likely {
+                        Charset::MacRoman => "Mac Roman (Excel's \"CSV (Macintosh)\")",
+                        _ => "code page 437 (Excel's \"CSV (MS-DOS)\")",
+                    };
+                    self.summary.notes.push(format!(
+                        "the file was read as windows-1252, but its accented letters look like {what}: if names read wrong, choose the encoding {}",
+                        likely.name()
+                    ));
+                }
                 (enc, bom, Found::Detected)
             }
         };

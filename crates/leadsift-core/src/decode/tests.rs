@@ -25,11 +25,14 @@ fn chunked(charset: Charset, bytes: &[u8], cuts: &[usize]) -> (String, bool) {
     (out, replaced)
 }
 
-const ALL: [Charset; 4] = [
+/// The encodings the Encoding Standard (and so `encoding_rs`) has.
+const ALL: [Charset; 6] = [
     Charset::Utf8,
     Charset::Utf16Le,
     Charset::Utf16Be,
     Charset::Windows1252,
+    Charset::MacRoman,
+    Charset::Iso8859_15,
 ];
 
 /// Bytes that exercise every path: ASCII, multi-byte UTF-8 (whole and broken), surrogates.
@@ -77,14 +80,46 @@ fn every_byte_of_windows_1252_is_the_standards() {
 }
 
 #[test]
+fn every_byte_of_the_other_single_byte_encodings_is_the_standards() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    for charset in [Charset::MacRoman, Charset::Iso8859_15] {
+        assert_eq!(
+            charset.decode(&bytes),
+            reference(charset, &bytes),
+            "{charset:?}"
+        );
+    }
+}
+
+/// Code page 437 is not in the Standard: its letters are checked against IBM's table.
+#[test]
+fn code_page_437_reads_its_letters() {
+    let (text, replaced) = Charset::Cp437.decode(b"M\x81ller, Fran\x87ois, Jos\x82, Pe\xA4a, \xE1");
+    assert_eq!(
+        (text.as_str(), replaced),
+        ("Müller, François, José, Peña, ß", false)
+    );
+    // Every byte decodes to one character, none a replacement.
+    let all: Vec<u8> = (0..=255).collect();
+    let (text, replaced) = Charset::Cp437.decode(&all);
+    assert_eq!((text.chars().count(), replaced), (256, false));
+    assert!(!text.contains('\u{FFFD}'));
+}
+
+#[test]
 fn labels_are_the_standards_for_these_four_and_nothing_else() {
     for (label, charset) in LABELS {
+        if *charset == Charset::Cp437 {
+            continue;
+        }
         let reference = encoding_rs::Encoding::for_label(label.as_bytes()).expect("label");
         assert_eq!(reference.name(), charset.name(), "{label}");
     }
     assert_eq!(Charset::for_label(" Latin1 "), Some(Charset::Windows1252));
     assert_eq!(Charset::for_label("UTF8"), Some(Charset::Utf8));
     assert_eq!(Charset::for_label("shift_jis"), None);
+    assert_eq!(Charset::for_label("IBM437"), Some(Charset::Cp437));
+    assert_eq!(Charset::for_label("x-mac-roman"), Some(Charset::MacRoman));
     assert_eq!(Charset::for_label(""), None);
 }
 

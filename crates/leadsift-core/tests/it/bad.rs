@@ -100,6 +100,10 @@ bad_cases! {
     excel_text_formulas_and_numeric_zips => "excel-formulas",
     an_event_export_keys_by_lead_id => "event-export",
     money_columns_that_are_not_the_price => "money-columns",
+    spreadsheet_serials_phone_hints_and_punctuated_booleans => "excel-serials",
+    mac_roman_is_named => "mac-roman-names",
+    code_page_437_is_named => "dos-names",
+    a_blank_row_above_a_custom_header => "blank-row-above-header",
 }
 
 #[test]
@@ -428,4 +432,36 @@ fn a_header_line_past_the_end_of_the_file_is_named() {
         ["the header was to be on line 99, but the file has 2 lines"]
     );
     assert_eq!(summary.preamble, 2, "every line is accounted for");
+}
+
+#[test]
+fn a_legacy_encoding_named_reads_its_letters() {
+    for (file, label, first, last) in [
+        ("mac-roman-names", "macintosh", "José", "Núñez"),
+        ("dos-names", "cp437", "Jürgen", "Müller"),
+    ] {
+        let bytes =
+            std::fs::read(fixtures().join("bad").join(format!("{file}.csv"))).expect("fixture");
+        let options = Options {
+            encoding: Some(leadsift_core::sniff::charset_for_label(label).expect("label")),
+            ..Options::new(leadsift_testkit::today())
+        };
+        let (rows, summary) = leadsift_core::validate_bytes(&bytes, options).expect("readable");
+        let text = |f| rows[0].lead.get(f).map(|v| v.to_text().into_owned());
+        assert_eq!(
+            text(leadsift_core::Field::FirstName).as_deref(),
+            Some(first),
+            "{file}"
+        );
+        assert_eq!(
+            text(leadsift_core::Field::LastName).as_deref(),
+            Some(last),
+            "{file}"
+        );
+        assert!(summary.notes.is_empty(), "{file}: {:?}", summary.notes);
+        assert!(rows[0].issues.is_empty(), "{file}: {:?}", rows[0].issues);
+    }
+    // Real Windows-1252 names raise no suspicion.
+    let bytes = std::fs::read(fixtures().join("bad/windows-1252-names.csv")).expect("fixture");
+    assert_eq!(leadsift_core::sniff::legacy_suspect(&bytes), None);
 }

@@ -633,6 +633,9 @@ fn render_detected(app: &Shared) {
         ("utf-16le", "UTF-16LE"),
         ("utf-16be", "UTF-16BE"),
         ("windows-1252", "Windows-1252 / Latin-1"),
+        ("macintosh", "Mac Roman (Excel CSV Macintosh)"),
+        ("ibm437", "Code page 437 (Excel CSV MS-DOS)"),
+        ("iso-8859-15", "ISO-8859-15 / Latin-9"),
     ];
     let delimiters = [
         ("", "detect"),
