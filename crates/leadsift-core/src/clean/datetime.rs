@@ -219,6 +219,21 @@ fn small(token: &str) -> Option<u32> {
 }
 
 /// The date part of a date or a date-time.
+/// A weekday's name or its three-letter abbreviation, any case.
+fn is_weekday(t: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let t = t.to_ascii_lowercase();
+    t.len() >= 3 && DAYS.iter().any(|d| d.starts_with(&t))
+}
+
 fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'static str> {
     const EXPECTED: &str = "expected a date such as 6/2/1980, 1980-06-02 or June 2, 1980";
     // A date-time whose time is midnight, as spreadsheets write birth dates: keep the date.
@@ -243,10 +258,14 @@ fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'
             .map(|d| (d, None))
             .ok_or(EXPECTED);
     }
-    let tokens: Vec<&str> = t
+    let mut tokens: Vec<&str> = t
         .split(['/', '-', '.', ' ', ','])
         .filter(|s| !s.is_empty())
         .collect();
+    // `Mon Jun 02 2014`, `Fri 18 July 2014`: a weekday before the date says nothing more.
+    if tokens.len() == 4 && is_weekday(tokens[0]) {
+        tokens.remove(0);
+    }
     if tokens.len() != 3 {
         return Err(EXPECTED);
     }

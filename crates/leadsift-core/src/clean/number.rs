@@ -79,6 +79,32 @@ impl Number {
             negative = true;
             s = rest.trim_start();
         }
+        // `$1100 per month`: an amount with its period written after it is that amount.
+        for period in [
+            " per month",
+            " per mo",
+            " a month",
+            "/month",
+            "/mo",
+            " per year",
+            " per yr",
+            " a year",
+            "/year",
+            "/yr",
+            " per week",
+            "/week",
+            "/wk",
+            " each",
+            " ea",
+        ] {
+            if s.len() > period.len()
+                && s.get(s.len() - period.len()..)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(period))
+            {
+                s = s[..s.len() - period.len()].trim_end();
+                break;
+            }
+        }
         let (mantissa, exponent) = match s.find(['e', 'E']) {
             Some(at) => (&s[..at], Some(&s[at + 1..])),
             None => (s, None),

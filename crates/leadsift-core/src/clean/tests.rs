@@ -454,3 +454,15 @@ fn spreadsheet_date_serials() {
     // A timestamp serial before 1990 is not plausible for a lead.
     check(SubmittedAt, "12000", None, Some(C::InvalidTimestamp));
 }
+
+/// More of LeadConduit's forms that a person means one way only.
+#[test]
+fn leadconduit_parity_forms() {
+    use Field::*;
+    check(IpAddress, "203.0.113.7/32", Some("203.0.113.7"), None);
+    check(IpAddress, "http://203.0.113.7/", Some("203.0.113.7"), None);
+    check(IpAddress, "203.0.113.0/24", None, Some(C::InvalidIp));
+    check(Price, "$1100 per month", Some("1100"), None);
+    check(Dob, "Mon Jun 02 1980", Some("1980-06-02"), None);
+    check(Dob, "Fri 18 July 1980", Some("1980-07-18"), None);
+}

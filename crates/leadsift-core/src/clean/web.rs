@@ -12,10 +12,25 @@ pub struct IpAddress(IpAddr);
 impl IpAddress {
     pub fn parse(raw: &str) -> Parsed<IpAddress> {
         let t = raw.trim();
-        let inner = t
+        // `http://203.0.113.7/`: the host of a URL that is only an address.
+        let host = ["http://", "https://"]
+            .iter()
+            .find_map(|p| {
+                t.get(..p.len())
+                    .filter(|h| h.eq_ignore_ascii_case(p))
+                    .map(|_| &t[p.len()..])
+            })
+            .map_or(t, |rest| rest.strip_suffix('/').unwrap_or(rest));
+        // `203.0.113.7/32`, `2001:db8::1/128`: a network of exactly one address is that address.
+        let host = match host.rsplit_once('/') {
+            Some((addr, "32")) if addr.contains('.') => addr,
+            Some((addr, "128")) if addr.contains(':') => addr,
+            _ => host,
+        };
+        let inner = host
             .strip_prefix('[')
             .and_then(|x| x.strip_suffix(']'))
-            .unwrap_or(t);
+            .unwrap_or(host);
         inner
             .parse::<IpAddr>()
             .map(|ip| (IpAddress(ip), None))
