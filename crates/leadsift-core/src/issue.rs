@@ -73,6 +73,7 @@ codes! {
     SpreadsheetRecovered = "spreadsheet_recovered", Warning, false;
     LeadingZeroRestored = "leading_zero_restored", Warning, false;
     DayFirstDate = "day_first_date", Warning, false;
+    TwoDigitYear = "two_digit_year", Warning, false;
     ControlCharactersRemoved = "control_characters_removed", Warning, false;
     EncodingReplaced = "encoding_replaced", Warning, false;
     DuplicateInFile = "duplicate_in_file", Warning, false;

@@ -179,6 +179,10 @@ impl Date {
         if date > today {
             return Err(invalid("a birth date cannot lie in the future"));
         }
+        let (date, note) = match two_digit_year(t) {
+            Some(yy) if note.is_none() => adult_century(date, yy, today),
+            _ => (date, note),
+        };
         Ok((Date(date), note))
     }
 
@@ -191,6 +195,53 @@ impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0.format("%Y-%m-%d"))
     }
+}
+
+/// The two digits of a date's year when it is written with two (`6/2/80`), else `None`.
+fn two_digit_year(t: &str) -> Option<&str> {
+    let date = t
+        .split_once(['T', ' '])
+        .filter(|(d, _)| d.len() >= 6)
+        .map_or(t, |(d, _)| d);
+    let runs: Vec<&str> = date
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .collect();
+    match runs.as_slice() {
+        [.., last] if runs.len() == 3 && last.len() == 2 && !runs.iter().any(|r| r.len() == 4) => {
+            Some(last)
+        }
+        _ => None,
+    }
+}
+
+/// A birth date whose year was written with two digits: the latest century that is not in the
+/// future was chosen; when that makes the person younger than 18 the century before is taken
+/// (a lead is an adult). Either way, when the choice was not the plain one, a warning says
+/// which century it was.
+fn adult_century(date: NaiveDate, yy: &str, today: NaiveDate) -> (NaiveDate, Option<Note>) {
+    let adult = today.with_year(today.year() - 18).unwrap_or(today);
+    let this_century = today.year() / 100 * 100 + date.year() % 100;
+    let note = |d: NaiveDate, why: &str| {
+        Some(Note::new(
+            IssueCode::TwoDigitYear,
+            format!("the two-digit year {yy} was read as {}: {why}", d.year()),
+        ))
+    };
+    if date > adult {
+        let earlier = date.with_year(date.year() - 100).unwrap_or(date);
+        return (
+            earlier,
+            note(
+                earlier,
+                "a later century would make the lead younger than 18",
+            ),
+        );
+    }
+    if date.year() != this_century {
+        return (date, note(date, "a later century would lie in the future"));
+    }
+    (date, None)
 }
 
 fn year_of(token: &str, today: NaiveDate) -> Option<i32> {
@@ -218,7 +269,6 @@ fn small(token: &str) -> Option<u32> {
         .flatten()
 }
 
-/// The date part of a date or a date-time.
 /// A weekday's name or its three-letter abbreviation, any case.
 fn is_weekday(t: &str) -> bool {
     const DAYS: [&str; 7] = [
@@ -234,6 +284,7 @@ fn is_weekday(t: &str) -> bool {
     t.len() >= 3 && DAYS.iter().any(|d| d.starts_with(&t))
 }
 
+/// The date part of a date or a date-time.
 fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'static str> {
     const EXPECTED: &str = "expected a date such as 6/2/1980, 1980-06-02 or June 2, 1980";
     // A date-time whose time is midnight, as spreadsheets write birth dates: keep the date.

@@ -169,9 +169,9 @@ fn dates() {
     check(D, "June 2, 1980", Some("1980-06-02"), None);
     check(D, "2 Jun 1980", Some("1980-06-02"), None);
     check(D, "02-Jun-80", Some("1980-06-02"), None);
-    check(D, "6/2/80", Some("1980-06-02"), None);
+    check(D, "6/2/80", Some("1980-06-02"), Some(C::TwoDigitYear));
     check(D, "6/2/05", Some("2005-06-02"), None);
-    check(D, "6/2/27", Some("1927-06-02"), None);
+    check(D, "6/2/27", Some("1927-06-02"), Some(C::TwoDigitYear));
     check(D, "25/12/1990", Some("1990-12-25"), Some(C::DayFirstDate));
     check(D, "13/45/1990", None, Some(C::InvalidDate));
     check(D, "2/30/1990", None, Some(C::InvalidDate));
@@ -465,4 +465,16 @@ fn leadconduit_parity_forms() {
     check(Price, "$1100 per month", Some("1100"), None);
     check(Dob, "Mon Jun 02 1980", Some("1980-06-02"), None);
     check(Dob, "Fri 18 July 1980", Some("1980-07-18"), None);
+}
+
+/// Two-digit birth years (today is 2026-11-29): the plain reading when it is an adult's; the
+/// century before, said so, when the plain one would be in the future or under 18.
+#[test]
+fn two_digit_birth_years() {
+    use Field::Dob;
+    check(Dob, "6/2/80", Some("1980-06-02"), Some(C::TwoDigitYear));
+    check(Dob, "6/2/01", Some("2001-06-02"), None);
+    check(Dob, "6/2/15", Some("1915-06-02"), Some(C::TwoDigitYear));
+    check(Dob, "6/2/1980", Some("1980-06-02"), None);
+    check(Dob, "1980-06-02", Some("1980-06-02"), None);
 }
