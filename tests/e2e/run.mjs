@@ -4,7 +4,7 @@
 //
 //   node tests/e2e/run.mjs [--bench]
 //
-// Needs: target/web built by `trunk build --release`, a `leadsift` binary (LEADSIFT_BIN, else
+// Needs: target/web built by `scripts/build-web.sh`, a `leadsift` binary (LEADSIFT_BIN, else
 // target/release/leadsift, else target/debug/leadsift), /usr/bin/chromium and the project's
 // export generator, `xtask gen` (LEADSIFT_XTASK, else target/release/xtask: `cargo build
 // --release -p xtask`). Screenshots go to tests/e2e/screenshots/.

@@ -13,7 +13,7 @@ fn browser_app_end_to_end() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let needs: [(&str, PathBuf); 4] = [
         (
-            "the built app (trunk build --release)",
+            "the built app (scripts/build-web.sh)",
             root.join("target/web/index.html"),
         ),
         (
