@@ -247,6 +247,15 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
             }
             Err(e) => Err(e),
         },
+        // The original tool read `duplicate` in a duplicate column as yes; so does leadsift.
+        FieldType::Boolean
+            if field == Field::IsDuplicate
+                && ["duplicate", "dup", "dupe"]
+                    .iter()
+                    .any(|w| raw.trim().eq_ignore_ascii_case(w)) =>
+        {
+            Ok((Value::Boolean(true), None))
+        }
         FieldType::Boolean => parse_bool(raw).map(|b| (Value::Boolean(b), None)),
         FieldType::Ip => IpAddress::parse(raw).map(wrap(Value::Ip)),
         FieldType::Url => Url::parse(raw).map(wrap(Value::Url)),

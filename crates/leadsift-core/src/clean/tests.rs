@@ -478,3 +478,10 @@ fn two_digit_birth_years() {
     check(Dob, "6/2/1980", Some("1980-06-02"), None);
     check(Dob, "1980-06-02", Some("1980-06-02"), None);
 }
+
+#[test]
+fn a_duplicate_column_says_duplicate() {
+    check(Field::IsDuplicate, "Duplicate", Some("true"), None);
+    check(Field::IsDuplicate, "dup", Some("true"), None);
+    check(Field::IsTest, "duplicate", None, Some(C::InvalidBoolean));
+}
