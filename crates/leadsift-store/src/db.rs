@@ -37,16 +37,6 @@ impl std::fmt::Debug for Conn {
     }
 }
 
-impl Conn {
-    /// The backend this connection talks to.
-    pub fn backend(&self) -> Backend {
-        match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Pg(_) => Backend::Postgres,
-        }
-    }
-}
-
 /// A transaction that writes. On SQLite `BEGIN IMMEDIATE`, which takes the write lock at once,
 /// so that concurrent batches wait their turn (busy_timeout) instead of failing when a
 /// transaction that began by reading finds that another writer has committed meanwhile. On

@@ -1,5 +1,5 @@
 //! The import pipeline shared by `leadsift import` and the batch API: a batch of cleaned rows
-//! is classified against the database (by the core's `judge::classify`) and written in one
+//! is planned against the database (by the core's `plan::plan`) and written in one
 //! transaction, with its issues, its idempotency record and the run's counters.
 
 use chrono::{NaiveDateTime, Utc};

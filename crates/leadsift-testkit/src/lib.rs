@@ -1,5 +1,5 @@
 //! The one comparison every surface's golden test makes: a row as that surface wrote it (JSON)
-//! against the record `gen_leads.py --expected` says it must be.
+//! against the record the generator ([`generate`]) says it must be.
 
 use serde_json::Value as Json;
 

@@ -1,4 +1,4 @@
-//! Golden cases: `gen_leads.py` exports in every header style, delimiter and encoding, and the
+//! Golden cases: generator exports (`leadsift_testkit::generate`) in every header style, delimiter and encoding, and the
 //! cleaned records the generator says each must produce.
 
 use leadsift_core::Options;
