@@ -65,6 +65,10 @@ pub struct Args {
     /// Update existing leads whose content differs (otherwise they are left alone).
     #[arg(long)]
     force_refresh: bool,
+    /// Do not store each lead's original row (its cells as read, header to text); by default
+    /// every stored lead keeps it.
+    #[arg(long)]
+    no_original: bool,
     /// How to print the summary.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -204,7 +208,8 @@ pub fn run(args: Args) -> Result<()> {
         )
         .into());
     }
-    let options = args.read.options()?;
+    let mut options = args.read.options()?;
+    options.keep_original = !args.no_original;
     let name = args.read.name();
     let digest = file_digest(&args.read, options.limits)?;
     let started = Instant::now();

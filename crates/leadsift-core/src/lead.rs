@@ -124,14 +124,19 @@ pub struct Row {
     pub key: Option<LeadKey>,
     /// The line of the earlier row with the same key, which this row replaces.
     pub replaces_line: Option<u64>,
-    /// The record's cells as read, in column order, when [`crate::Options::keep_raw`] is set;
-    /// else empty.
-    pub raw: Vec<String>,
+    /// The record's cells as read, in column order, each under its column's key (the header,
+    /// `Email (column 3)` for a repeated one, `column_N` past the header), empty cells
+    /// included, when [`crate::Options::keep_original`] is set; else empty. What an import
+    /// stores as the lead's original row.
+    pub original: Vec<(String, String)>,
 }
 
-pub(crate) struct ExtraMap<'a>(pub(crate) &'a [(String, String)]);
+/// Name → text pairs written as a JSON object in their own order (a map would sort them):
+/// `extra`, and the original row in column order.
+#[derive(Debug, Clone, Copy)]
+pub struct TextMap<'a>(pub &'a [(String, String)]);
 
-impl Serialize for ExtraMap<'_> {
+impl Serialize for TextMap<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
@@ -149,11 +154,11 @@ impl Serialize for Row {
         st.serialize_field("status", &self.status)?;
         st.serialize_field("key", &self.key)?;
         st.serialize_field("lead", &self.lead)?;
-        st.serialize_field("extra", &ExtraMap(&self.extra))?;
+        st.serialize_field("extra", &TextMap(&self.extra))?;
         st.serialize_field("issues", &self.issues)?;
         st.serialize_field("replaces_line", &self.replaces_line)?;
-        if !self.raw.is_empty() {
-            st.serialize_field("raw", &self.raw)?;
+        if !self.original.is_empty() {
+            st.serialize_field("original", &TextMap(&self.original))?;
         }
         st.end()
     }

@@ -12,7 +12,7 @@ use crate::field::Field;
 use crate::gzip::{Inflater, is_gzip};
 use crate::issue::{Issue, IssueCode};
 use crate::judge;
-pub use crate::lead::{Lead, LeadKey, Row, RowStatus};
+pub use crate::lead::{Lead, LeadKey, Row, RowStatus, TextMap};
 use crate::mapping::{Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
@@ -35,8 +35,9 @@ pub struct Options {
     pub header_line: Option<u64>,
     pub mapping: MappingOverrides,
     pub limits: Limits,
-    /// Keep each record's raw cells in [`Row::raw`] (for a raw-value view); off by default.
-    pub keep_raw: bool,
+    /// Keep each record's cells as read in [`Row::original`] (the original row an import
+    /// stores, and the page's raw-value view); off by default.
+    pub keep_original: bool,
 }
 
 impl Options {
@@ -52,7 +53,7 @@ impl Options {
             header_line: None,
             mapping: MappingOverrides::default(),
             limits: Limits::default(),
-            keep_raw: false,
+            keep_original: false,
         }
     }
 }
@@ -391,8 +392,18 @@ impl Validator {
             .map(|m| m.columns.as_slice())
             .unwrap_or_default();
         let fields = r.fields();
-        let raw = if self.options.keep_raw {
-            fields.iter().map(|f| f.to_string()).collect()
+        let original = if self.options.keep_original {
+            fields
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let key = mapping
+                        .get(i)
+                        .map(|c| c.extra_key.clone())
+                        .unwrap_or_else(|| format!("column_{}", i + 1));
+                    (key, without_nul(cell).into_owned())
+                })
+                .collect()
         } else {
             Vec::new()
         };
@@ -542,7 +553,7 @@ impl Validator {
             issues,
             key,
             replaces_line,
-            raw,
+            original,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct WireRow {
     pub invalid: Vec<InvalidValue>,
     #[serde(default)]
     pub notes: Vec<Issue>,
+    /// The record's cells as read ([`Row::original`]); empty when the client keeps none.
+    #[serde(default)]
+    pub original: Vec<(String, String)>,
 }
 
 impl WireRow {
@@ -73,6 +76,7 @@ impl WireRow {
                 })
                 .cloned()
                 .collect(),
+            original: row.original.clone(),
         }
     }
 
@@ -160,7 +164,8 @@ impl WireRow {
         // A client's strings reach storage only without NUL (`text::NUL_STANDS_IN`); values
         // with one were refused above, as cleaning removes control characters.
         let mut extra = self.extra.clone();
-        for (k, v) in &mut extra {
+        let mut original = self.original.clone();
+        for (k, v) in extra.iter_mut().chain(original.iter_mut()) {
             crate::text::strip_nul(k);
             crate::text::strip_nul(v);
         }
@@ -179,13 +184,13 @@ impl WireRow {
             issues,
             key,
             replaces_line: None,
-            raw: Vec::new(),
+            original,
         }
     }
 }
 
-/// The checksum of a batch: SHA-256 over every row's number, line, values and extra, rows in
-/// order, values and extra by name.
+/// The checksum of a batch: SHA-256 over every row's number, line, values, extra and original
+/// row, rows in order, each row's pairs by name.
 /// The client sends it with the batch; the same number with another checksum is a conflict.
 pub fn batch_checksum(rows: &[WireRow]) -> String {
     let mut h = Sha256::new();
@@ -238,6 +243,17 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
             h.update(v);
             h.update([0x1f]);
         }
+        // By name too: a client whose JSON library sorts objects (or, like JavaScript, puts
+        // integer-like keys first) still sends the same batch; the order is stored as sent.
+        let mut original: Vec<&(String, String)> = r.original.iter().collect();
+        original.sort();
+        h.update([0x1d]);
+        for (k, v) in original {
+            h.update(k);
+            h.update([0x1e]);
+            h.update(v);
+            h.update([0x1f]);
+        }
         h.update([0x1c]);
     }
     crate::text::hex(&h.finalize())
@@ -252,13 +268,16 @@ impl Serialize for BatchRowJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let wire = WireRow::from_row(self.0);
-        let mut st = s.serialize_struct("BatchRow", 6)?;
+        let mut st = s.serialize_struct("BatchRow", 7)?;
         st.serialize_field("record", &self.0.record)?;
         st.serialize_field("line", &self.0.line)?;
         st.serialize_field("lead", &self.0.lead)?;
-        st.serialize_field("extra", &crate::lead::ExtraMap(&self.0.extra))?;
+        st.serialize_field("extra", &crate::lead::TextMap(&self.0.extra))?;
         st.serialize_field("invalid", &wire.invalid)?;
         st.serialize_field("notes", &wire.notes)?;
+        if !self.0.original.is_empty() {
+            st.serialize_field("original", &crate::lead::TextMap(&self.0.original))?;
+        }
         st.end()
     }
 }
@@ -283,13 +302,16 @@ impl Serialize for WireRowJson<'_> {
             }
         }
         let w = self.0;
-        let mut st = s.serialize_struct("BatchRow", 6)?;
+        let mut st = s.serialize_struct("BatchRow", 7)?;
         st.serialize_field("record", &w.record)?;
         st.serialize_field("line", &w.line)?;
         st.serialize_field("lead", &Pairs(&w.values))?;
         st.serialize_field("extra", &Pairs(&w.extra))?;
         st.serialize_field("invalid", &w.invalid)?;
         st.serialize_field("notes", &w.notes)?;
+        if !w.original.is_empty() {
+            st.serialize_field("original", &Pairs(&w.original))?;
+        }
         st.end()
     }
 }
@@ -372,18 +394,50 @@ pub struct BatchRowIn {
     pub invalid: Vec<InvalidValue>,
     #[serde(default)]
     pub notes: Vec<Issue>,
+    /// The record's cells as read, header → text, in column order.
+    #[serde(default)]
+    pub original: OrderedText,
 }
 
 impl BatchRowIn {
     pub fn into_wire(self) -> WireRow {
-        wire_row(
+        let mut w = wire_row(
             self.record,
             self.line,
             self.lead,
             self.extra,
             self.invalid,
             self.notes,
-        )
+        );
+        w.original = self.original.0;
+        w
+    }
+}
+
+/// A JSON object of text values read in the order it was written (a map would sort it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedText(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for OrderedText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OrderedText, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = OrderedText;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of column names to the cells' text")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OrderedText, A::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(OrderedText(pairs))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
@@ -399,6 +453,9 @@ pub struct StoredRow {
     pub extra: std::collections::BTreeMap<String, Scalar>,
     #[serde(default)]
     pub issues: Vec<Issue>,
+    /// The record's cells as read, when the row kept them.
+    #[serde(default)]
+    pub original: OrderedText,
 }
 
 impl StoredRow {
@@ -424,14 +481,16 @@ impl StoredRow {
                 None => notes.push(i.clone()),
             }
         }
-        wire_row(
+        let mut w = wire_row(
             self.record,
             self.line,
             self.lead,
             self.extra,
             invalid,
             notes,
-        )
+        );
+        w.original = self.original.0;
+        w
     }
 }
 
@@ -453,5 +512,6 @@ fn wire_row(
             .collect(),
         invalid,
         notes,
+        original: Vec::new(),
     }
 }

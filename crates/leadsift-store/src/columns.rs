@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use leadsift_core::clean::Value;
-use leadsift_core::{Field, Row};
+use leadsift_core::{Field, Row, TextMap};
 
 #[derive(Debug)]
 pub struct Columns<'a> {
@@ -58,6 +58,15 @@ impl<'a> Columns<'a> {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// The original row as a JSON object in column order (the row's own order, which a map
+    /// would sort), or `None` when the row kept none.
+    pub fn original_json(&self) -> Option<String> {
+        if self.row.original.is_empty() {
+            return None;
+        }
+        serde_json::to_string(&TextMap(&self.row.original)).ok()
     }
 
     /// `{field: {"raw": ..., "code": ...}}` for values that failed cleaning, and masked values.

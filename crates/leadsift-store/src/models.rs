@@ -167,6 +167,22 @@ impl LeadRow {
     }
 }
 
+/// A JSON column written as the JSON it holds (the store wrote it, from `serde_json`); a
+/// text that is not JSON (a database written by something else) is written as a string.
+fn json_text<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    match serde_json::value::RawValue::from_string(text.to_owned()) {
+        Ok(raw) => raw.serialize(s),
+        Err(_) => s.serialize_str(text),
+    }
+}
+
+fn json_text_or_null<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(t) => json_text(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// The column type of a canonical field of type `$ty` (`FieldType`): what `leads` stores.
 macro_rules! column_type {
     (Timestamp) => { Option<NaiveDateTime> };
@@ -200,13 +216,16 @@ macro_rules! column_value {
 /// `lead_key`, the fields, then the bookkeeping columns.
 macro_rules! lead_structs {
     ($( $variant:ident = $column:ident : $ty:ident ),* $(,)?) => {
-        /// One stored lead.
+        /// One stored lead. It serialises with its JSON columns (`extra`, `invalid`,
+        /// `original`) as JSON objects, not as strings that hold JSON.
         #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
         pub struct LeadRow {
             pub id: i64,
             pub lead_key: String,
             $( pub $column: column_type!($ty), )*
+            #[serde(serialize_with = "json_text")]
             pub extra: String,
+            #[serde(serialize_with = "json_text")]
             pub invalid: String,
             #[diesel(deserialize_as = String)]
             pub import_source: ImportSource,
@@ -215,6 +234,10 @@ macro_rules! lead_structs {
             pub content_hash: String,
             pub created_at: NaiveDateTime,
             pub updated_at: NaiveDateTime,
+            /// The record's cells as read, header → text, a JSON object in column order;
+            /// `None` when the import kept none.
+            #[serde(serialize_with = "json_text_or_null")]
+            pub original: Option<String>,
         }
 
         /// The canonical columns of a lead, and what the importer maintains beside them.
@@ -229,6 +252,7 @@ macro_rules! lead_structs {
             $( pub $column: column_type!($ty), )*
             pub extra: String,
             pub invalid: String,
+            pub original: Option<String>,
             pub import_source: String,
             pub content_hash: String,
             pub updated_run: Option<i64>,
@@ -255,6 +279,7 @@ macro_rules! lead_structs {
                     $( $column: column_value!($ty, col, Field::$variant), )*
                     extra: col.extra_json(),
                     invalid: col.invalid_json(),
+                    original: col.original_json(),
                     import_source: source.as_str().to_owned(),
                     content_hash: content_hash.to_owned(),
                     updated_run: run,

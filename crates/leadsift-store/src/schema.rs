@@ -124,6 +124,7 @@ diesel::table! {
         content_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        original -> Nullable<Text>,
     }
 }
 

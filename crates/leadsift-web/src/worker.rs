@@ -20,8 +20,8 @@ use leadsift_core::digest::FileDigest;
 use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
-use leadsift_core::wire::{StoredRow, WireRow, WireRowJson, batch_checksum};
-use leadsift_core::{Options, RowStatus, Validator};
+use leadsift_core::wire::{OrderedText, StoredRow, WireRow, WireRowJson, batch_checksum};
+use leadsift_core::{Options, RowStatus, TextMap, Validator};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
@@ -156,7 +156,7 @@ fn handle(state: &Shared, m: &JsValue) {
 fn options(m: &JsValue) -> Result<Options, String> {
     let mut o = leadsift_wasm::options_from_js(get(m, "options"))
         .map_err(|e| message(&JsValue::from(e)))?;
-    o.keep_raw = true;
+    o.keep_original = true;
     Ok(o)
 }
 
@@ -235,13 +235,14 @@ fn step(state: &Shared) {
         for mut row in rows {
             job.errors.push(&error_report_lines(&row));
             job.cleaned.push(&cleaned_csv_line(&row));
-            let raw = std::mem::take(&mut row.raw);
+            let original = std::mem::take(&mut row.original);
             let status = match row.status {
                 RowStatus::Valid => VALID,
                 RowStatus::Warning => WARNING,
                 RowStatus::Rejected => REJECTED,
             };
-            let raw = serde_json::to_string(&raw).unwrap_or_else(|_| "[]".to_owned());
+            let raw =
+                serde_json::to_string(&TextMap(&original)).unwrap_or_else(|_| "{}".to_owned());
             let row = serde_json::to_string(&row).unwrap_or_else(|_| "{}".to_owned());
             s.store.push(status, &row, &raw);
         }
@@ -331,11 +332,20 @@ fn batch(state: &Shared, m: &JsValue) {
         let _ = s.scope.post_message(&reply);
         return;
     }
+    // The original rows go with the batch unless the import was told to keep none.
+    let original = get(m, "original").as_bool().unwrap_or(true);
     let rows = s.store.range((seq - 1) * size, seq * size);
     let mut wire: Vec<WireRow> = Vec::with_capacity(rows.len());
     for r in &rows {
-        match serde_json::from_str::<StoredRow>(&r.row) {
-            Ok(b) => wire.push(b.into_wire()),
+        let read = serde_json::from_str::<StoredRow>(&r.row).and_then(|b| {
+            let mut w = b.into_wire();
+            if original {
+                w.original = serde_json::from_str::<OrderedText>(&r.raw)?.0;
+            }
+            Ok(w)
+        });
+        match read {
+            Ok(w) => wire.push(w),
             Err(e) => {
                 drop(s);
                 return fail(
@@ -380,7 +390,7 @@ fn bench(state: &Shared, m: &JsValue) {
     };
     let options = match options(m) {
         Ok(mut o) => {
-            o.keep_raw = false;
+            o.keep_original = false;
             o
         }
         Err(e) => return fail(state, f64::NAN, e),

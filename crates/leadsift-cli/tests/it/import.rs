@@ -332,3 +332,57 @@ fn two_writers_keep_the_files_order_where_it_matters() {
         "each key holds its last row: {stored:?}"
     );
 }
+
+/// Every stored lead keeps its original row (header → cell as read, in column order), whether
+/// imported into a database or through a server; `--no-original` keeps none.
+#[test]
+fn the_original_row_is_stored_unless_told_not_to() {
+    let dir = tmp("original");
+    let file = dir.join("leads.csv");
+    std::fs::write(
+        &file,
+        "Zeta,Lead ID,Email,Phone\nz1,L1,A@Example.com,(512) 789-1111\nz2,L2,b@example.com,\n",
+    )
+    .expect("write");
+    let file = file.to_str().expect("path");
+    let originals = |url: &str| -> Vec<Option<String>> {
+        let db = leadsift_store::Database::open(url, 1).expect("db");
+        let mut leads = leadsift_store::import::all_leads(&db).expect("leads");
+        leads.sort_by(|a, b| a.lead_key.cmp(&b.lead_key));
+        leads.into_iter().map(|l| l.original).collect()
+    };
+    let want = vec![
+        Some(
+            r#"{"Zeta":"z1","Lead ID":"L1","Email":"A@Example.com","Phone":"(512) 789-1111"}"#
+                .to_owned(),
+        ),
+        Some(r#"{"Zeta":"z2","Lead ID":"L2","Email":"b@example.com","Phone":""}"#.to_owned()),
+    ];
+    let import = |db: &str, flags: &[&str]| -> String {
+        let url = format!("sqlite://{}", dir.join(db).display());
+        let mut args = vec!["import", file, "--format", "json", "--database-url", &url];
+        args.extend_from_slice(flags);
+        json_of(&leadsift(&args));
+        url
+    };
+    assert_eq!(
+        originals(&import("kept.db", &[])),
+        want,
+        "into the database"
+    );
+    assert_eq!(
+        originals(&import("none.db", &["--no-original"])),
+        vec![None, None],
+        "--no-original"
+    );
+    let url = format!("sqlite://{}", dir.join("served.db").display());
+    let port = free_port();
+    let mut server = serve(port, &url);
+    let base = format!("http://127.0.0.1:{port}");
+    json_of(&leadsift(&[
+        "import", file, "--server", &base, "--format", "json",
+    ]));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(originals(&url), want, "through a server");
+}

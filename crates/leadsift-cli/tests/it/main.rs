@@ -135,6 +135,46 @@ fn bad_inputs_give_their_stated_outcome() {
                 assert_eq!(&s["issues"][code], n, "{}: {code}", file.display());
             }
         }
+        if let Some(fields) = exp.get("fields").and_then(Json::as_object) {
+            let columns = s["mapping"].as_array().expect("mapping");
+            for (header, want) in fields {
+                let column = columns
+                    .iter()
+                    .find(|c| c["header"] == header.as_str())
+                    .unwrap_or_else(|| panic!("{}: no column {header}", file.display()));
+                assert_eq!(&column["field"], want, "{}: {header}", file.display());
+            }
+        }
+        // The first row's values, as `--format ndjson` writes them.
+        let out = leadsift(&[
+            "validate",
+            file.to_str().expect("path"),
+            "--format",
+            "ndjson",
+        ]);
+        let Some(first) = out
+            .stdout
+            .split(|b| *b == b'\n')
+            .next()
+            .filter(|l| !l.is_empty())
+        else {
+            continue;
+        };
+        let first: Json = serde_json::from_slice(first).expect("ndjson");
+        let lead = exp
+            .get("lead")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten();
+        let named = ["first_name", "email", "price"]
+            .into_iter()
+            .filter_map(|k| Some((k.to_owned(), exp.get(k)?.clone())));
+        for (field, want) in lead.map(|(k, v)| (k.clone(), v.clone())).chain(named) {
+            assert_eq!(first["lead"][&field], want, "{}: {field}", file.display());
+        }
+        if let Some(extra) = exp.get("extra") {
+            assert_eq!(&first["extra"], extra, "{}: extra", file.display());
+        }
     }
 }
 

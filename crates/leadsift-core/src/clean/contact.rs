@@ -147,6 +147,33 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostalCode(String);
 
+/// Where a postal code's one separator stands: `Some(None)` for none, `Some(Some(n))` after
+/// `n` letters and digits, `None` for more than one separator or one with two hyphens. A
+/// separator is a run of spaces and hyphens holding at most one hyphen.
+fn separator(t: &str) -> Option<Option<usize>> {
+    let mut at = None;
+    let (mut seen, mut in_run, mut hyphens) = (0usize, false, 0);
+    for c in t.chars() {
+        if matches!(c, ' ' | '-') {
+            if !in_run {
+                if at.is_some() {
+                    return None;
+                }
+                at = Some(seen);
+                in_run = true;
+            }
+            hyphens += usize::from(c == '-');
+            if hyphens > 1 {
+                return None;
+            }
+        } else {
+            in_run = false;
+            seen += 1;
+        }
+    }
+    Some(at)
+}
+
 impl PostalCode {
     pub fn parse(raw: &str) -> Parsed<PostalCode> {
         let t = raw.trim();
@@ -171,12 +198,16 @@ impl PostalCode {
             .collect();
         let b = compact.as_bytes();
         let digits = b.iter().all(u8::is_ascii_digit);
-        let separators_ok = t.chars().filter(|c| matches!(c, ' ' | '-')).count() <= 1;
+        // One separator between the two parts, as LeadConduit reads it: a hyphen or a space,
+        // or a run of spaces around at most one hyphen (`78704 - 1234`, `Q2E      4U7`).
+        let split = separator(t);
+        let separators_ok = split.is_some();
+        let split = split.flatten();
         if digits && separators_ok {
-            if b.len() == 5 {
+            if b.len() == 5 && split.is_none() {
                 return Ok((PostalCode(compact), None));
             }
-            if b.len() == 9 {
+            if b.len() == 9 && split.is_none_or(|at| at == 5) {
                 return Ok((
                     PostalCode(format!("{}-{}", &compact[..5], &compact[5..])),
                     None,
@@ -191,13 +222,17 @@ impl PostalCode {
                 ));
             }
         }
-        if b.len() == 6 && separators_ok && is_canadian(b) {
+        if b.len() == 6 && split.is_none_or(|at| at == 3) && separators_ok && is_canadian(b) {
             return Ok((
                 PostalCode(format!("{} {}", &compact[..3], &compact[3..])),
                 None,
             ));
         }
-        if (5..=7).contains(&b.len()) && separators_ok && is_uk(b) {
+        if (5..=7).contains(&b.len())
+            && split.is_none_or(|at| at + 3 == b.len())
+            && separators_ok
+            && is_uk(b)
+        {
             let split = b.len() - 3;
             return Ok((
                 PostalCode(format!("{} {}", &compact[..split], &compact[split..])),

@@ -152,8 +152,11 @@ impl Number {
     }
 }
 
-/// Turns `1,234.5` (or `1.234,5`) into `1234.5`. Only a lone separator followed by exactly
-/// three digits is ambiguous (`1,234`); the file's decimal separator decides that one.
+/// Turns `1,234.5` (or `1.234,5`) into `1234.5`. A lone separator followed by exactly three
+/// digits could be either (`1,234`): the file's decimal separator decides it. A dot that
+/// cannot be grouping is a decimal point in any file (the form every program writes); a comma
+/// is a decimal separator only in a file whose decimals are commas, so `1,10` in a file of
+/// decimal dots is an error, not a guess.
 fn canonical_digits(body: &str, decimal: DecimalSeparator) -> Result<String, &'static str> {
     let (dots, commas) = (body.matches('.').count(), body.matches(',').count());
     let dec = match (dots, commas) {
@@ -163,6 +166,11 @@ fn canonical_digits(body: &str, decimal: DecimalSeparator) -> Result<String, &'s
             let after = body.rsplit(sep).next().unwrap_or("");
             if dots + commas > 1 {
                 None
+            } else if after.len() != 3 && sep == ',' && decimal == DecimalSeparator::Dot {
+                return Err(
+                    "a comma that is not a thousands separator (groups of three digits), in a \
+                     file whose decimal separator is a dot: write the number with a dot",
+                );
             } else if after.len() != 3 {
                 Some(sep)
             } else {

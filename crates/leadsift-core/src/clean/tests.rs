@@ -97,6 +97,15 @@ fn postal_codes() {
     check(Z, "78704 4224", Some("78704-4224"), None);
     check(Z, "787044224", Some("78704-4224"), None);
     check(Z, "q2e4u7", Some("Q2E 4U7"), None);
+    // One separator, however it is spaced, where the parts meet (as LeadConduit reads them).
+    check(Z, "10001 - 5021", Some("10001-5021"), None);
+    check(Z, "78704   - 1234", Some("78704-1234"), None);
+    check(Z, "Q2E      4U7", Some("Q2E 4U7"), None);
+    check(Z, "Q2E-4U7", Some("Q2E 4U7"), None);
+    check(Z, "7870 41234", None, Some(C::InvalidPostalCode));
+    check(Z, "78704 -- 1234", None, Some(C::InvalidPostalCode));
+    check(Z, "787 04", None, Some(C::InvalidPostalCode));
+    check(Z, "78704-12-34", None, Some(C::InvalidPostalCode));
     check(Z, "k1a0b1", Some("K1A 0B1"), None);
     check(Z, "sw1a1aa", Some("SW1A 1AA"), None);
     check(Z, "ABCDE", None, Some(C::InvalidPostalCode));
@@ -136,8 +145,13 @@ fn numbers() {
     check(N, "1e5", Some("100000"), None);
     check(N, "(1,234.50)", Some("-1234.5"), None);
     check(N, "-$12", Some("-12"), None);
-    check(N, "12,5", Some("12.5"), None);
-    check(N, "1,10", Some("1.1"), None);
+    // In a file of decimal dots a comma is only ever a thousands separator: `1,100` is 1100,
+    // and `1,10` or `12,5` is an error rather than a guess that it meant a decimal comma.
+    check(N, "1,100", Some("1100"), None);
+    check(N, "1.100", Some("1.1"), None);
+    check(N, "12,5", None, Some(C::InvalidNumber));
+    check(N, "1,10", None, Some(C::InvalidNumber));
+    check(N, "$0,99", None, Some(C::InvalidNumber));
     check(N, "1,2,3", None, Some(C::InvalidNumber));
     check(N, "1.2.3", None, Some(C::InvalidNumber));
     check(N, "high", None, Some(C::InvalidNumber));
@@ -159,6 +173,8 @@ fn numbers_with_a_decimal_comma() {
     assert_eq!(n("1,234").as_deref(), Some("1.234"));
     assert_eq!(n("1.234").as_deref(), Some("1234"));
     assert_eq!(n("12.50").as_deref(), Some("12.5"));
+    assert_eq!(n("1,10").as_deref(), Some("1.1"));
+    assert_eq!(n("12,5").as_deref(), Some("12.5"));
 }
 
 #[test]

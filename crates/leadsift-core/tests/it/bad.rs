@@ -72,6 +72,26 @@ fn check(name: &str) {
                 assert_eq!(first["lead"][key], *want, "{name}: {key}");
             }
         }
+        if let Some(lead) = exp.get("lead").and_then(Json::as_object) {
+            let first = serde_json::to_value(&rows[0]).expect("row");
+            for (field, want) in lead {
+                assert_eq!(first["lead"][field], *want, "{name}: lead.{field}");
+            }
+        }
+        if let Some(fields) = exp.get("fields").and_then(Json::as_object) {
+            let columns = &s.mapping.as_ref().expect("a mapping").columns;
+            for (header, want) in fields {
+                let got = columns
+                    .iter()
+                    .find(|c| c.header == *header)
+                    .unwrap_or_else(|| panic!("{name}: no column {header:?}"));
+                assert_eq!(
+                    got.field.map(|f| f.name()),
+                    want.as_str(),
+                    "{name}: the column {header:?}"
+                );
+            }
+        }
         if let Some(extra) = exp.get("extra") {
             let first = serde_json::to_value(&rows[0]).expect("row");
             assert_eq!(first["extra"], *extra, "{name}: extra");
@@ -104,6 +124,12 @@ bad_cases! {
     mac_roman_is_named => "mac-roman-names",
     code_page_437_is_named => "dos-names",
     a_blank_row_above_a_custom_header => "blank-row-above-header",
+    a_comma_that_is_not_this_files_decimal_separator => "ambiguous-decimal-comma",
+    forms_leadconduit_reads_as_meant => "leadconduit-parity",
+    the_original_tools_aliases => "original-tool-aliases",
+    activeprospects_lead_export => "activeprospect-leads",
+    activeprospects_event_export => "activeprospect-events",
+    two_digit_birth_years => "two-digit-years",
 }
 
 #[test]

@@ -59,28 +59,51 @@ fn the_shipped_sample_matches_its_expected_output() {
 }
 
 #[test]
-fn keep_raw_gives_each_rows_cells_as_read_and_changes_nothing_else() {
+fn keep_original_gives_each_rows_cells_under_their_headers_and_changes_nothing_else() {
+    // A repeated header gets its extra key, a cell past the header its column number, a NUL
+    // its stand-in; empty cells are kept.
     let bytes =
-        b"Email,Phone,Notes\n ANN@EXAMPLE.COM ,=\"2025550143\",\"a, b\"\nbob@example.com,,\n";
+        b"Email,Phone,Email\n ANN@EXAMPLE.COM ,=\"2025550143\",a\0b,past\nbob@example.com,,\n";
     let (plain, _) = run_chunked(bytes, 7, Options::new(leadsift_testkit::today())).expect("plain");
     let keep = Options {
-        keep_raw: true,
+        keep_original: true,
         ..Options::new(leadsift_testkit::today())
     };
-    let (raw, _) = run_chunked(bytes, 7, keep).expect("raw");
-    assert_eq!(raw[0].raw, [" ANN@EXAMPLE.COM ", "=\"2025550143\"", "a, b"]);
-    assert_eq!(raw[1].raw, ["bob@example.com", "", ""]);
-    assert!(plain.iter().all(|r| r.raw.is_empty()));
-    for (p, r) in plain.iter().zip(&raw) {
+    let (kept, _) = run_chunked(bytes, 7, keep).expect("original");
+    let pairs = |r: &leadsift_core::Row| -> Vec<(String, String)> { r.original.clone() };
+    let own = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        pairs(&kept[0]),
+        own(&[
+            ("Email", " ANN@EXAMPLE.COM "),
+            ("Phone", "=\"2025550143\""),
+            ("Email (column 3)", "a\u{fffd}b"),
+            ("column_4", "past"),
+        ])
+    );
+    assert_eq!(
+        pairs(&kept[1]),
+        own(&[
+            ("Email", "bob@example.com"),
+            ("Phone", ""),
+            ("Email (column 3)", "")
+        ])
+    );
+    assert!(plain.iter().all(|r| r.original.is_empty()));
+    for (p, r) in plain.iter().zip(&kept) {
         assert_eq!(p.lead, r.lead);
         assert_eq!(p.issues, r.issues);
     }
-    // Serialised rows carry `raw` only when it was asked for (an issue's `raw` is no array).
-    let text = serde_json::to_string(&raw[0]).expect("json");
-    assert!(text.contains("\"raw\":[\" ANN@EXAMPLE.COM \""));
+    // Serialised rows carry `original`, in column order, only when it was asked for.
+    let text = serde_json::to_string(&kept[0]).expect("json");
+    assert!(text.contains("\"original\":{\"Email\":\" ANN@EXAMPLE.COM \",\"Phone\""));
     assert!(
         !serde_json::to_string(&plain[0])
             .expect("json")
-            .contains("\"raw\":[")
+            .contains("\"original\"")
     );
 }

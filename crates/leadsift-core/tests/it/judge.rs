@@ -116,6 +116,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             extra: Vec::new(),
             invalid: Vec::new(),
             notes: Vec::new(),
+            original: Vec::new(),
         };
         let row = wire.revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
         assert_eq!(row.status, RowStatus::Rejected, "{field}={text}");
@@ -139,6 +140,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             raw: raw.into(),
         }],
         notes: Vec::new(),
+        original: Vec::new(),
     };
     let lying =
         wire("a@example.com").revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
@@ -270,4 +272,95 @@ fn two_events_of_one_lead_are_one_lead() {
     };
     assert_eq!(event(&rows[0]).as_deref(), Some("evt-1"));
     assert_eq!(event(&rows[1]).as_deref(), Some("evt-2"));
+}
+
+#[test]
+fn the_original_row_travels_the_wire_in_column_order() {
+    use leadsift_core::wire::{BatchRowIn, BatchRowJson, batch_checksum};
+    let options = Options {
+        keep_original: true,
+        ..Options::new(leadsift_testkit::today())
+    };
+    // Column order that a sorted map would change: Zeta before Alpha.
+    let (rows, _) =
+        run_chunked(b"Zeta,Email,Alpha\nz1,a@example.com,\n", 5, options).expect("readable");
+    let json = serde_json::to_string(&BatchRowJson(&rows[0])).expect("json");
+    assert!(
+        json.contains(r#""original":{"Zeta":"z1","Email":"a@example.com","Alpha":""}"#),
+        "{json}"
+    );
+    let back: BatchRowIn = serde_json::from_str(&json).expect("the endpoint reads it");
+    let wire = back.into_wire();
+    assert_eq!(wire.original, rows[0].original);
+    assert_eq!(
+        batch_checksum(std::slice::from_ref(&wire)),
+        batch_checksum(&[WireRow::from_row(&rows[0])])
+    );
+    let again = wire.revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
+    assert_eq!(again.original, rows[0].original);
+    // The checksum sees the original row: the same values with another original differ.
+    let mut other = wire.clone();
+    other.original[0].1 = "z2".to_owned();
+    assert_ne!(
+        batch_checksum(std::slice::from_ref(&wire)),
+        batch_checksum(&[other])
+    );
+    // A client's NUL is stored as its stand-in; a value that is not text is refused.
+    let mut nul = wire.clone();
+    nul.original[0].1 = "z\u{0}1".to_owned();
+    let stored = nul.revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
+    assert_eq!(stored.original[0].1, "z\u{fffd}1");
+    let bad = json.replace(r#""Zeta":"z1""#, r#""Zeta":{"a":1}"#);
+    assert!(serde_json::from_str::<BatchRowIn>(&bad).is_err());
+}
+
+/// What a client checksums is what the server computes from the JSON it reads, for every bad
+/// fixture's rows with their original rows.
+#[test]
+fn the_batch_checksum_survives_the_json_for_every_fixture() {
+    use leadsift_core::wire::{BatchRowIn, BatchRowJson, batch_checksum};
+    let dir = crate::fixtures().join("bad");
+    for entry in std::fs::read_dir(&dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("fixture");
+        let options = Options {
+            keep_original: true,
+            ..Options::new(leadsift_testkit::today())
+        };
+        let Ok((rows, _)) = run_chunked(&bytes, 1 << 20, options) else {
+            continue;
+        };
+        let sent: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
+        let read: Vec<WireRow> = rows
+            .iter()
+            .map(|r| {
+                let json = serde_json::to_string(&BatchRowJson(r)).expect("json");
+                serde_json::from_str::<BatchRowIn>(&json)
+                    .expect("the endpoint reads it")
+                    .into_wire()
+            })
+            .collect();
+        let sorted = |v: &[(String, String)]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        for (s, r) in sent.iter().zip(&read) {
+            assert_eq!(
+                (sorted(&s.extra), &s.invalid, &s.notes, &s.original),
+                (sorted(&r.extra), &r.invalid, &r.notes, &r.original),
+                "{}",
+                path.display()
+            );
+        }
+        assert_eq!(
+            batch_checksum(&sent),
+            batch_checksum(&read),
+            "{}",
+            path.display()
+        );
+    }
 }

@@ -313,6 +313,8 @@ pub struct UploadQuery {
     #[serde(default)]
     strict: bool,
     batch_size: Option<usize>,
+    /// Keep each lead's original row (on unless `original=false`).
+    original: Option<bool>,
 }
 
 /// An upload on disk while it is read: removed when dropped, whatever happened.
@@ -499,6 +501,7 @@ fn import_spooled(
     let options = Options {
         strict: q.strict,
         limits,
+        keep_original: q.original.unwrap_or(true),
         ..state.options()
     };
     let size = q.batch_size.unwrap_or(500).clamp(1, 10_000);

@@ -70,7 +70,11 @@ pub async fn create(
         } else {
             pairs_from_json(&body)?
         };
-        let options = state.options();
+        // What was posted is the lead's original row.
+        let options = leadsift_core::Options {
+            keep_original: true,
+            ..state.options()
+        };
         let row = validate_pairs(&pairs, options)
             .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?
             .ok_or_else(|| {

@@ -221,6 +221,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             extra: Vec::new(),
             invalid: Vec::new(),
             notes: Vec::new(),
+            original: Vec::new(),
         })
         .collect();
     body["checksum"] = json!(batch_checksum(&values));
@@ -438,12 +439,17 @@ fn leads_can_be_posted_one_at_a_time_and_found() {
         (lead["email"].as_str(), lead["import_source"].as_str()),
         (Some("jo@example.com"), Some("api"))
     );
-    assert_eq!(
-        serde_json::from_str::<Json>(lead["extra"].as_str().expect("extra")).expect("json")["custom"],
-        "7"
-    );
+    // The JSON columns are objects, and a posted lead keeps what was posted as its original row.
+    assert_eq!(lead["extra"], json!({"custom": "7"}));
+    assert_eq!(lead["invalid"], json!({}));
     let one = app.get("/api/v1/leads/lead:LC1").send().expect("get");
     assert_eq!(one.status(), 200);
+    let one: Json = one.json().expect("json");
+    assert_eq!(
+        one["original"],
+        json!({"lead_id": "LC1", "email": "jo@example.com", "phone_1": "5127891111",
+               "campaign": "summer", "custom": "7"})
+    );
     assert_eq!(
         app.get("/api/v1/leads/lead:nope")
             .send()

@@ -47,8 +47,9 @@ struct RowView {
 #[derive(Debug, Deserialize)]
 struct PageRow {
     row: RowView,
+    /// The record's cells as read, header → text, in column order.
     #[serde(default)]
-    raw: Vec<String>,
+    raw: leadsift_core::wire::OrderedText,
 }
 
 pub(crate) fn install(app: &Shared) -> Result<(), JsValue> {
@@ -239,7 +240,11 @@ fn table(app: &Shared, rows: &[PageRow], total: usize, raw_view: bool) -> String
         for c in &shown {
             let (value, issues): (String, Vec<&IssueView>) = if raw_view {
                 (
-                    r.raw.get(c.index).cloned().unwrap_or_default(),
+                    r.raw
+                        .0
+                        .get(c.index)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default(),
                     row.issues
                         .iter()
                         .filter(|i| i.column.as_deref() == Some(c.header.as_str()))

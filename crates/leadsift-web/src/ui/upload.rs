@@ -34,8 +34,16 @@ pub(crate) struct Saved {
     pub dry_run: bool,
     pub force_refresh: bool,
     pub strict: bool,
+    /// Whether the batches carry each lead's original row (kept on resume: a batch sent
+    /// again must be the same batch).
+    #[serde(default = "yes")]
+    pub original: bool,
     pub mapping: BTreeMap<String, String>,
     pub counts: Outcomes,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Default)]
@@ -251,7 +259,13 @@ fn log(app: &Shared, line: String) {
 }
 
 /// The worker's batch `seq` of `size` rows: `(body, rows)`.
-async fn batch(app: &Shared, job: f64, seq: u64, size: u64) -> Result<(String, u64), String> {
+async fn batch(
+    app: &Shared,
+    job: f64,
+    seq: u64,
+    size: u64,
+    original: bool,
+) -> Result<(String, u64), String> {
     let promise = {
         let mut a = app.borrow_mut();
         let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -267,6 +281,7 @@ async fn batch(app: &Shared, job: f64, seq: u64, size: u64) -> Result<(String, u
             ("job", job.into()),
             ("seq", (seq as f64).into()),
             ("size", (size as f64).into()),
+            ("original", original.into()),
         ]),
     );
     let m = JsFuture::from(promise)
@@ -340,6 +355,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
             }
             let dry_run = checked(&doc, "imp-dry");
             let force_refresh = checked(&doc, "imp-force");
+            let original = checked(&doc, "imp-original");
             let body = serde_json::json!({
                 "file_name": file_name,
                 "file_sha256": sha256,
@@ -373,6 +389,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
                 dry_run,
                 force_refresh,
                 strict: choices.strict,
+                original,
                 mapping: choices.mapping.clone(),
                 counts: Outcomes::default(),
             }
@@ -395,7 +412,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
         if app.borrow().upload.stop {
             return stopped(app, saved.acked);
         }
-        let (body, count) = batch(app, job, seq, saved.batch_size).await?;
+        let (body, count) = batch(app, job, seq, saved.batch_size, saved.original).await?;
         status(
             app,
             &format!(
