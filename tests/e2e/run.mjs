@@ -367,6 +367,12 @@ await step('dry run, then import, then the rows are in the database', async () =
     checked += 1;
   }
   assert(checked >= 10, `only ${checked} leads compared`);
+  // Each stored lead keeps its original row: every column of the file, under its header.
+  const some = (await server.json('api/v1/leads?limit=5')).leads;
+  const headers = smallNative.mapping.map((c) => c.extra_key);
+  for (const l of some) {
+    eq(Object.keys(l.original ?? {}), headers, `the original row of ${l.lead_key}`);
+  }
   smallRun = real;
 });
 
@@ -473,6 +479,45 @@ await step('offline: with no server the app still opens, validates and offers th
   await page.waitForSelector('#history-body .error');
   await page.click('#nav-validate');
   await server.start();
+});
+
+await step('every bad fixture: the page gives the outcome its expected file states', async () => {
+  const dir = path.join(root, 'tests/fixtures/bad');
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  assert(names.length >= 25, `only ${names.length} bad fixtures`);
+  for (const name of names) {
+    const exp = JSON.parse(fs.readFileSync(path.join(dir, name.replace(/\.csv$/, '.expected.json')), 'utf8'));
+    await page.evaluate(() => { document.getElementById('progress-text').textContent = ''; });
+    await dropFile(path.join(dir, name));
+    await page.waitForFunction(
+      () => {
+        const t = document.getElementById('progress-text');
+        return t.textContent.startsWith('Validated') || t.querySelector('.error');
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    const text = await page.textContent('#progress-text');
+    if (exp.error) {
+      assert(text.includes(exp.error), `${name}: the page says ${JSON.stringify(text)}`);
+      continue;
+    }
+    assert(text.startsWith('Validated'), `${name}: ${text}`);
+    await page.waitForFunction(() => !document.getElementById('downloads').hidden);
+    const got = await counts();
+    for (const k of ['rows', 'valid', 'warning', 'rejected', 'blank']) {
+      if (k in exp) eq(got[k], exp[k], `${name}: ${k}`);
+    }
+    for (const [header, field] of Object.entries(exp.fields ?? {})) {
+      const chosen = await page.$eval(`#mapping select[data-header="${header}"]`, (x) => x.value).catch(() => null);
+      eq(chosen || null, field, `${name}: the column ${header}`);
+    }
+    for (const [code, n] of Object.entries(exp.issues ?? {})) {
+      const shown = await page.textContent('#issues-by-code');
+      assert(shown.includes(code), `${name}: ${code} (${n}) is not listed in ${shown}`);
+    }
+  }
+  await shot('bad-fixture-last');
 });
 
 // --- benchmarks ------------------------------------------------------------------------------
