@@ -357,11 +357,17 @@ fn batch(state: &Shared, m: &JsValue) {
         }
     }
     let checksum = batch_checksum(&wire);
-    let rows_json: Vec<WireRowJson<'_>> = wire.iter().map(WireRowJson).collect();
-    let body = match serde_json::to_string(&serde_json::json!({
-        "rows": rows_json,
-        "checksum": checksum,
-    })) {
+    // Written straight from the rows (`json!` would sort every object, the original row's
+    // column order with them).
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        rows: Vec<WireRowJson<'a>>,
+        checksum: &'a str,
+    }
+    let body = match serde_json::to_string(&Body {
+        rows: wire.iter().map(WireRowJson).collect(),
+        checksum: &checksum,
+    }) {
         Ok(b) => b,
         Err(e) => {
             drop(s);
