@@ -2,7 +2,7 @@
 //! is planned against the database (by the core's `plan::plan`) and written in one
 //! transaction, with its issues, its idempotency record and the run's counters.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Timelike, Utc};
 use leadsift_core::judge::{Outcome, Outcomes, content_hash};
 use leadsift_core::plan::{DryRun, mark_written, plan};
 use leadsift_core::wire::{WireRow, batch_checksum};
@@ -19,6 +19,9 @@ use crate::write::write_leads;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunOptions {
     pub file_name: String,
+    /// The file's SHA-256, when the rows come from a file (a client streaming rows from
+    /// elsewhere has none).
+    #[serde(default)]
     pub file_sha256: String,
     #[serde(default)]
     pub dry_run: bool,
@@ -94,7 +97,8 @@ impl Batch {
         Batch::checked(rows, checksum)
     }
 
-    /// A batch with the checksum its sender gave (checked against the rows it sent).
+    /// A batch with its checksum already computed from the rows (the server computes it from
+    /// the rows it read, and compares a client's when one was sent).
     pub fn checked(rows: Vec<Row>, checksum: String) -> Batch {
         let hashes = rows
             .iter()
@@ -180,8 +184,10 @@ impl WriteOrder {
     }
 }
 
+/// Now, to the microsecond (what PostgreSQL keeps, so SQLite keeps the same).
 fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
 pub fn start_run(db: &Database, o: &RunOptions) -> Result<RunRow> {

@@ -1,7 +1,7 @@
 //! The tables as Rust values: row structs (what a query reads) and `New*` insert structs (what
 //! a write binds). API types live in the server's routes; none of these is one of those.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 use leadsift_core::{Field, ImportSource, Row};
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,8 @@ impl TryFrom<String> for RunStatus {
     }
 }
 
-/// One import run: the sync history.
+/// One import run: the sync history. It serialises with `mapping` as a JSON object and its
+/// times as RFC 3339 in UTC (`Z`).
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
 pub struct RunRow {
     pub id: i64,
@@ -80,6 +81,7 @@ pub struct RunRow {
     pub strict: bool,
     #[diesel(deserialize_as = String)]
     pub import_source: ImportSource,
+    #[serde(serialize_with = "json_text")]
     pub mapping: String,
     #[diesel(deserialize_as = String)]
     pub status: RunStatus,
@@ -91,11 +93,14 @@ pub struct RunRow {
     pub rejected: i64,
     pub duplicates: i64,
     pub batches: i64,
+    #[serde(serialize_with = "utc")]
     pub started_at: NaiveDateTime,
+    #[serde(serialize_with = "utc_or_null")]
     pub finished_at: Option<NaiveDateTime>,
     /// Why a `failed` or `abandoned` run ended.
     pub failure: Option<String>,
     /// The last batch received, or the end.
+    #[serde(serialize_with = "utc")]
     pub last_activity_at: NaiveDateTime,
 }
 
@@ -167,6 +172,28 @@ impl LeadRow {
     }
 }
 
+/// A stored time (UTC, without a zone in the column) as RFC 3339 with its `Z`, to the second,
+/// with a fraction (milli- or microseconds) only when it has one.
+pub fn utc_text(t: &NaiveDateTime) -> String {
+    let micros = t.and_utc().timestamp_subsec_micros();
+    let t = t
+        .and_utc()
+        .with_nanosecond(micros * 1000)
+        .unwrap_or(t.and_utc());
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&utc_text(t))
+}
+
+fn utc_or_null<S: serde::Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => utc(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// A JSON column written as the JSON it holds (the store wrote it, from `serde_json`); a
 /// text that is not JSON (a database written by something else) is written as a string.
 fn json_text<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
@@ -181,6 +208,33 @@ fn json_text_or_null<S: serde::Serializer>(text: &Option<String>, s: S) -> Resul
         Some(t) => json_text(t, s),
         None => s.serialize_none(),
     }
+}
+
+/// A canonical column's value as the API writes it: timestamps as RFC 3339 in UTC, the rest as
+/// they are.
+trait ColumnJson {
+    fn write<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+}
+
+impl ColumnJson for Option<NaiveDateTime> {
+    fn write<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        utc_or_null(self, s)
+    }
+}
+
+macro_rules! column_json_as_is {
+    ($($t:ty),*) => {$(
+        impl ColumnJson for $t {
+            fn write<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.serialize(s)
+            }
+        }
+    )*};
+}
+column_json_as_is!(Option<String>, Option<f64>, Option<bool>, Option<NaiveDate>);
+
+fn column<S: serde::Serializer, T: ColumnJson>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    v.write(s)
 }
 
 /// The column type of a canonical field of type `$ty` (`FieldType`): what `leads` stores.
@@ -222,7 +276,10 @@ macro_rules! lead_structs {
         pub struct LeadRow {
             pub id: i64,
             pub lead_key: String,
-            $( pub $column: column_type!($ty), )*
+            $(
+                #[serde(serialize_with = "column")]
+                pub $column: column_type!($ty),
+            )*
             #[serde(serialize_with = "json_text")]
             pub extra: String,
             #[serde(serialize_with = "json_text")]
@@ -232,7 +289,9 @@ macro_rules! lead_structs {
             pub created_run: Option<i64>,
             pub updated_run: Option<i64>,
             pub content_hash: String,
+            #[serde(serialize_with = "utc")]
             pub created_at: NaiveDateTime,
+            #[serde(serialize_with = "utc")]
             pub updated_at: NaiveDateTime,
             /// The record's cells as read, header → text, a JSON object in column order;
             /// `None` when the import kept none.

@@ -1,6 +1,7 @@
 //! `leadsift` end to end: the real binary over the shared fixtures.
 
 mod e2e;
+mod examples;
 mod import;
 mod trust;
 

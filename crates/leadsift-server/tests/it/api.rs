@@ -188,6 +188,115 @@ fn a_run_in_batches_is_idempotent_and_conflicts_are_refused() {
     assert_eq!(stored.len() as u64, created);
 }
 
+/// A client that computes no checksum (and has no file to hash) gets the same guarantees: a
+/// replay of the same rows is answered from the record, other rows under the same number are a
+/// conflict, whether or not either carried a checksum.
+#[test]
+fn a_batch_without_a_checksum_is_accepted_replayed_and_conflicted_alike() {
+    for db in crate::backends() {
+        let app = spawn_on(db, |_| {});
+        let rows =
+            validate(&std::fs::read(fixtures().join("golden/lc-comma-utf8.csv")).expect("fixture"));
+        let run = app.create_run(json!({"file_name": "from-a-crm"}));
+        assert_eq!(run["file_sha256"], "", "no digest is needed");
+        let id = &run["id"];
+        let bare = |rows: &[leadsift_core::Row]| {
+            let mut b = batch_body(rows);
+            b.as_object_mut().expect("object").remove("checksum");
+            b
+        };
+        let first: Json = app
+            .put_batch(id, 1, &bare(&rows[..40]))
+            .json()
+            .expect("json");
+        assert_eq!(first["replayed"], false);
+        let again: Json = app
+            .put_batch(id, 1, &bare(&rows[..40]))
+            .json()
+            .expect("json");
+        assert_eq!(
+            (&again["replayed"], &again["counts"]),
+            (&json!(true), &first["counts"])
+        );
+        // The same rows with their checksum are the same batch.
+        let with: Json = app
+            .put_batch(id, 1, &batch_body(&rows[..40]))
+            .json()
+            .expect("json");
+        assert_eq!(with["replayed"], true);
+        for other in [bare(&rows[40..80]), batch_body(&rows[40..80])] {
+            let (status, body) = error_of(app.put_batch(id, 1, &other));
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (409, Some("batch_conflict"))
+            );
+        }
+        let second: Json = app
+            .put_batch(id, 2, &bare(&rows[40..80]))
+            .json()
+            .expect("json");
+        assert_eq!(second["counts"]["rows"], 40);
+    }
+}
+
+/// Runs and leads say what they mean: objects as objects, times as RFC 3339 in UTC with `Z`
+/// and at most microseconds.
+#[test]
+fn runs_and_leads_are_json_that_means_what_it_says() {
+    for db in crate::backends() {
+        let app = spawn_on(db, |_| {});
+        let run = app.create_run(json!({"file_name": "a.csv", "mapping": {"Cell": "phone_2"}}));
+        assert_eq!(run["mapping"], json!({"Cell": "phone_2"}));
+        let time = |v: &Json, what: &str| {
+            let t = v.as_str().unwrap_or_else(|| panic!("{what}: {v}"));
+            let parsed = chrono::DateTime::parse_from_rfc3339(t)
+                .unwrap_or_else(|e| panic!("{what}: {t}: {e}"));
+            assert!(t.ends_with('Z'), "{what}: {t}");
+            assert_eq!(parsed.offset().local_minus_utc(), 0);
+            let fraction = t
+                .trim_end_matches('Z')
+                .split_once('.')
+                .map_or(0, |(_, f)| f.len());
+            assert!(fraction <= 6, "{what}: {t}");
+        };
+        time(&run["started_at"], "started_at");
+        time(&run["last_activity_at"], "last_activity_at");
+        assert_eq!(run["finished_at"], Json::Null);
+        let file = b"Lead ID,Email,Submission Timestamp\nL1,a@example.com,2024-03-05 14:22:10\n";
+        let r: Json = app
+            .post_body(
+                "/api/v1/imports/csv?file_name=t.csv",
+                "text/csv",
+                file.to_vec(),
+            )
+            .json()
+            .expect("json");
+        assert_eq!(r["run"]["mapping"], Json::Null);
+        time(&r["run"]["finished_at"], "finished_at");
+        let lead: Json = app
+            .get("/api/v1/leads/lead:L1")
+            .send()
+            .expect("get")
+            .json()
+            .expect("json");
+        assert_eq!(lead["submitted_at"], "2024-03-05T14:22:10Z");
+        time(&lead["created_at"], "created_at");
+        time(&lead["updated_at"], "updated_at");
+        assert!(lead["extra"].is_object() && lead["invalid"].is_object());
+        assert!(lead["original"].is_object());
+        let history: Json = app
+            .get("/api/v1/imports")
+            .send()
+            .expect("get")
+            .json()
+            .expect("json");
+        for run in history["runs"].as_array().expect("runs") {
+            assert!(!run["mapping"].is_string(), "{run}");
+            time(&run["started_at"], "a listed run's started_at");
+        }
+    }
+}
+
 #[test]
 fn a_tampered_row_is_rejected_with_an_issue() {
     let app = spawn(|_| {});

@@ -67,7 +67,7 @@ fn render(page: &RunPage, more: bool) -> String {
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td><button type=\"button\" class=\"link\" data-action=\"errors-csv\" data-run=\"{}\">errors.csv</button></td></tr>",
             r.id,
-            escape(r.started_at.replace('T', " ").split('.').next().unwrap_or_default()),
+            escape(r.started_at.replace('T', " ").split(['.', 'Z']).next().unwrap_or_default()),
             escape(&r.file_name),
             escape(&r.import_source),
             escape(&r.status),
