@@ -2,9 +2,9 @@
 //! serve` with a token: a client in another language can start a run, send checksummed
 //! batches, replay one, meet a conflict, finish and read the history.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::import::{free_port, tmp, wait_until_up};
+use crate::import::{free_port, serve_with_token, tmp};
 
 #[test]
 fn the_python_example_imports_through_the_batch_api() {
@@ -24,21 +24,7 @@ fn the_python_example_imports_through_the_batch_api() {
     let url = format!("sqlite://{}", dir.join("example.db").display());
     let port = free_port();
     let token = "example-token-0123456789";
-    let mut server = Command::new(env!("CARGO_BIN_EXE_leadsift"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &url,
-        ])
-        .env("LEADSIFT_TOKEN", token)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    wait_until_up(port);
+    let mut server = serve_with_token(port, &url, Some(token));
     let script = crate::fixtures().join("../../examples/send_batches.py");
     let out = Command::new("python3")
         .arg(&script)

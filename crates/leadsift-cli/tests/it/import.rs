@@ -106,7 +106,17 @@ pub fn free_port() -> u16 {
 }
 
 fn serve(port: u16, url: &str) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_leadsift"))
+    serve_with_token(port, url, None)
+}
+
+/// `leadsift serve` on `port` over `url`, with `LEADSIFT_TOKEN` when a token is given; returns
+/// once it answers.
+pub fn serve_with_token(port: u16, url: &str, token: Option<&str>) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leadsift"));
+    if let Some(t) = token {
+        cmd.env("LEADSIFT_TOKEN", t);
+    }
+    let child = cmd
         .args([
             "serve",
             "--bind",
