@@ -130,6 +130,7 @@ bad_cases! {
     activeprospects_lead_export => "activeprospect-leads",
     activeprospects_event_export => "activeprospect-events",
     two_digit_birth_years => "two-digit-years",
+    header_spellings_people_expect_and_other_families => "header-spellings",
 }
 
 #[test]
