@@ -273,7 +273,7 @@ fn main() -> Result<()> {
         rows_per_s: import_rate,
         note: format!(
             "{:.2} × psql \\copy (target ≥ 0.5); the original rows take {} of the table's {} \
-             (TOAST-compressed)",
+             (as pg_column_size counts them)",
             import_rate / copy_rate,
             original_bytes
                 .split_whitespace()
