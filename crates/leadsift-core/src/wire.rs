@@ -159,6 +159,24 @@ impl WireRow {
                 .filter(|i| i.field.is_none() || i.severity == Severity::Warning)
                 .cloned(),
         );
+        // No client's row holds more than a file's record may: the columns and bytes of the
+        // default `Limits`, which every reader of a file applies.
+        let limits = crate::records::Limits::default();
+        let too_large = |pairs: &[(String, String)]| {
+            pairs.len() > limits.max_columns
+                || pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+                    > limits.max_record_bytes
+        };
+        if too_large(&self.extra) || too_large(&self.original) {
+            issues.push(Issue::new(
+                IssueCode::TamperedValue,
+                format!(
+                    "the row's extra or original cells are more than a file's record may hold \
+                     ({} columns, {} bytes)",
+                    limits.max_columns, limits.max_record_bytes
+                ),
+            ));
+        }
         let key = identify(&lead, &mut issues);
         let status = status(&issues, strict);
         // A client's strings reach storage only without NUL (`text::NUL_STANDS_IN`); values

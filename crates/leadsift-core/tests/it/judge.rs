@@ -417,3 +417,35 @@ fn the_batch_checksum_recipe_gives_the_readmes_examples() {
         "0dd0257fd0af448d37f8cc341a7d77c63aa469a25f4706e200fcb0ff45f42798"
     );
 }
+
+/// A client's row cannot carry more than a file's record could: more cells, or more bytes, in
+/// its extra or original row rejects it.
+#[test]
+fn a_client_row_larger_than_a_record_is_rejected() {
+    let options = Options {
+        keep_original: true,
+        ..Options::new(leadsift_testkit::today())
+    };
+    let (rows, _) =
+        run_chunked(b"Lead ID,Email\nL1,a@example.com\n", 64, options).expect("readable");
+    let honest = WireRow::from_row(&rows[0]);
+    let clean = CleanOptions::new(leadsift_testkit::today());
+    assert_eq!(honest.revalidate(&clean, false).status, RowStatus::Valid);
+    let limits = leadsift_core::Limits::default();
+    let mut wide = honest.clone();
+    wide.original = (0..=limits.max_columns)
+        .map(|i| (format!("c{i}"), String::new()))
+        .collect();
+    let mut heavy = honest.clone();
+    heavy.extra = vec![("Notes".into(), "x".repeat(limits.max_record_bytes + 1))];
+    for row in [wide, heavy] {
+        let again = row.revalidate(&clean, false);
+        assert_eq!(again.status, RowStatus::Rejected);
+        assert!(
+            again
+                .issues
+                .iter()
+                .any(|i| i.code == IssueCode::TamperedValue && i.message.contains("1000 columns"))
+        );
+    }
+}
