@@ -40,9 +40,39 @@ pub struct WireRow {
     pub original: Vec<(String, String)>,
 }
 
+/// The values of `row` that failed cleaning, with their raw text: what a client sends as
+/// `invalid`.
+fn invalid_of(row: &Row) -> Vec<InvalidValue> {
+    row.issues
+        .iter()
+        .filter_map(|i| {
+            let field = i.failed_field()?;
+            row.lead.get(field).is_none().then(|| InvalidValue {
+                field: field.name().to_owned(),
+                column: i.column.clone(),
+                raw: i.raw.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a client sends `issue` as a note: an issue that only the file could show (a value's
+/// failure travels as `invalid`; identity, masks and tampering the server decides again).
+fn is_note(issue: &Issue) -> bool {
+    issue.failed_field().is_none()
+        && !matches!(
+            issue.code,
+            IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
+        )
+}
+
+/// The issues of `row` that a client sends as `notes`.
+fn notes_of(row: &Row) -> impl Iterator<Item = &Issue> {
+    row.issues.iter().filter(|i| is_note(i))
+}
+
 impl WireRow {
     pub fn from_row(row: &Row) -> WireRow {
-        let failed = |i: &Issue| i.failed_field().is_some();
         WireRow {
             record: row.record,
             line: row.line,
@@ -52,30 +82,8 @@ impl WireRow {
                 .map(|(f, v)| (f.name().to_owned(), v.map(|v| v.to_text().into_owned())))
                 .collect(),
             extra: row.extra.clone(),
-            invalid: row
-                .issues
-                .iter()
-                .filter_map(|i| {
-                    let field = i.failed_field()?;
-                    row.lead.get(field).is_none().then(|| InvalidValue {
-                        field: field.name().to_owned(),
-                        column: i.column.clone(),
-                        raw: i.raw.clone().unwrap_or_default(),
-                    })
-                })
-                .collect(),
-            notes: row
-                .issues
-                .iter()
-                .filter(|i| {
-                    !failed(i)
-                        && !matches!(
-                            i.code,
-                            IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
-                        )
-                })
-                .cloned()
-                .collect(),
+            invalid: invalid_of(row),
+            notes: notes_of(row).cloned().collect(),
             original: row.original.clone(),
         }
     }
@@ -285,14 +293,19 @@ pub struct BatchRowJson<'a>(pub &'a Row);
 impl Serialize for BatchRowJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let wire = WireRow::from_row(self.0);
+        struct Notes<'r>(&'r Row);
+        impl Serialize for Notes<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(notes_of(self.0))
+            }
+        }
         let mut st = s.serialize_struct("BatchRow", 7)?;
         st.serialize_field("record", &self.0.record)?;
         st.serialize_field("line", &self.0.line)?;
         st.serialize_field("lead", &self.0.lead)?;
         st.serialize_field("extra", &crate::lead::TextMap(&self.0.extra))?;
-        st.serialize_field("invalid", &wire.invalid)?;
-        st.serialize_field("notes", &wire.notes)?;
+        st.serialize_field("invalid", &invalid_of(self.0))?;
+        st.serialize_field("notes", &Notes(self.0))?;
         if !self.0.original.is_empty() {
             st.serialize_field("original", &crate::lead::TextMap(&self.0.original))?;
         }
@@ -491,12 +504,8 @@ impl StoredRow {
                     column: i.column.clone(),
                     raw: i.raw.clone().unwrap_or_default(),
                 }),
-                Some(_) => {}
-                None if matches!(
-                    i.code,
-                    IssueCode::NoIdentity | IssueCode::Masked | IssueCode::TamperedValue
-                ) => {}
-                None => notes.push(i.clone()),
+                _ if is_note(i) => notes.push(i.clone()),
+                _ => {}
             }
         }
         let mut w = wire_row(
