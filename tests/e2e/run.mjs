@@ -485,6 +485,8 @@ await step('every bad fixture: the page gives the outcome its expected file stat
   const dir = path.join(root, 'tests/fixtures/bad');
   const names = fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
   assert(names.length >= 25, `only ${names.length} bad fixtures`);
+  // The server is back after the offline step: the page sees it within its health watch.
+  await page.waitForFunction(() => document.getElementById('offline').hidden, null, { timeout: 20_000 });
   for (const name of names) {
     const exp = JSON.parse(fs.readFileSync(path.join(dir, name.replace(/\.csv$/, '.expected.json')), 'utf8'));
     await page.evaluate(() => { document.getElementById('progress-text').textContent = ''; });
@@ -500,6 +502,11 @@ await step('every bad fixture: the page gives the outcome its expected file stat
     const text = await page.textContent('#progress-text');
     if (exp.error) {
       assert(text.includes(exp.error), `${name}: the page says ${JSON.stringify(text)}`);
+      // Nothing of the file before stays: no reading, mapping, counts, rows or import.
+      for (const id of ['detected', 'mapping', 'summary', 'preview', 'import', 'downloads']) {
+        assert(await page.$eval(`#${id}`, (e) => e.hidden), `${name}: #${id} still shows the previous file`);
+      }
+      await shot('unreadable-file-after-a-good-one');
       continue;
     }
     assert(text.startsWith('Validated'), `${name}: ${text}`);
@@ -511,6 +518,10 @@ await step('every bad fixture: the page gives the outcome its expected file stat
     for (const [header, field] of Object.entries(exp.fields ?? {})) {
       const chosen = await page.$eval(`#mapping select[data-header="${header}"]`, (x) => x.value).catch(() => null);
       eq(chosen || null, field, `${name}: the column ${header}`);
+    }
+    if (exp.rows === 0 || exp.rows === exp.blank) {
+      assert(await page.isDisabled('#imp-start'), `${name}: Import is enabled with no rows to import`);
+      eq(await page.textContent('#imp-note'), 'The file has no rows to import.', `${name}: why`);
     }
     for (const [code, n] of Object.entries(exp.issues ?? {})) {
       const shown = await page.textContent('#issues-by-code');

@@ -426,8 +426,22 @@ fn set_mapping(app: &Shared, header: &str, value: &str) {
     rerun(app);
 }
 
-/// A file was chosen or dropped.
+/// The sections that describe a file's reading: hidden and emptied when another file is chosen
+/// or a file cannot be read, so that nothing of an earlier file stays on screen.
+const FILE_SECTIONS: [&str; 3] = ["detected", "mapping", "summary"];
+
+fn clear_file_sections(doc: &web_sys::Document) {
+    for id in FILE_SECTIONS {
+        if id != "summary" {
+            set_html(doc, id, "");
+        }
+        show(doc, id, false);
+    }
+}
+
+/// A file was chosen or dropped: everything shown of the previous one goes.
 pub(crate) fn choose(app: &Shared, file: File) {
+    clear_file_sections(&app.borrow().doc.clone());
     {
         let mut a = app.borrow_mut();
         a.file = Some(file);
@@ -487,6 +501,20 @@ pub(crate) fn send(app: &Shared, m: JsValue) {
 
 fn failed(app: &Shared, text: &str) {
     let doc = app.borrow().doc.clone();
+    // An unreadable file has no reading, mapping, counts or rows to show, and nothing to import.
+    {
+        let mut a = app.borrow_mut();
+        a.summary = None;
+        a.done = None;
+    }
+    clear_file_sections(&doc);
+    show(&doc, "preview", false);
+    show(&doc, "downloads", false);
+    // A full bar would read as done.
+    if let Some(p) = el(&doc, "progress") {
+        let _ = p.set_attribute("value", "0");
+    }
+    upload::render_controls(app);
     set_html(
         &doc,
         "progress-text",

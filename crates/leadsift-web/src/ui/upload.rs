@@ -128,7 +128,11 @@ pub(crate) fn render_controls(app: &Shared) {
     let dry = checked(doc, "imp-dry");
     if let Some(b) = el(doc, "imp-start") {
         b.set_text_content(Some(if dry { "Dry run" } else { "Import" }));
-        set_disabled(&b, u.running || !a.online || done.is_none());
+        // Something to import: a file read to its end with at least one row.
+        set_disabled(
+            &b,
+            u.running || !a.online || done.as_ref().is_none_or(|d| d.rows == 0),
+        );
     }
     if let Some(b) = el(doc, "imp-resume") {
         set_disabled(&b, u.running || !a.online);
@@ -140,6 +144,8 @@ pub(crate) fn render_controls(app: &Shared) {
         "imp-note",
         if !a.online {
             "The server cannot be reached: importing waits until it can."
+        } else if done.as_ref().is_some_and(|d| d.rows == 0) {
+            "The file has no rows to import."
         } else {
             ""
         },
