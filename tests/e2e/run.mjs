@@ -102,14 +102,16 @@ function freePort() {
 }
 
 class Server {
-  constructor(port, db) {
+  constructor(port, db, token = null) {
     this.port = port;
     this.db = db;
+    this.token = token;
     this.url = `http://127.0.0.1:${port}/`;
   }
   async start() {
+    const token = this.token ? { LEADSIFT_TOKEN: this.token } : {};
     this.proc = spawn(bin, ['serve', '--bind', `127.0.0.1:${this.port}`, '--database-url', this.db], {
-      env: { ...process.env, LEADSIFT_WEB_DIR: webDir, RUST_LOG: 'warn' },
+      env: { ...process.env, LEADSIFT_WEB_DIR: webDir, RUST_LOG: 'warn', ...token },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (let i = 0; i < 300; i++) {
@@ -529,6 +531,31 @@ await step('every bad fixture: the page gives the outcome its expected file stat
     }
   }
   await shot('bad-fixture-last');
+});
+
+await step('a server with a token: the history says whether the token is missing or wrong', async () => {
+  const guarded = new Server(await freePort(), `sqlite://${path.join(work, 'guarded.db')}`, 'e2e-token-0123456789');
+  await guarded.start();
+  const other = await context.newPage();
+  try {
+    await other.goto(`${guarded.url}#/history`);
+    await other.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 30_000 });
+    await other.waitForSelector('#history-body .error');
+    const missing = await other.textContent('#history-body');
+    assert(missing.includes("Enter the server's token"), `no token: ${missing}`);
+    // The token field lives in the import section (hidden until a file is read).
+    await other.evaluate(() => { document.getElementById('imp-token').value = 'not-the-token'; });
+    await other.click('#nav-validate');
+    await other.click('#nav-history');
+    await other.waitForFunction(() => document.getElementById('history-body').textContent.includes('is not the server'), null, { timeout: 10_000 });
+    await other.evaluate((t) => { document.getElementById('imp-token').value = t; }, guarded.token);
+    await other.click('#nav-validate');
+    await other.click('#nav-history');
+    await other.waitForFunction(() => !document.querySelector('#history-body .error'), null, { timeout: 10_000 });
+  } finally {
+    await other.close();
+    await guarded.kill();
+  }
 });
 
 // --- benchmarks ------------------------------------------------------------------------------
