@@ -2,7 +2,7 @@
 // Network first (a running server always serves the newest build), the cache when offline.
 // The API is never cached.
 const CACHE = 'leadsift-app-v1';
-const SHELL = ['./', './index.html', './leadsift-web.js', './leadsift-web_bg.wasm', './worker.js', './style.css'];
+const SHELL = ['./', './index.html', './leadsift-web.js', './leadsift-web_bg.wasm', './worker.js', './style.css', './favicon.svg'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

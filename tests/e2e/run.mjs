@@ -216,7 +216,9 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
 page = await context.newPage();
 page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+const notFound = [];
 page.on('console', (m) => m.type() === 'error' && console.log(`console: ${m.text()}`));
+page.on('response', (r) => r.status() === 404 && notFound.push(r.url()));
 
 const small = generate('messy.csv', ['--rows', '600', '--seed', '7', '--invalid', '0.04', '--crlf']);
 const mid = generate('mid.csv', ['--rows', '12000', '--seed', '11', '--invalid', '0.02', '--header-style', 'snake']);
@@ -228,6 +230,7 @@ await page.waitForFunction(() => window.leadsiftReady === true, null, { timeout:
 await step('drop a messy export: mapping and counts as leadsift validate', async () => {
   await dropFile(small);
   await waitValidated();
+  eq(notFound, [], 'every file the page asks for exists (the favicon included)');
   eq(await counts(), pick(smallNative), 'browser counts against leadsift validate');
   assert(smallNative.warning > 0, 'the fixture should have rows with invalid values');
   const mapping = await page.$$eval('#mapping select', (s) => s.map((x) => [x.dataset.header, x.value]));
