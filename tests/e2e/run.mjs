@@ -411,14 +411,23 @@ async function resumeMidForced(what) {
 
 await step('an import resumes after a reload', async () => {
   await setChecked('#imp-force', true);
+  await page.fill('#imp-batch', '250');
   await page.click('#imp-start');
   await page.waitForFunction(() => document.querySelectorAll('#imp-log li').length >= 4, null, { timeout: 120_000 });
   await page.reload();
   await page.waitForFunction(() => window.leadsiftReady === true);
   await page.waitForSelector('#resume:not([hidden])');
   assert((await page.textContent('#resume')).includes('Choose the same file again'), 'the banner asks for the file');
+  // A new tab (no form state to restore) shows the options the resumed import runs with.
+  const fresh = await context.newPage();
+  await fresh.goto(server.url);
+  await fresh.waitForFunction(() => window.leadsiftReady === true);
+  eq(await fresh.inputValue('#imp-batch'), '250', 'the batch size of the interrupted import');
+  assert(await fresh.isChecked('#imp-force'), 'force refresh, as the interrupted import');
+  await fresh.close();
   await resumeMidForced('a reloaded browser import');
   await page.waitForSelector('#resume', { state: 'hidden' });
+  await page.fill('#imp-batch', '500');
 });
 
 await step('choosing another file during an import stops it; the first file resumes it', async () => {

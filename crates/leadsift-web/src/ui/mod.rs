@@ -127,17 +127,15 @@ pub(crate) fn announce(doc: &Document, text: &str) {
 }
 
 pub(crate) fn input_value(doc: &Document, id: &str) -> String {
-    el(doc, id)
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
+    input(doc, id).map(|i| i.value()).unwrap_or_default()
+}
+
+pub(crate) fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
+    el(doc, id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
 }
 
 pub(crate) fn checked(doc: &Document, id: &str) -> bool {
-    el(doc, id)
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.checked())
-        .unwrap_or(false)
+    input(doc, id).is_some_and(|i| i.checked())
 }
 
 fn select_value(e: &Element) -> String {

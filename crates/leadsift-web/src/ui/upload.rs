@@ -87,6 +87,22 @@ pub(crate) fn restore(app: &Shared) {
     let saved = storage(&app.borrow().win)
         .and_then(|s| s.get_item(KEY).ok().flatten())
         .and_then(|text| serde_json::from_str::<Saved>(&text).ok());
+    // The import section shows the options the interrupted import runs with when resumed.
+    if let Some(s) = &saved {
+        let doc = app.borrow().doc.clone();
+        if let Some(i) = super::input(&doc, "imp-batch") {
+            i.set_value(&s.batch_size.to_string());
+        }
+        for (id, on) in [
+            ("imp-dry", s.dry_run),
+            ("imp-force", s.force_refresh),
+            ("imp-original", s.original),
+        ] {
+            if let Some(i) = super::input(&doc, id) {
+                i.set_checked(on);
+            }
+        }
+    }
     app.borrow_mut().upload.saved = saved;
     render_controls(app);
 }
