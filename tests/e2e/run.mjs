@@ -347,6 +347,10 @@ await step('dry run, then import, then the rows are in the database', async () =
   await page.click('#imp-start');
   const dry = await importResult();
   assert(dry.text.includes('nothing was written'), 'a dry run says it wrote nothing');
+  assert(dry.text.includes('would give'), 'a dry run says what an import would do');
+  eq(await page.textContent('#imp-status'), 'Dry run finished.', 'the result is shown once, not again in the status');
+  const logged = await page.$$eval('#imp-log li', (l) => l.map((x) => x.textContent));
+  assert(logged.length > 0 && logged.every((l) => l.includes('would be created')), `the batch log of a dry run: ${logged[0]}`);
   eq(await server.leadCount(), 0, 'leads after a dry run');
   await setChecked('#imp-dry', false);
   await page.click('#imp-start');

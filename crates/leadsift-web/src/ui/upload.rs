@@ -455,10 +455,12 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
         app.borrow_mut().upload.saved = Some(saved.clone());
         save(app);
         let c = &answer.counts;
+        // A dry run says what an import would do, not what it did.
+        let would = if saved.dry_run { "would be " } else { "" };
         log(
             app,
             format!(
-                "batch {seq}: {} rows, {} created, {} updated, {} unchanged, {} existing, {} rejected{}",
+                "batch {seq}: {} rows, {} {would}created, {} {would}updated, {} unchanged, {} existing, {} {would}rejected{}",
                 c.rows,
                 c.created,
                 c.updated,
@@ -490,7 +492,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
     save(app);
     let total = f.counts;
     let heading = if saved.dry_run {
-        "Dry run: what an import would do (nothing was written)"
+        "Dry run: nothing was written. An import of this file now would give:"
     } else {
         "Imported"
     };
@@ -508,11 +510,23 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
     if let Some(p) = &progress {
         let _ = p.set_attribute("value", "1");
     }
-    let text = format!(
-        "{heading}: {} created, {} updated, {} unchanged, {} existing, {} rejected.",
-        total.created, total.updated, total.unchanged, total.existing, total.rejected
+    // The result is shown once, below; the status line only says the run is over (the
+    // announcement reads the counts to a screen reader).
+    let would = if saved.dry_run { "would be " } else { "" };
+    status(
+        app,
+        if saved.dry_run {
+            "Dry run finished."
+        } else {
+            "Import finished."
+        },
     );
-    status(app, &text);
-    announce(&doc, &text);
+    announce(
+        &doc,
+        &format!(
+            "{heading} {} {would}created, {} {would}updated, {} unchanged, {} existing, {} {would}rejected.",
+            total.created, total.updated, total.unchanged, total.existing, total.rejected
+        ),
+    );
     Ok(())
 }
