@@ -124,7 +124,7 @@ pub(crate) fn render_controls(app: &Shared) {
                 "resume",
                 &format!(
                     "An import of <strong>{}</strong> (run {}) stopped after batch {} of {}. {} \
-                     <button type=\"button\" data-action=\"discard\">Discard it</button>",
+                     <button type=\"button\" class=\"secondary\" data-action=\"discard\">Discard it</button>",
                     escape(&s.file_name),
                     s.run_id,
                     s.acked,
