@@ -228,7 +228,11 @@ await page.goto(server.url);
 await page.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 60_000 });
 
 await step('drop a messy export: mapping and counts as leadsift validate', async () => {
+  // The zone lights up while a file is dragged over it, and not after.
+  await page.dispatchEvent('#drop', 'dragover');
+  assert(await page.$eval('#drop', (d) => d.classList.contains('over')), 'the drop zone shows where to drop');
   await dropFile(small);
+  assert(!(await page.$eval('#drop', (d) => d.classList.contains('over'))), 'the highlight ends with the drop');
   await waitValidated();
   eq(notFound, [], 'every file the page asks for exists (the favicon included)');
   eq(await counts(), pick(smallNative), 'browser counts against leadsift validate');
