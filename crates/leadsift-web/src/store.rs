@@ -50,7 +50,8 @@ pub const VALID: u8 = 0;
 pub const WARNING: u8 = 1;
 pub const REJECTED: u8 = 2;
 
-/// One stored row: the core's row JSON and the raw cells' JSON array.
+/// One stored row: the core's row JSON and its original cells as a JSON object (header → cell,
+/// in column order): the grid's raw view and the batches' `original`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     pub row: String,
