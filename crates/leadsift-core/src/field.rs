@@ -144,6 +144,7 @@ impl<'de> Deserialize<'de> for Field {
 
 /// Where a stored lead came from: the system field `import_source`, set by leadsift and never
 /// read from a file.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportSource {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::field::Field;
 
 /// How serious an issue is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -27,6 +28,7 @@ impl Severity {
 macro_rules! codes {
     ($( $variant:ident = $name:literal, $sev:ident, $rejects:literal; )*) => {
         /// A stable snake_case issue code. New codes may be added; existing ones never change.
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
@@ -95,6 +97,7 @@ impl std::fmt::Display for IssueCode {
 }
 
 /// One problem found in one row.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     /// The canonical field, when the issue concerns one.

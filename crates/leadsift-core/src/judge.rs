@@ -71,6 +71,7 @@ pub struct Prior {
 }
 
 /// Where a row ends up. Every data row of a run has exactly one outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -119,6 +120,7 @@ pub fn classify(
 }
 
 /// Counts of outcomes, for a batch or a run.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcomes {
     /// Rows read (`rows_read` in a run's JSON, which reads back as `Outcomes` too).

@@ -14,6 +14,8 @@ pub mod issue;
 pub mod judge;
 pub mod lead;
 pub mod mapping;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod plan;
 pub mod records;
 pub mod report;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::field::Field;
 
 /// How a column's target was chosen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
@@ -27,6 +28,7 @@ pub enum MatchKind {
 }
 
 /// One column of the file and where its values go.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     /// Zero-based position in the file.
@@ -48,6 +50,7 @@ pub struct Column {
 }
 
 /// The mapping of a file's columns.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mapping {
     pub columns: Vec<Column>,

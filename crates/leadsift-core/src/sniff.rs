@@ -14,6 +14,7 @@ pub const SAMPLE_BYTES: usize = 64 * 1024;
 pub const DELIMITERS: &[u8] = b",;\t|";
 
 /// What sniffing found, and how each was decided.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sniffed {
     /// The encoding's WHATWG name: `UTF-8`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
@@ -34,6 +35,7 @@ pub struct Sniffed {
 }
 
 /// How the file's lines end, from the first line end outside quotes in the sample.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineEndings {
@@ -57,6 +59,7 @@ impl LineEndings {
 }
 
 /// Whether a reading choice was detected from the file or given as an override.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Found {

@@ -59,6 +59,7 @@ impl Options {
 }
 
 /// The running account of a file. Every line is counted: rows = valid + warning + rejected + blank.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub rows: u64,

@@ -15,6 +15,7 @@ use crate::lead::{Lead, Row};
 
 /// A value that failed cleaning on the client, sent with its raw text so that the server can
 /// check the verdict and keep the raw value.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidValue {
     pub field: String,
@@ -413,6 +414,13 @@ impl Scalar {
 /// A row as the batch API receives it: the shape [`BatchRowJson`] and [`WireRowJson`] write,
 /// and the only one the endpoint reads. Any other key is refused (a validator's own row, with
 /// `issues` and `status`, would otherwise lose its failed values' raw text without a word).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "One cleaned row: `lead` holds canonical fields (their normal form as text), `extra` the cells of unmapped columns, `invalid` the raw text of values that failed cleaning, `notes` the issues only the file could show, `original` the record's cells. Any other key is refused."
+    )
+)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRowIn {

@@ -7,23 +7,107 @@ use serde::Serialize;
 use leadsift_store::StoreError;
 use leadsift_store::import::ImportError;
 
+/// Every `error` code the API answers with: documented strings, stable (new codes may be
+/// added; existing ones never change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The address holds a NUL byte.
+    InvalidRequest,
+    /// A server without a token (or with `allowed_hosts`) was reached under another host name.
+    ForbiddenHost,
+    /// A page on another site sent the request to a server without a token.
+    CrossOrigin,
+    /// No `Authorization: Bearer <token>` header.
+    Unauthorized,
+    /// The token is not this server's.
+    InvalidToken,
+    /// The body is larger than the server's limit.
+    PayloadTooLarge,
+    /// The body's `Content-Type` is not one the route reads.
+    UnsupportedMediaType,
+    /// The server is handling as many uploads as it may: send again after `Retry-After`.
+    Busy,
+    /// The body does not have the route's shape, or a value in it breaks a limit.
+    InvalidBody,
+    /// The body is not JSON.
+    InvalidJson,
+    /// A query parameter does not parse or breaks a limit.
+    InvalidQuery,
+    /// A batch number below 1.
+    InvalidSequence,
+    /// No such route, run or lead.
+    NotFound,
+    /// The run has ended: start a new one.
+    RunFinished,
+    /// This batch number was received before with other rows.
+    BatchConflict,
+    /// The batch holds more rows than `max_batch_rows`.
+    BatchTooLarge,
+    /// The `checksum` sent is not the rows' checksum.
+    ChecksumMismatch,
+    /// The uploaded file cannot be read as a CSV (a damaged gzip, a binary file).
+    UnreadableFile,
+    /// The database does not answer (`/readyz`).
+    DatabaseUnavailable,
+    /// A failure of the server's own: the body names only the request id.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as the body's `error` says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::ForbiddenHost => "forbidden_host",
+            ErrorCode::CrossOrigin => "cross_origin",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Busy => "busy",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidSequence => "invalid_sequence",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::RunFinished => "run_finished",
+            ErrorCode::BatchConflict => "batch_conflict",
+            ErrorCode::BatchTooLarge => "batch_too_large",
+            ErrorCode::ChecksumMismatch => "checksum_mismatch",
+            ErrorCode::UnreadableFile => "unreadable_file",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    /// What went wrong, for a person: lower-case, no trailing period.
+    pub message: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     /// Seconds for a `Retry-After` header (a 503 when the server is busy).
     pub retry_after: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    message: &'a str,
-}
-
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -37,12 +121,12 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     /// A failure of the server's own: the message (the error's whole chain) goes to the log
@@ -50,7 +134,7 @@ impl ApiError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             format!("{e:#}"),
         )
     }
@@ -58,7 +142,7 @@ impl ApiError {
     pub fn too_large(limit: usize) -> Self {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the body is larger than the limit of {limit} bytes"),
         )
     }
@@ -80,9 +164,9 @@ impl ResponseError for ApiError {
         if let Some(s) = self.retry_after {
             r.insert_header((actix_web::http::header::RETRY_AFTER, s.to_string()));
         }
-        r.json(Body {
+        r.json(ErrorBody {
             error: self.code,
-            message: &self.message,
+            message: self.message.clone(),
         })
     }
 }
@@ -92,11 +176,13 @@ impl From<ImportError> for ApiError {
         match e {
             ImportError::RunNotFound(_) => ApiError::not_found(e.to_string()),
             ImportError::RunFinished(_) => {
-                ApiError::new(StatusCode::CONFLICT, "run_finished", e.to_string())
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::RunFinished, e.to_string())
             }
-            ImportError::Conflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "batch_conflict", e.to_string())
-            }
+            ImportError::Conflict { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::BatchConflict,
+                e.to_string(),
+            ),
             ImportError::Store(e) => ApiError::from(e),
             _ => ApiError::internal(e),
         }
@@ -131,18 +217,19 @@ pub fn json_error(
         J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => ApiError::too_large(*limit),
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ),
         J::Deserialize(e) if e.is_data() => ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("the body does not have the expected shape: {e}"),
         ),
-        J::Deserialize(e) => {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
-        }
+        J::Deserialize(e) => ApiError::bad_request(
+            ErrorCode::InvalidJson,
+            format!("the body is not valid JSON: {e}"),
+        ),
         other => ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("the body could not be read: {other}"),
         ),
     };
@@ -155,7 +242,7 @@ pub fn query_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::bad_request(
-        "invalid_query",
+        ErrorCode::InvalidQuery,
         format!("the query string is not valid: {err}"),
     )
     .into()

@@ -19,7 +19,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 use tracing::Instrument;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::AppState;
 
 /// The id of one request: in the `x-request-id` header, the span and a 500's body.
@@ -128,7 +128,7 @@ pub async fn observe(
             if status.is_server_error() {
                 return Err(ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
+                    ErrorCode::Internal,
                     format!("internal error (request id {id}): the server's log has the details"),
                 )
                 .into());
@@ -153,7 +153,7 @@ pub async fn observe(
         span.in_scope(|| tracing::error!(error = %detail, "internal error"));
         let body = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             format!("internal error (request id {id}): the server's log has the details"),
         )
         .error_response();
@@ -198,16 +198,16 @@ pub async fn guard(
 }
 
 /// Paths that answer without a token and whatever the `Host` (load balancers' checks).
-fn is_probe(path: &str) -> bool {
+pub(crate) fn is_probe(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz")
 }
 
 /// Paths that hold or change lead data, runs, batches, issues or metrics.
-fn is_guarded(path: &str) -> bool {
+pub(crate) fn is_guarded(path: &str) -> bool {
     path.starts_with("/api/") || path == "/api" || path == "/metrics"
 }
 
-fn is_upload(method: &Method, path: &str) -> bool {
+pub(crate) fn is_upload(method: &Method, path: &str) -> bool {
     (method == Method::POST && path == "/api/v1/imports/csv")
         || (method == Method::PUT
             && path.starts_with("/api/v1/imports/")
@@ -241,14 +241,14 @@ fn host_allowed(state: &AppState, authority: &str) -> bool {
             .any(|h| h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(authority))
 }
 
-fn forbidden(code: &'static str, message: String) -> ApiError {
+fn forbidden(code: ErrorCode, message: String) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, code, message)
 }
 
 fn unsupported(message: impl Into<String>) -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
+        ErrorCode::UnsupportedMediaType,
         message,
     )
 }
@@ -259,7 +259,7 @@ fn check(req: &ServiceRequest, state: &AppState) -> Result<Option<UploadSlot>, A
     let target = req.uri().to_string();
     if target.to_ascii_lowercase().contains("%00") {
         return Err(ApiError::bad_request(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "the address holds a NUL byte (%00), which no path, key or parameter may hold",
         ));
     }
@@ -281,7 +281,7 @@ fn check(req: &ServiceRequest, state: &AppState) -> Result<Option<UploadSlot>, A
             .unwrap_or_default();
         if !host_allowed(state, &authority) {
             return Err(forbidden(
-                "forbidden_host",
+                ErrorCode::ForbiddenHost,
                 format!(
                     "this server answers only to loopback host names and its allowed_hosts, and {authority:?} is neither (add it to allowed_hosts)"
                 ),
@@ -294,7 +294,7 @@ fn check(req: &ServiceRequest, state: &AppState) -> Result<Option<UploadSlot>, A
             let authority = origin.split_once("://").map_or("", |(_, a)| a);
             if origin == "null" || !host_allowed(state, authority) {
                 return Err(forbidden(
-                    "cross_origin",
+                    ErrorCode::CrossOrigin,
                     format!(
                         "requests from pages on {origin:?} are refused: without a token this server accepts only its own pages"
                     ),
@@ -307,7 +307,7 @@ fn check(req: &ServiceRequest, state: &AppState) -> Result<Option<UploadSlot>, A
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
         {
             return Err(forbidden(
-                "cross_origin",
+                ErrorCode::CrossOrigin,
                 "requests from other sites' pages are refused: without a token this server accepts only its own pages".to_owned(),
             ));
         }
@@ -331,7 +331,7 @@ fn check(req: &ServiceRequest, state: &AppState) -> Result<Option<UploadSlot>, A
                 state.metrics.upload_refused();
                 Err(ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "busy",
+                    ErrorCode::Busy,
                     format!(
                         "the server is handling {} uploads, its limit (max_uploads): send this one again shortly",
                         settings.max_uploads

@@ -16,7 +16,7 @@ use crate::queries as q;
 use crate::write::write_leads;
 
 /// How a run was asked for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunOptions {
     pub file_name: String,
     /// The file's SHA-256, when the rows come from a file (a client streaming rows from
@@ -29,11 +29,14 @@ pub struct RunOptions {
     pub force_refresh: bool,
     #[serde(default)]
     pub strict: bool,
-    /// `csv` for files, `api` for leads posted one by one.
+    /// `csv` for files, `api` for leads posted one by one. The batch API ignores it: its runs
+    /// are `csv`.
     #[serde(default)]
     pub import_source: ImportSource,
-    /// The mapping overrides the client used, for the record.
+    /// The mapping overrides the client used, for the record (any JSON, usually an object of
+    /// header → field; at most 64 KiB).
     #[serde(default)]
+    #[schema(value_type = serde_json::Value)]
     pub mapping: serde_json::Value,
 }
 
@@ -58,7 +61,7 @@ impl From<diesel::result::Error> for ImportError {
 }
 
 /// One row's fate in a batch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowResult {
     pub record: u64,
     pub line: u64,
@@ -68,7 +71,7 @@ pub struct RowResult {
 }
 
 /// The answer to a batch; sent again, unchanged, when the same batch is sent again.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BatchAnswer {
     pub run_id: i64,
     pub seq: i64,

@@ -10,7 +10,7 @@ use crate::columns::Columns;
 use crate::schema;
 
 /// Where a run is: every run starts `running` and ends once, in one of the other three.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -71,7 +71,7 @@ impl TryFrom<String> for RunStatus {
 
 /// One import run: the sync history. It serialises with `mapping` as a JSON object and its
 /// times as RFC 3339 in UTC (`Z`).
-#[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize, utoipa::ToSchema)]
 pub struct RunRow {
     pub id: i64,
     pub file_name: String,
@@ -81,17 +81,28 @@ pub struct RunRow {
     pub strict: bool,
     #[diesel(deserialize_as = String)]
     pub import_source: ImportSource,
+    /// The mapping overrides the client gave when it started the run, as it sent them.
     #[serde(serialize_with = "json_text")]
+    #[schema(value_type = serde_json::Value)]
     pub mapping: String,
     #[diesel(deserialize_as = String)]
     pub status: RunStatus,
+    #[schema(minimum = 0)]
     pub rows_read: i64,
+    #[schema(minimum = 0)]
     pub created: i64,
+    #[schema(minimum = 0)]
     pub updated: i64,
+    #[schema(minimum = 0)]
     pub unchanged: i64,
+    #[schema(minimum = 0)]
     pub existing: i64,
+    #[schema(minimum = 0)]
     pub rejected: i64,
+    #[schema(minimum = 0)]
     pub duplicates: i64,
+    /// Batches received.
+    #[schema(minimum = 0)]
     pub batches: i64,
     #[serde(serialize_with = "utc")]
     pub started_at: NaiveDateTime,
@@ -169,6 +180,121 @@ impl LeadRow {
             }
         }
         j
+    }
+}
+
+/// The API document's schema of a stored lead: every column, each canonical field with its
+/// type's JSON (text, a number, a boolean, a date or an RFC 3339 time), null when empty.
+impl utoipa::PartialSchema for LeadRow {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use leadsift_core::FieldType;
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+        };
+        let nullable = |t: Type| SchemaType::from_iter([t, Type::Null]);
+        let of = |t: Type, format: Option<KnownFormat>| {
+            ObjectBuilder::new()
+                .schema_type(nullable(t))
+                .format(format.map(SchemaFormat::KnownFormat))
+        };
+        let text_map = |what: &str, null: bool| {
+            ObjectBuilder::new()
+                .schema_type(if null {
+                    nullable(Type::Object)
+                } else {
+                    SchemaType::new(Type::Object)
+                })
+                .description(Some(what))
+                .additional_properties(Some(AdditionalProperties::RefOr(
+                    ObjectBuilder::new().schema_type(Type::String).into(),
+                )))
+        };
+        let time = |what: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some(what))
+        };
+        let mut o = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("one stored lead"))
+            .property("id", ObjectBuilder::new().schema_type(Type::Integer))
+            .property(
+                "lead_key",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("the lead's identity (DESIGN.md: identity)")),
+            );
+        for f in Field::ALL {
+            let p = match f.ty() {
+                FieldType::Timestamp => of(Type::String, Some(KnownFormat::DateTime)),
+                FieldType::Date => of(Type::String, Some(KnownFormat::Date)),
+                FieldType::Number => of(Type::Number, None),
+                FieldType::Boolean => of(Type::Boolean, None),
+                _ => of(Type::String, None),
+            };
+            o = o.property(f.name(), p);
+        }
+        o = o
+            .property(
+                "extra",
+                text_map("the cells of columns mapped to no field: key → text", false),
+            )
+            .property(
+                "invalid",
+                text_map(
+                    "the raw text of each field whose value failed cleaning (or was masked)",
+                    false,
+                ),
+            )
+            .property("import_source", <ImportSource as utoipa::PartialSchema>::schema())
+            .property(
+                "created_run",
+                ObjectBuilder::new().schema_type(nullable(Type::Integer)),
+            )
+            .property(
+                "updated_run",
+                ObjectBuilder::new().schema_type(nullable(Type::Integer)),
+            )
+            .property(
+                "content_hash",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("the first 128 bits of the SHA-256 of the lead's fields and extra, lower-case hex: equal content, equal hash")),
+            )
+            .property("created_at", time("when the lead was first stored"))
+            .property("updated_at", time("when the lead was last written"))
+            .property(
+                "original",
+                text_map(
+                    "the record's cells as read, header → text, in column order; null when the import kept none",
+                    true,
+                ),
+            );
+        for name in ["id", "lead_key"]
+            .into_iter()
+            .chain(Field::ALL.iter().map(|f| f.name()))
+            .chain([
+                "extra",
+                "invalid",
+                "import_source",
+                "created_run",
+                "updated_run",
+                "content_hash",
+                "created_at",
+                "updated_at",
+                "original",
+            ])
+        {
+            o = o.required(name);
+        }
+        o.into()
+    }
+}
+
+impl utoipa::ToSchema for LeadRow {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Lead")
     }
 }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::middleware::RequestId;
 use leadsift_store::import::{self, BatchAnswer, RunEnd, RunOptions};
 use leadsift_store::models::RunRow;
@@ -41,7 +41,7 @@ fn record_run(id: i64) {
 
 /// A client's string, refused (with `code`: `invalid_body` or `invalid_query`) when it holds
 /// NUL or is longer than `max` bytes.
-fn checked_text(code: &'static str, name: &str, v: &str, max: usize) -> Result<(), ApiError> {
+fn checked_text(code: ErrorCode, name: &str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.contains('\0') {
         return Err(ApiError::bad_request(
             code,
@@ -60,21 +60,21 @@ fn checked_text(code: &'static str, name: &str, v: &str, max: usize) -> Result<(
 fn checked_run_options(o: &RunOptions) -> Result<(), ApiError> {
     if o.file_name.trim().is_empty() {
         return Err(ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             "file_name must not be empty",
         ));
     }
     checked_text(
-        "invalid_body",
+        ErrorCode::InvalidBody,
         "file_name",
         &o.file_name,
         MAX_FILE_NAME_BYTES,
     )?;
-    checked_text("invalid_body", "file_sha256", &o.file_sha256, 64)?;
+    checked_text(ErrorCode::InvalidBody, "file_sha256", &o.file_sha256, 64)?;
     let mapping = o.mapping.to_string();
     if mapping.len() > MAX_MAPPING_BYTES {
         return Err(ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!(
                 "mapping is {} bytes of JSON, more than the limit of {MAX_MAPPING_BYTES}",
                 mapping.len()
@@ -84,6 +84,17 @@ fn checked_run_options(o: &RunOptions) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Starts a run: the batches that follow are counted, answered and kept in its history.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "imports",
+    request_body = RunOptions,
+    responses(
+        (status = 201, description = "the run, `running`", body = RunRow),
+        (status = 400, description = "`invalid_json`, `invalid_body` (an empty or too long `file_name`, a `mapping` over 64 KiB)", body = ErrorBody),
+    ),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<RunOptions>,
@@ -96,19 +107,34 @@ pub async fn create(
     Ok(HttpResponse::Created().json(run))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
+    /// How many runs (1 to 500; 50 when absent).
     limit: Option<i64>,
+    /// Only runs with a smaller id: the `next` of the page before.
     before: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
-struct RunPage {
+/// A page of the run history, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RunPage {
     runs: Vec<RunRow>,
-    /// Pass as `before` for the next page; absent on the last page.
+    /// Pass as `before` for the next page; null on the last page.
     next: Option<i64>,
 }
 
+/// The run history, newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports",
+    tag = "imports",
+    params(Page),
+    responses(
+        (status = 200, description = "a page of runs", body = RunPage),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     page: web::Query<Page>,
@@ -122,6 +148,17 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(RunPage { runs, next }))
 }
 
+/// One run: its options, counts, status and times.
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}",
+    tag = "imports",
+    params(("id" = i64, Path, description = "the run's id")),
+    responses(
+        (status = 200, description = "the run", body = RunRow),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+)]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let run = web::block(move || import::get_run(&state.db, id)).await??;
@@ -129,10 +166,21 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpR
         .ok_or_else(|| ApiError::not_found(format!("import run {id} does not exist")))
 }
 
-#[derive(Debug, Deserialize)]
+/// One numbered batch of cleaned rows.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BatchBody {
+    /// At most `max_batch_rows` (500 by default) rows.
     rows: Vec<BatchRowIn>,
-    /// Optional: when given, it must be the batch's checksum (the recipe is in the README).
+    /// Optional. When given, it must be the batch's checksum: SHA-256 as 64 lower-case hex
+    /// digits over, row after row in order (FS, GS, RS, US are 0x1C…0x1F; text is UTF-8;
+    /// name lists sorted byte for byte): 1. `record` and `line`, each 8 bytes little-endian
+    /// unsigned; 2. each `invalid` entry, sorted by field, column (absent first), raw:
+    /// `field RS column RS raw US`, then GS; 3. each `notes` entry in order: `code RS message
+    /// US`, then GS; 4. each `lead` entry by name: `name RS`, then 0x01 and the value's text
+    /// (or 0x00 for null), then US; then GS; 5. each `extra` entry by name: `name RS text
+    /// US`, then GS; 6. each `original` entry by name: `name RS text US`, then FS. A value's
+    /// text is the JSON string, or a number or boolean as written. The README has worked
+    /// examples. Sent or not, the server computes it to recognise a replay.
     #[serde(default)]
     checksum: Option<String>,
 }
@@ -141,17 +189,41 @@ pub struct BatchBody {
 fn batch_json_error(e: &serde_json::Error) -> ApiError {
     if e.is_data() {
         ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("the body does not have the expected shape: {e}"),
         )
     } else {
-        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+        ApiError::bad_request(
+            ErrorCode::InvalidJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     }
 }
 
-/// `PUT /api/v1/imports/{id}/batches/{seq}`. The body is read as bytes (the guard has
-/// checked the token and its declared size); parsing, validation and the write happen on
-/// the blocking pool.
+/// Sends batch `seq` of a run.
+///
+/// Every row is validated again; the batch is written in one transaction. The same rows sent
+/// again under the same number get the first answer again (`replayed: true`); other rows
+/// under a number already received are a 409.
+// The body is read as bytes (the guard has checked the token and its declared size);
+// parsing, validation and the write happen on the blocking pool.
+#[utoipa::path(
+    put,
+    path = "/api/v1/imports/{id}/batches/{seq}",
+    tag = "imports",
+    params(
+        ("id" = i64, Path, description = "the run's id"),
+        ("seq" = i64, Path, description = "the batch's number, from 1", minimum = 1),
+    ),
+    request_body = BatchBody,
+    responses(
+        (status = 200, description = "each row's outcome and issues, and the batch's counts", body = BatchAnswer),
+        (status = 400, description = "`invalid_json`, `invalid_body`, `invalid_sequence`, `checksum_mismatch`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such run", body = ErrorBody),
+        (status = 409, description = "`run_finished`, `batch_conflict`", body = ErrorBody),
+        (status = 413, description = "`batch_too_large`: more rows than `max_batch_rows`", body = ErrorBody),
+    ),
+)]
 pub async fn put_batch(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -161,7 +233,7 @@ pub async fn put_batch(
     let (id, seq) = path.into_inner();
     if seq < 1 {
         return Err(ApiError::bad_request(
-            "invalid_sequence",
+            ErrorCode::InvalidSequence,
             "batch numbers start at 1",
         ));
     }
@@ -177,7 +249,7 @@ pub async fn put_batch(
         if body.rows.len() > most {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "batch_too_large",
+                ErrorCode::BatchTooLarge,
                 format!(
                     "the batch holds {} rows, more than the limit of {most}: send smaller batches",
                     body.rows.len()
@@ -192,7 +264,7 @@ pub async fn put_batch(
         let checksum = batch_checksum(&rows);
         if body.checksum.as_ref().is_some_and(|c| *c != checksum) {
             return Err(ApiError::bad_request(
-                "checksum_mismatch",
+                ErrorCode::ChecksumMismatch,
                 "the checksum does not match the rows: the batch was changed on the way, or computed differently",
             ));
         }
@@ -227,6 +299,17 @@ pub async fn put_batch(
     Ok(HttpResponse::Ok().json(answer))
 }
 
+/// Ends a run `finished`: every batch arrived.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/finish",
+    tag = "imports",
+    params(("id" = i64, Path, description = "the run's id")),
+    responses(
+        (status = 200, description = "the run, ended; a run that had already ended, as it is (its `status` says how)", body = RunRow),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+)]
 pub async fn finish(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -236,16 +319,30 @@ pub async fn finish(
     Ok(HttpResponse::Ok().json(run))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Why a client gives up on a run (the body is optional).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbandonBody {
-    /// Why the client gives up (shown in the history).
+    /// Why the client gives up (shown in the history), at most 1,000 bytes.
     reason: Option<String>,
 }
 
-/// `POST /api/v1/imports/{id}/abandon`: the client will send no more batches (the browser's
-/// "Discard it", a command line that failed). The committed batches stay; the run ends
-/// `abandoned` with the reason.
+/// Ends a run `abandoned`: the client will send no more batches.
+///
+/// The browser's "Discard it", a command line that failed. The committed batches stay; the
+/// run's `failure` holds the reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/abandon",
+    tag = "imports",
+    params(("id" = i64, Path, description = "the run's id")),
+    request_body(content = Option<AbandonBody>, description = "optional"),
+    responses(
+        (status = 200, description = "the run, `abandoned`; a run that had already ended, as it is (its `status` says how)", body = RunRow),
+        (status = 400, description = "`invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+)]
 pub async fn abandon(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -254,7 +351,7 @@ pub async fn abandon(
     let id = id.into_inner();
     let reason = body.and_then(|b| b.into_inner().reason);
     if let Some(r) = &reason {
-        checked_text("invalid_body", "reason", r, MAX_REASON_BYTES)?;
+        checked_text(ErrorCode::InvalidBody, "reason", r, MAX_REASON_BYTES)?;
     }
     let reason = match reason.as_deref().map(str::trim) {
         Some(r) if !r.is_empty() => format!("the client gave up: {r}"),
@@ -265,7 +362,18 @@ pub async fn abandon(
     Ok(HttpResponse::Ok().json(run))
 }
 
-/// The run's issues as a spreadsheet-safe CSV.
+/// The run's issues as a spreadsheet-safe CSV (cells that a spreadsheet would run as a
+/// formula are escaped).
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}/errors.csv",
+    tag = "imports",
+    params(("id" = i64, Path, description = "the run's id")),
+    responses(
+        (status = 200, description = "`line,record,column,field,code,severity,message,raw`, one line per issue", body = String, content_type = "text/csv"),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+)]
 pub async fn errors_csv(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -308,15 +416,21 @@ pub async fn errors_csv(
         .body(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
+    /// The name the run's history shows (`upload.csv` when absent), at most 255 bytes.
     file_name: Option<String>,
+    /// Validate and plan; write nothing.
     #[serde(default)]
     dry_run: bool,
+    /// Update existing leads whose content differs.
     #[serde(default)]
     force_refresh: bool,
+    /// Reject every row that has an error.
     #[serde(default)]
     strict: bool,
+    /// Rows per batch (1 to 10,000; 500 when absent).
     batch_size: Option<usize>,
     /// Keep each lead's original row (on unless `original=false`).
     original: Option<bool>,
@@ -357,22 +471,50 @@ fn unreadable(e: &ReadError) -> ApiError {
     match e {
         ReadError::InflatedTooLarge { .. } | ReadError::InflationRatio { .. } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             e.to_string(),
         ),
         _ => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable_file",
+            ErrorCode::UnreadableFile,
             e.to_string(),
         ),
     }
 }
 
-/// `POST /api/v1/imports/csv`: a whole CSV (or gzip) as the body. It is spooled to disk as
-/// it arrives (nothing is written to the database while the body may still fail), a gzip is
-/// checked whole (a damaged or bomb-like one commits nothing), then the file is validated and
-/// imported in batches as one run, all on the blocking pool. A run that cannot complete ends
-/// `failed` with the reason.
+/// What an upload did: its run and the file's summary.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadAnswer {
+    run: RunRow,
+    summary: leadsift_core::Summary,
+}
+
+/// Imports a whole CSV file (or its gzip) sent as the body, as one run.
+///
+/// Nothing is written while the body may still fail (it is spooled to disk as it arrives); a
+/// gzip is checked whole first (a damaged or bomb-like one commits nothing). A run that cannot
+/// complete ends `failed` with the reason.
+// Spooling, validation and the import run on the blocking pool.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/csv",
+    tag = "imports",
+    params(UploadQuery),
+    request_body(
+        description = "the file itself, up to `max_body_bytes`",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/gzip"),
+            (Vec<u8> = "application/octet-stream"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "the run (finished) and the file's summary", body = UploadAnswer),
+        (status = 400, description = "`invalid_query`, `invalid_body`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body, or a gzip inflated, is past the limits", body = ErrorBody),
+        (status = 422, description = "`unreadable_file`", body = ErrorBody),
+    ),
+)]
 pub async fn upload_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -385,14 +527,14 @@ pub async fn upload_csv(
         .clone()
         .unwrap_or_else(|| "upload.csv".to_owned());
     checked_text(
-        "invalid_query",
+        ErrorCode::InvalidQuery,
         "file_name",
         &file_name,
         MAX_FILE_NAME_BYTES,
     )?;
     if file_name.trim().is_empty() {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "file_name must not be empty",
         ));
     }
@@ -428,7 +570,7 @@ pub async fn upload_csv(
             }
             Err(e) => {
                 failure = Some(ApiError::bad_request(
-                    "invalid_body",
+                    ErrorCode::InvalidBody,
                     format!("the body could not be read: {e}"),
                 ));
                 break;
@@ -455,7 +597,7 @@ pub async fn upload_csv(
     })
     .await??;
     record_run(run.id);
-    Ok(HttpResponse::Ok().json(serde_json::json!({"run": run, "summary": summary})))
+    Ok(HttpResponse::Ok().json(UploadAnswer { run, summary }))
 }
 
 /// Reads a spooled upload twice when it is gzip (first to check the whole stream), then

@@ -10,18 +10,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use leadsift_store::import;
 use leadsift_store::models::{LeadQuery, LeadRow};
 use leadsift_store::{StoreError, queries};
 
 fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let v: Json = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+        ApiError::bad_request(
+            ErrorCode::InvalidJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     })?;
     let Json::Object(map) = v else {
         return Err(ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             "the body must be a JSON object of field names to values",
         ));
     };
@@ -38,21 +41,46 @@ fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 fn pairs_from_form(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| {
         ApiError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("the form body could not be read: {e}"),
         )
     })
 }
 
-#[derive(Debug, Serialize)]
-struct Posted {
+/// What became of a posted lead.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Posted {
+    /// `created`, `updated`, `unchanged` (the same content was stored) or `rejected`.
     outcome: Outcome,
+    /// The lead's key; null when it has no identity.
     key: Option<String>,
     issues: Vec<Issue>,
 }
 
-/// `POST /api/v1/leads`: JSON or form-encoded, with LeadConduit's field names, at most
-/// `SMALL_BODY_BYTES`; read, validated and upserted on the blocking pool.
+/// Receives one lead (a LeadConduit delivery).
+///
+/// The lead is validated, then created or updated (`import_source = api`). The posted fields
+/// are kept as its original row.
+// JSON or form-encoded, at most `SMALL_BODY_BYTES`; read, validated and upserted on the
+// blocking pool.
+#[utoipa::path(
+    post,
+    path = "/api/v1/leads",
+    tag = "leads",
+    request_body(
+        description = "the lead's fields under LeadConduit's names or any header spelling (at most 256 KiB); a form body needs a token",
+        content(
+            (HashMap<String, leadsift_core::wire::Scalar> = "application/json"),
+            (HashMap<String, String> = "application/x-www-form-urlencoded"),
+        ),
+    ),
+    responses(
+        (status = 201, description = "a new lead", body = Posted),
+        (status = 200, description = "an existing lead, updated or unchanged", body = Posted),
+        (status = 422, description = "rejected (no identity); the issues say why", body = Posted),
+        (status = 400, description = "`invalid_json`, `invalid_body`", body = ErrorBody),
+    ),
+)]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -76,9 +104,12 @@ pub async fn create(
             ..state.options()
         };
         let row = validate_pairs(&pairs, options)
-            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?
+            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?
             .ok_or_else(|| {
-                ApiError::bad_request("invalid_body", "the lead has no fields with a value")
+                ApiError::bad_request(
+                    ErrorCode::InvalidBody,
+                    "the lead has no fields with a value",
+                )
             })?;
         let outcome = import::upsert_one(&state.db, &row, ImportSource::Api)?;
         let status = if outcome == Outcome::Rejected {
@@ -101,21 +132,33 @@ pub async fn create(
     Ok(HttpResponse::build(status).json(posted))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LeadFilter {
+    /// An e-mail, cleaned as stored values were before it is compared.
     email: Option<String>,
+    /// A phone number in any spelling, cleaned as stored values were (`(512) 789-1111`).
     phone: Option<String>,
+    /// Leads submitted at or after this time (any spelling the importer reads; UTC unless it
+    /// says otherwise).
     since: Option<String>,
+    /// Leads submitted before this time.
     until: Option<String>,
+    /// The `campaign` field, exactly.
     campaign: Option<String>,
+    /// The `status` field, exactly.
     status: Option<String>,
+    /// How many leads (1 to 1,000; 100 when absent).
     limit: Option<i64>,
+    /// Leads after this id: the `next_cursor` of the page before.
     cursor: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
-struct LeadPage {
+/// A page of leads, in id order.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LeadPage {
     leads: Vec<LeadRow>,
+    /// Pass as `cursor` for the next page; null on the last page.
     next_cursor: Option<i64>,
 }
 
@@ -124,10 +167,22 @@ fn instant(name: &str, v: &Option<String>) -> Result<Option<NaiveDateTime>, ApiE
     let zone = leadsift_core::clean::Zone::Utc;
     leadsift_core::clean::Timestamp::parse(text, &zone)
         .map(|(t, _)| Some(t.utc().naive_utc()))
-        .map_err(|n| ApiError::bad_request("invalid_query", format!("{name}: {}", n.message)))
+        .map_err(|n| {
+            ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name}: {}", n.message))
+        })
 }
 
-/// `GET /api/v1/leads`: filtered, keyset-paginated.
+/// Stored leads, filtered, a page at a time in id order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/leads",
+    tag = "leads",
+    params(LeadFilter),
+    responses(
+        (status = 200, description = "a page of leads", body = LeadPage),
+        (status = 400, description = "`invalid_query`: a filter that does not clean, a number that does not parse", body = ErrorBody),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     f: web::Query<LeadFilter>,
@@ -169,7 +224,7 @@ impl CleanFilter {
             match c.value {
                 Some(value) => Ok(Some(value.to_text().into_owned())),
                 None => Err(ApiError::bad_request(
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     format!("{field}: {}", c.note.map(|n| n.message).unwrap_or_default()),
                 )),
             }
@@ -181,6 +236,17 @@ impl CleanFilter {
     }
 }
 
+/// One lead by its key.
+#[utoipa::path(
+    get,
+    path = "/api/v1/leads/{key}",
+    tag = "leads",
+    params(("key" = String, Path, description = "the lead's key (`lead_key`)")),
+    responses(
+        (status = 200, description = "the lead", body = LeadRow),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     key: web::Path<String>,

@@ -4,6 +4,7 @@ mod health;
 mod imports;
 mod leads;
 mod metrics;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use leadsift_core::Options;
 use leadsift_core::clean::CleanOptions;
 
 use crate::config::Settings;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::metrics::Metrics;
 use crate::middleware::{RequestIds, Uploads};
 use leadsift_store::Database;
@@ -75,13 +76,13 @@ impl AppState {
         } else if header.is_none() {
             Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "this request needs the header Authorization: Bearer <token>",
             ))
         } else {
             Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "the token in the Authorization header is not this server's",
             ))
         }
@@ -97,7 +98,10 @@ pub async fn read_body(mut body: web::Payload, limit: usize) -> Result<web::Byte
     let mut out = web::BytesMut::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("invalid_body", format!("the body could not be read: {e}"))
+            ApiError::bad_request(
+                ErrorCode::InvalidBody,
+                format!("the body could not be read: {e}"),
+            )
         })?;
         if out.len() + chunk.len() > limit {
             return Err(ApiError::too_large(limit));
@@ -121,6 +125,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics::metrics))
         .service(
             web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(openapi::openapi_json))
                 // Small JSON bodies are parsed where they arrive, so they get small limits; a
                 // batch or a CSV (up to max_body_bytes) is parsed on the blocking pool.
                 .service(

@@ -2,6 +2,7 @@
 //! names a server (each test gets a database of its own, dropped afterwards).
 
 mod api;
+mod contract;
 mod fixtures;
 mod store;
 mod trust;
