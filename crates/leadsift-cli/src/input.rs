@@ -156,6 +156,43 @@ pub fn for_each_chunk(
     }
 }
 
+/// Streams `input` through `validator`, handing each chunk's completed rows (and the last
+/// ones) to `each`, with a progress bar; `each` returns false to stop (a closed pipe). Returns
+/// whether the whole file was read.
+pub fn validate_stream(
+    input: &mut dyn Read,
+    name: &str,
+    size: Option<u64>,
+    validator: &mut leadsift_core::Validator,
+    mut each: impl FnMut(Vec<leadsift_core::Row>) -> Result<bool>,
+) -> Result<bool> {
+    let progress = progress_bar(size);
+    let mut open = true;
+    for_each_chunk(input, name, |chunk| {
+        if let Some(p) = &progress {
+            p.inc(chunk.len() as u64);
+        }
+        let rows = validator
+            .push(chunk)
+            .with_context(|| format!("could not read {name}"))?;
+        open = each(rows)?;
+        Ok(open)
+    })?;
+    if !open {
+        return Ok(false);
+    }
+    let rows = validator
+        .finish()
+        .with_context(|| format!("could not read {name}"))?;
+    if !each(rows)? {
+        return Ok(false);
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    Ok(true)
+}
+
 /// A progress bar on stderr when stderr is a terminal: bytes, rows/s in the message, ETA.
 pub fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
     if !io::stderr().is_terminal() {

@@ -3,6 +3,7 @@
 mod import;
 mod input;
 mod remote;
+mod returns;
 mod serve;
 mod validate;
 
@@ -31,6 +32,9 @@ enum Command {
     Migrate(import::MigrateArgs),
     /// Show the import history.
     History(import::HistoryArgs),
+    /// Write the returns file LeadConduit imports (Event ID,Reason) for the leads of an export
+    /// that have the chosen problems.
+    Returns(returns::Args),
     /// Run the HTTP API.
     Serve(serve::Args),
 }
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args).map(|()| ExitCode::SUCCESS),
         Command::Migrate(args) => import::migrate(args).map(|()| ExitCode::SUCCESS),
         Command::History(args) => import::history(args).map(|()| ExitCode::SUCCESS),
+        Command::Returns(args) => returns::run(args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {

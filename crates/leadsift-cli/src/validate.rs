@@ -12,7 +12,7 @@ use leadsift_core::report::{
 };
 use leadsift_core::{Row, Summary, Validator};
 
-use crate::input::{ReadArgs, for_each_chunk, progress_bar};
+use crate::input::{ReadArgs, validate_stream};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -90,7 +90,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
 
-    let progress = progress_bar(size);
     let mut validator = Validator::new(options);
     let mut problems: Vec<Row> = Vec::new();
     let mut write_rows =
@@ -119,28 +118,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Ok(true)
         };
-    let mut open = true;
-    for_each_chunk(&mut input, &name, |chunk| {
-        if let Some(p) = &progress {
-            p.inc(chunk.len() as u64);
-        }
-        let rows = validator
-            .push(chunk)
-            .with_context(|| format!("could not read {name}"))?;
-        open = write_rows(rows, &mut out)?;
-        Ok(open)
-    })?;
-    if !open {
+    if !validate_stream(&mut input, &name, size, &mut validator, |rows| {
+        write_rows(rows, &mut out)
+    })? {
         return Ok(ExitCode::SUCCESS);
-    }
-    let rows = validator
-        .finish()
-        .with_context(|| format!("could not read {name}"))?;
-    if !write_rows(rows, &mut out)? {
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(p) = progress {
-        p.finish_and_clear();
     }
     let summary = validator.summary();
     match format {

@@ -19,6 +19,7 @@ mod openapi;
 pub mod plan;
 pub mod records;
 pub mod report;
+pub mod returns;
 mod seen;
 pub mod sniff;
 pub mod text;

@@ -3,6 +3,7 @@
 mod e2e;
 mod examples;
 mod import;
+mod returns;
 mod trust;
 
 use std::path::PathBuf;
