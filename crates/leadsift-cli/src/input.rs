@@ -156,6 +156,21 @@ pub fn for_each_chunk(
     }
 }
 
+/// A report file at `path` (when one is asked for), created with its header line; `what`
+/// names it in errors ("the error report").
+pub fn report_file(
+    path: Option<&std::path::Path>,
+    header: &str,
+    what: &str,
+) -> Result<Option<io::BufWriter<File>>> {
+    let Some(p) = path else { return Ok(None) };
+    let f = File::create(p).with_context(|| format!("could not create {what} {}", p.display()))?;
+    let mut w = io::BufWriter::new(f);
+    io::Write::write_all(&mut w, header.as_bytes())
+        .with_context(|| format!("could not write {what}"))?;
+    Ok(Some(w))
+}
+
 /// Streams `input` through `validator`, handing each chunk's completed rows (and the last
 /// ones) to `each`, with a progress bar; `each` returns false to stop (a closed pipe). Returns
 /// whether the whole file was read.

@@ -2,6 +2,7 @@
 
 mod import;
 mod input;
+mod reconcile;
 mod remote;
 mod returns;
 mod serve;
@@ -32,6 +33,9 @@ enum Command {
     Migrate(import::MigrateArgs),
     /// Show the import history.
     History(import::HistoryArgs),
+    /// Check an export against the leads delivered into the database (read only): matched,
+    /// differs, not delivered, delivered but not exported, delivered twice.
+    Reconcile(reconcile::Args),
     /// Write the returns file LeadConduit imports (Event ID,Reason) for the leads of an export
     /// that have the chosen problems.
     Returns(returns::Args),
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args).map(|()| ExitCode::SUCCESS),
         Command::Migrate(args) => import::migrate(args).map(|()| ExitCode::SUCCESS),
         Command::History(args) => import::history(args).map(|()| ExitCode::SUCCESS),
+        Command::Reconcile(args) => reconcile::run(args).map(|()| ExitCode::SUCCESS),
         Command::Returns(args) => returns::run(args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
     };

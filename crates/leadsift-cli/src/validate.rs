@@ -1,6 +1,5 @@
 //! `leadsift validate`: runs the core over a file and reports, without a database.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +11,7 @@ use leadsift_core::report::{
 };
 use leadsift_core::{Row, Summary, Validator};
 
-use crate::input::{ReadArgs, validate_stream};
+use crate::input::{ReadArgs, report_file, validate_stream};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -67,28 +66,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     });
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut errors = match &args.errors {
-        Some(p) => {
-            let f = File::create(p)
-                .with_context(|| format!("could not create the error report {}", p.display()))?;
-            let mut w = BufWriter::new(f);
-            w.write_all(ERROR_REPORT_HEADER.as_bytes())
-                .context("could not write the error report")?;
-            Some(w)
-        }
-        None => None,
-    };
-    let mut cleaned = match &args.cleaned {
-        Some(p) => {
-            let f = File::create(p)
-                .with_context(|| format!("could not create the cleaned CSV {}", p.display()))?;
-            let mut w = BufWriter::new(f);
-            w.write_all(cleaned_csv_header().as_bytes())
-                .context("could not write the cleaned CSV")?;
-            Some(w)
-        }
-        None => None,
-    };
+    let mut errors = report_file(
+        args.errors.as_deref(),
+        ERROR_REPORT_HEADER,
+        "the error report",
+    )?;
+    let mut cleaned = report_file(
+        args.cleaned.as_deref(),
+        &cleaned_csv_header(),
+        "the cleaned CSV",
+    )?;
 
     let mut validator = Validator::new(options);
     let mut problems: Vec<Row> = Vec::new();

@@ -17,6 +17,7 @@ pub mod mapping;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod plan;
+pub mod reconcile;
 pub mod records;
 pub mod report;
 pub mod returns;

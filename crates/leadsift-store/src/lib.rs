@@ -13,6 +13,7 @@ pub mod error;
 pub mod import;
 pub mod models;
 pub mod queries;
+pub mod reconcile;
 #[rustfmt::skip]
 mod schema;
 pub mod write;

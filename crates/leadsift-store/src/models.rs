@@ -363,6 +363,51 @@ fn column<S: serde::Serializer, T: ColumnJson>(v: &T, s: S) -> Result<S::Ok, S::
     v.write(s)
 }
 
+/// A column's value as text, as a report shows it (times as RFC 3339 in UTC).
+trait ColumnText {
+    fn text(&self) -> String;
+}
+
+impl ColumnText for String {
+    fn text(&self) -> String {
+        self.clone()
+    }
+}
+
+impl ColumnText for NaiveDateTime {
+    fn text(&self) -> String {
+        utc_text(self)
+    }
+}
+
+impl ColumnText for NaiveDate {
+    fn text(&self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+}
+
+macro_rules! column_text_display {
+    ($($t:ty),*) => {$(
+        impl ColumnText for $t {
+            fn text(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+column_text_display!(f64, bool);
+
+impl LeadRow {
+    /// What identifies this lead as a delivery when keys differ.
+    pub fn contact(&self) -> leadsift_core::reconcile::Contact<'_> {
+        leadsift_core::reconcile::Contact {
+            email: self.email.as_deref(),
+            phone: self.phone_1.as_deref(),
+            submitted_at: self.submitted_at,
+        }
+    }
+}
+
 /// The column type of a canonical field of type `$ty` (`FieldType`): what `leads` stores.
 macro_rules! column_type {
     (Timestamp) => { Option<NaiveDateTime> };
@@ -449,6 +494,30 @@ macro_rules! lead_structs {
         }
 
         impl LeadValues {
+            /// The canonical columns (and `extra`) in which `stored` is not these values: the
+            /// stored value beside this one, as text.
+            pub fn differences(&self, stored: &LeadRow) -> Vec<leadsift_core::reconcile::Difference> {
+                let mut out = Vec::new();
+                $(
+                    if self.$column != stored.$column {
+                        out.push(leadsift_core::reconcile::Difference {
+                            field: Field::$variant.name(),
+                            delivered: stored.$column.as_ref().map(ColumnText::text),
+                            exported: self.$column.as_ref().map(ColumnText::text),
+                        });
+                    }
+                )*
+                let parsed = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+                if parsed(&self.extra) != parsed(&stored.extra) {
+                    out.push(leadsift_core::reconcile::Difference {
+                        field: "extra",
+                        delivered: Some(stored.extra.clone()),
+                        exported: Some(self.extra.clone()),
+                    });
+                }
+                out
+            }
+
             /// The columns of a cleaned row, written by `run` (or by no run, for a lead posted
             /// alone).
             pub fn of(

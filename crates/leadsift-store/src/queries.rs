@@ -266,6 +266,66 @@ pub fn find_leads(conn: &mut Conn, f: &LeadQuery) -> QueryResult<Vec<LeadRow>> {
     q.load(conn)
 }
 
+/// The stored leads with these keys.
+pub fn leads_by_keys(conn: &mut Conn, keys: &[&str]) -> QueryResult<Vec<LeadRow>> {
+    use schema::leads::dsl::*;
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        out.extend(leads.filter(lead_key.eq_any(chunk)).load::<LeadRow>(conn)?);
+    }
+    Ok(out)
+}
+
+/// The delivered leads (`import_source = api`) with one of these e-mails or first phones.
+pub fn deliveries_by_contact(
+    conn: &mut Conn,
+    emails: &[&str],
+    phones: &[&str],
+) -> QueryResult<Vec<LeadRow>> {
+    use schema::leads::dsl::*;
+    let mut out: Vec<LeadRow> = Vec::new();
+    for chunk in emails.chunks(500) {
+        out.extend(
+            leads
+                .filter(import_source.eq("api"))
+                .filter(email.eq_any(chunk))
+                .load::<LeadRow>(conn)?,
+        );
+    }
+    for chunk in phones.chunks(500) {
+        out.extend(
+            leads
+                .filter(import_source.eq("api"))
+                .filter(phone_1.eq_any(chunk))
+                .load::<LeadRow>(conn)?,
+        );
+    }
+    out.sort_by_key(|l| l.id);
+    out.dedup_by_key(|l| l.id);
+    Ok(out)
+}
+
+/// A page of the delivered leads submitted from `from` to `to` (both included), in id order
+/// after `after`: their ids and keys.
+pub fn deliveries_between(
+    conn: &mut Conn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String)>> {
+    use schema::leads::dsl::*;
+    leads
+        .filter(import_source.eq("api"))
+        .filter(submitted_at.ge(from))
+        .filter(submitted_at.le(to))
+        .filter(id.gt(after))
+        .order(id.asc())
+        .limit(limit)
+        .select((id, lead_key))
+        .load(conn)
+}
+
 /// Every stored lead in key order, for comparing tables in tests and tools.
 pub fn all_leads(conn: &mut Conn) -> QueryResult<Vec<LeadRow>> {
     use schema::leads::dsl::*;

@@ -18,7 +18,7 @@ pub fn tmp(name: &str) -> PathBuf {
     dir
 }
 
-fn json_of(out: &std::process::Output) -> Json {
+pub fn json_of(out: &std::process::Output) -> Json {
     assert!(
         out.status.success(),
         "{}",

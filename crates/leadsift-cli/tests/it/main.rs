@@ -3,6 +3,7 @@
 mod e2e;
 mod examples;
 mod import;
+mod reconcile;
 mod returns;
 mod trust;
 
