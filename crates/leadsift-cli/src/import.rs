@@ -18,7 +18,7 @@ use leadsift_store::models::RunStatus;
 use leadsift_store::{Backend, Database, redact};
 
 use crate::input::{ReadArgs, for_each_chunk, progress_bar};
-use crate::remote::Remote;
+use crate::remote::{Remote, ServerArgs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -72,12 +72,8 @@ pub struct Args {
     /// How to print the summary.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
-    /// Send the rows to a leadsift server's batch API instead of writing to a database.
-    #[arg(long, value_name = "URL")]
-    server: Option<String>,
-    /// The server's bearer token (also LEADSIFT_TOKEN).
-    #[arg(long, requires = "server")]
-    token: Option<String>,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 /// Where batches go.
@@ -197,17 +193,7 @@ fn file_digest(args: &ReadArgs, limits: leadsift_core::Limits) -> Result<String>
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let token = args
-        .token
-        .clone()
-        .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
-    if args.server.is_some() && token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        return Err(crate::input::Usage(
-            "the token is empty: give the server's token, or none for a server without one"
-                .to_owned(),
-        )
-        .into());
-    }
+    let server = args.server.remote()?;
     let mut options = args.read.options()?;
     options.keep_original = !args.no_original;
     let name = args.read.name();
@@ -222,18 +208,11 @@ pub fn run(args: Args) -> Result<()> {
         import_source: ImportSource::Csv,
         mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
     };
-    let sink = match &args.server {
-        Some(url) => {
-            if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                return Err(crate::input::Usage(
-                    "the token is empty: give the server's token, or none for a server without one"
-                        .to_owned(),
-                )
-                .into());
-            }
+    let sink = match server {
+        Some((url, token)) => {
             let body = serde_json::to_value(&run_options).context("could not encode the run")?;
             Sink::Server(
-                Remote::start(url, token, body)
+                Remote::start(&url, token, body)
                     .with_context(|| format!("could not start an import on {url}"))?,
             )
         }

@@ -6,13 +6,114 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use leadsift_core::Row;
 use leadsift_core::Validator;
-use leadsift_core::reconcile::{Class, Finding, RECONCILE_REPORT_HEADER, ReconcileSummary};
+use leadsift_core::reconcile::{
+    Class, Finding, RECONCILE_REPORT_HEADER, ReconcileSummary, Seen, Window,
+};
 use leadsift_store::reconcile::Reconciler;
 use leadsift_store::{Database, redact};
 
 use crate::import::{DbArgs, Format};
 use crate::input::{ReadArgs, report_file, validate_stream};
+use crate::remote::{Remote, ServerArgs};
+
+const LOOKED_UP: &str =
+    "could not look the leads up in the database (is it migrated? `leadsift migrate`)";
+
+/// Where the delivered leads are: a database, or a leadsift server.
+enum Source {
+    Database(Database),
+    Server {
+        remote: Remote,
+        seen: Seen,
+        window: Window,
+    },
+}
+
+/// A reconciliation under way on a [`Source`].
+enum Running<'a> {
+    Database(Reconciler<'a>),
+    Server {
+        remote: &'a Remote,
+        seen: &'a mut Seen,
+        window: &'a mut Window,
+    },
+}
+
+impl Source {
+    fn start(&mut self) -> Running<'_> {
+        match self {
+            Source::Database(db) => Running::Database(Reconciler::new(db)),
+            Source::Server {
+                remote,
+                seen,
+                window,
+            } => Running::Server {
+                remote,
+                seen,
+                window,
+            },
+        }
+    }
+}
+
+impl Running<'_> {
+    fn batch(&mut self, rows: &[Row]) -> Result<Vec<Finding>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Running::Database(r) => r.batch(rows).context(LOOKED_UP),
+            Running::Server {
+                remote,
+                seen,
+                window,
+            } => {
+                let findings = remote.reconcile(rows)?;
+                for r in rows {
+                    window.add(r);
+                }
+                for f in &findings {
+                    seen.add(f);
+                }
+                Ok(findings)
+            }
+        }
+    }
+
+    /// The deliveries of the export's window that no row is.
+    fn not_exported(&mut self, note: &mut impl FnMut(Finding) -> Result<()>) -> Result<()> {
+        match self {
+            Running::Database(r) => r.not_exported(note).context(LOOKED_UP),
+            Running::Server {
+                remote,
+                seen,
+                window,
+            } => {
+                let (Some(from), Some(to)) = (window.from, window.to) else {
+                    return Ok(());
+                };
+                let text =
+                    |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+                let (from, to) = (text(from), text(to));
+                let mut after = 0;
+                loop {
+                    let page = remote.deliveries(&from, &to, after)?;
+                    for key in &page.keys {
+                        if let Some(f) = seen.not_exported(key) {
+                            note(f)?;
+                        }
+                    }
+                    match page.next {
+                        Some(n) => after = n,
+                        None => return Ok(()),
+                    }
+                }
+            }
+        }
+    }
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,6 +121,8 @@ pub struct Args {
     read: ReadArgs,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    server: ServerArgs,
     /// Write every finding here as CSV: one line per lead, and per differing field.
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
@@ -35,14 +138,6 @@ pub fn run(args: Args) -> Result<()> {
     let options = args.read.options()?;
     let (mut input, size) = args.read.open()?;
     let name = args.read.name();
-    let settings = args.db.settings()?;
-    // Connected, not migrated: a reconciliation writes nothing, not even the schema.
-    let db = Database::connect(&settings.database_url, 2).with_context(|| {
-        format!(
-            "could not open the database {}",
-            redact(&settings.database_url)
-        )
-    })?;
     let mut report = report_file(
         args.report.as_deref(),
         RECONCILE_REPORT_HEADER,
@@ -57,26 +152,42 @@ pub fn run(args: Args) -> Result<()> {
         }
         Ok(())
     };
-    let mut reconciler = Reconciler::new(&db);
+    let mut source = match args.server.remote()? {
+        Some((url, token)) => Source::Server {
+            remote: Remote::connect(&url, token)?,
+            seen: Seen::default(),
+            window: Window::default(),
+        },
+        None => {
+            let settings = args.db.settings()?;
+            // Connected, not migrated: a reconciliation writes nothing, not even the schema.
+            let db = Database::connect(&settings.database_url, 2).with_context(|| {
+                format!(
+                    "could not open the database {}",
+                    redact(&settings.database_url)
+                )
+            })?;
+            Source::Database(db)
+        }
+    };
     let mut validator = Validator::new(options);
     let size_limit = args.batch_size as usize;
     let mut pending = Vec::new();
-    let looked_up =
-        "could not look the leads up in the database (is it migrated? `leadsift migrate`)";
+    let mut reconciler = source.start();
     validate_stream(&mut input, &name, size, &mut validator, |rows| {
         pending.extend(rows);
         while pending.len() >= size_limit {
             let batch: Vec<_> = pending.drain(..size_limit).collect();
-            for f in reconciler.batch(&batch).context(looked_up)? {
+            for f in reconciler.batch(&batch)? {
                 note(f)?;
             }
         }
         Ok(true)
     })?;
-    for f in reconciler.batch(&pending).context(looked_up)? {
+    for f in reconciler.batch(&pending)? {
         note(f)?;
     }
-    reconciler.not_exported(&mut note).context(looked_up)?;
+    reconciler.not_exported(&mut note)?;
     if let Some(mut w) = report {
         w.flush().context("could not write the report")?;
     }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use leadsift_core::judge::Outcomes;
+use leadsift_core::reconcile::Finding;
 use leadsift_core::wire::BatchRowJson;
 use leadsift_store::import::Batch;
 use reqwest::StatusCode;
@@ -34,19 +35,63 @@ fn error_text(r: Response) -> String {
     }
 }
 
+/// A page of deliveries: the stored leads' keys, and where the next page starts.
+#[derive(Debug)]
+pub struct DeliveryPage {
+    pub keys: Vec<String>,
+    pub next: Option<i64>,
+}
+
+/// Where to send the rows instead of a database: a leadsift server.
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Send the rows to a leadsift server's API instead of reading or writing a database.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// The server's bearer token (also LEADSIFT_TOKEN).
+    #[arg(long, requires = "server")]
+    token: Option<String>,
+}
+
+impl ServerArgs {
+    /// The server and its token, when one is given (an empty token is a usage error).
+    pub fn remote(&self) -> Result<Option<(String, Option<String>)>> {
+        let Some(url) = &self.server else {
+            return Ok(None);
+        };
+        let token = self
+            .token
+            .clone()
+            .or_else(|| std::env::var("LEADSIFT_TOKEN").ok());
+        if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(crate::input::Usage(
+                "the token is empty: give the server's token, or none for a server without one"
+                    .to_owned(),
+            )
+            .into());
+        }
+        Ok(Some((url.clone(), token)))
+    }
+}
+
 impl Remote {
-    /// Starts a run on the server.
-    pub fn start(base: &str, token: Option<String>, run: Json) -> Result<Remote> {
+    /// A client of the server at `base`, for requests outside a run.
+    pub fn connect(base: &str, token: Option<String>) -> Result<Remote> {
         let http = Client::builder()
             .timeout(Duration::from_secs(300))
             .build()
             .context("could not set up the HTTP client")?;
-        let mut remote = Remote {
+        Ok(Remote {
             base: base.trim_end_matches('/').to_owned(),
             token,
             http,
             run: 0,
-        };
+        })
+    }
+
+    /// Starts a run on the server.
+    pub fn start(base: &str, token: Option<String>, run: Json) -> Result<Remote> {
+        let mut remote = Remote::connect(base, token)?;
         let url = format!("{}/api/v1/imports", remote.base);
         let r = remote.send(|| remote.http.post(&url).json(&run))?;
         let body: Json = r
@@ -138,6 +183,63 @@ impl Remote {
             .and_then(Response::error_for_status)
             .map(|_| ())
             .context("could not tell the server that the import stopped")
+    }
+
+    /// Each row's finding against the server's delivered leads (nothing is written).
+    pub fn reconcile(&self, rows: &[leadsift_core::Row]) -> Result<Vec<Finding>> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            rows: Vec<BatchRowJson<'a>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            findings: Vec<Finding>,
+        }
+        let body = serde_json::to_vec(&Body {
+            rows: rows.iter().map(BatchRowJson).collect(),
+        })
+        .context("could not encode the rows")?;
+        let url = format!("{}/api/v1/reconcile", self.base);
+        let r = self.send(|| {
+            self.http
+                .post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+        })?;
+        let answer: Answer = r
+            .json()
+            .context("the server's answer to a reconciliation is not its findings")?;
+        Ok(answer.findings)
+    }
+
+    /// A page of the leads delivered from `from` to `to` (RFC 3339), after id `after`: their
+    /// keys, and the `after` of the next page.
+    pub fn deliveries(&self, from: &str, to: &str, after: i64) -> Result<DeliveryPage> {
+        #[derive(serde::Deserialize)]
+        struct Delivery {
+            lead_key: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Page {
+            deliveries: Vec<Delivery>,
+            next: Option<i64>,
+        }
+        let url = format!("{}/api/v1/reconcile/deliveries", self.base);
+        let r = self.send(|| {
+            self.http.get(&url).query(&[
+                ("from", from),
+                ("to", to),
+                ("after", &after.to_string()),
+                ("limit", "5000"),
+            ])
+        })?;
+        let page: Page = r
+            .json()
+            .context("the server's page of deliveries does not read")?;
+        Ok(DeliveryPage {
+            keys: page.deliveries.into_iter().map(|d| d.lead_key).collect(),
+            next: page.next,
+        })
     }
 
     pub fn finish(&self) -> Result<()> {

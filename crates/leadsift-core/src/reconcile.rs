@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clean::Value;
 use crate::field::Field;
@@ -17,7 +17,8 @@ use crate::report::csv_cell;
 use crate::validate::Row;
 
 /// Where a lead of the export, or a delivered lead, stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// Delivered once, with the content the export says.
@@ -101,15 +102,18 @@ pub fn same_delivery(file: &Contact<'_>, delivered: &Contact<'_>) -> bool {
 }
 
 /// One field whose delivered value is not the exported one (`extra` for the unmapped cells).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
-    pub field: &'static str,
+    /// A canonical field's name, or `extra`.
+    pub field: String,
     pub delivered: Option<String>,
     pub exported: Option<String>,
 }
 
 /// One lead's place: a row of the export, or a delivered lead the export lacks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub class: Class,
     /// The export's line; `None` for a delivered lead the export lacks.
@@ -201,6 +205,26 @@ impl Window {
     }
 }
 
+/// The stored leads that some row of the export is, by key: what a client of the HTTP API
+/// keeps to tell, at the end, the deliveries that no row is.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    keys: std::collections::HashSet<String>,
+}
+
+impl Seen {
+    pub fn add(&mut self, f: &Finding) {
+        if f.line.is_some() {
+            self.keys.extend(f.stored.iter().cloned());
+        }
+    }
+
+    /// The finding of a delivery of the export's window, when no row of the export is it.
+    pub fn not_exported(&self, stored_key: &str) -> Option<Finding> {
+        (!self.keys.contains(stored_key)).then(|| Finding::not_exported(stored_key.to_owned()))
+    }
+}
+
 /// The counts of each class, and how often each field differs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReconcileSummary {
@@ -212,7 +236,7 @@ pub struct ReconcileSummary {
     pub delivered_not_exported: u64,
     pub delivered_twice: u64,
     /// Differing leads by field.
-    pub fields: BTreeMap<&'static str, u64>,
+    pub fields: BTreeMap<String, u64>,
 }
 
 impl ReconcileSummary {
@@ -228,7 +252,7 @@ impl ReconcileSummary {
             Class::DeliveredTwice => &mut self.delivered_twice,
         } += 1;
         for d in &f.differences {
-            *self.fields.entry(d.field).or_default() += 1;
+            *self.fields.entry(d.field.clone()).or_default() += 1;
         }
     }
 

@@ -208,7 +208,7 @@ pub(crate) fn is_guarded(path: &str) -> bool {
 }
 
 pub(crate) fn is_upload(method: &Method, path: &str) -> bool {
-    (method == Method::POST && path == "/api/v1/imports/csv")
+    (method == Method::POST && (path == "/api/v1/imports/csv" || path == "/api/v1/reconcile"))
         || (method == Method::PUT
             && path.starts_with("/api/v1/imports/")
             && path.contains("/batches/"))

@@ -501,7 +501,7 @@ macro_rules! lead_structs {
                 $(
                     if self.$column != stored.$column {
                         out.push(leadsift_core::reconcile::Difference {
-                            field: Field::$variant.name(),
+                            field: Field::$variant.name().to_owned(),
                             delivered: stored.$column.as_ref().map(ColumnText::text),
                             exported: self.$column.as_ref().map(ColumnText::text),
                         });
@@ -510,7 +510,7 @@ macro_rules! lead_structs {
                 let parsed = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
                 if parsed(&self.extra) != parsed(&stored.extra) {
                     out.push(leadsift_core::reconcile::Difference {
-                        field: "extra",
+                        field: "extra".to_owned(),
                         delivered: Some(stored.extra.clone()),
                         exported: Some(self.extra.clone()),
                     });

@@ -1,7 +1,8 @@
 //! `leadsift reconcile` on the scenario it exists for: an export, most of whose leads were
 //! delivered through `POST /api/v1/leads` — some with other values, some twice under two ids,
 //! some not at all — and deliveries the export lacks. Every class is counted exactly, and the
-//! differing fields are named; on SQLite and on PostgreSQL.
+//! differing fields are named; on SQLite and on PostgreSQL, from the database and through the
+//! server's API.
 
 use std::collections::BTreeSet;
 
@@ -83,9 +84,6 @@ fn scenario(url: &str, name: &str) {
         lead.insert("phone_1".into(), json!(format!("512789100{n}")));
         post(&lead);
     }
-    let _ = server.kill();
-    let _ = server.wait();
-
     let report = dir.join("report.csv");
     let reconcile = |more: &[&str]| {
         let file = file.to_str().expect("utf-8");
@@ -147,6 +145,12 @@ fn scenario(url: &str, name: &str) {
     // Read only: the leads are as they were delivered.
     let again = reconcile(&[]);
     assert_eq!(again, s);
+    // Through the server's API, the same findings.
+    let base = format!("http://127.0.0.1:{port}");
+    let remote = reconcile(&["--server", &base, "--batch-size", "11"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(remote, s);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -68,7 +68,7 @@ fn a_row_is_classed_by_how_many_stored_leads_are_it() {
     let rows = rows(FILE);
     let diff = || {
         vec![Difference {
-            field: "city",
+            field: "city".into(),
             delivered: Some("Austin".into()),
             exported: Some("=Dallas".into()),
         }]
@@ -121,4 +121,21 @@ fn the_window_spans_the_rows_submission_times() {
     }
     assert_eq!(w.from, Some(time("2026-11-01 14:00:00")));
     assert_eq!(w.to, Some(time("2026-11-02 10:00:00")));
+}
+
+#[test]
+fn a_client_tells_the_deliveries_no_row_is() {
+    let rows = rows(FILE);
+    let mut seen = super::Seen::default();
+    seen.add(&Finding::of_row(
+        &rows[0],
+        vec!["lead:L1".into(), "lead:L1b".into()],
+        vec![],
+    ));
+    seen.add(&Finding::not_exported("lead:L9".into()));
+    assert_eq!(seen.not_exported("lead:L1b"), None);
+    assert_eq!(
+        seen.not_exported("lead:L9"),
+        Some(Finding::not_exported("lead:L9".into()))
+    );
 }

@@ -185,8 +185,20 @@ pub struct BatchBody {
     checksum: Option<String>,
 }
 
+/// A 413 for a batch of more than `most` rows.
+pub(super) fn batch_rows_within(rows: usize, most: usize) -> Result<(), ApiError> {
+    if rows <= most {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BatchTooLarge,
+        format!("the batch holds {rows} rows, more than the limit of {most}: send smaller batches"),
+    ))
+}
+
 /// The JSON error of a batch body, as the JSON extractor would say it.
-fn batch_json_error(e: &serde_json::Error) -> ApiError {
+pub(super) fn batch_json_error(e: &serde_json::Error) -> ApiError {
     if e.is_data() {
         ApiError::bad_request(
             ErrorCode::InvalidBody,
@@ -245,17 +257,7 @@ pub async fn put_batch(
             serde_json::from_slice(&body).map_err(|e| batch_json_error(&e))?;
         drop(body);
         let body = parsed;
-        let most = s.settings.max_batch_rows;
-        if body.rows.len() > most {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BatchTooLarge,
-                format!(
-                    "the batch holds {} rows, more than the limit of {most}: send smaller batches",
-                    body.rows.len()
-                ),
-            ));
-        }
+        batch_rows_within(body.rows.len(), s.settings.max_batch_rows)?;
         let run = import::get_run(&s.db, id)?
             .ok_or_else(|| ApiError::not_found(format!("import run {id} does not exist")))?;
         let rows: Vec<WireRow> = body.rows.into_iter().map(BatchRowIn::into_wire).collect();

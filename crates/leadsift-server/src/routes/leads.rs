@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDateTime;
 use leadsift_core::clean::CleanOptions;
 use leadsift_core::{ImportSource, Issue, Outcome, validate_pairs};
 use serde::{Deserialize, Serialize};
@@ -162,16 +161,6 @@ pub struct LeadPage {
     next_cursor: Option<i64>,
 }
 
-fn instant(name: &str, v: &Option<String>) -> Result<Option<NaiveDateTime>, ApiError> {
-    let Some(text) = v else { return Ok(None) };
-    let zone = leadsift_core::clean::Zone::Utc;
-    leadsift_core::clean::Timestamp::parse(text, &zone)
-        .map(|(t, _)| Some(t.utc().naive_utc()))
-        .map_err(|n| {
-            ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name}: {}", n.message))
-        })
-}
-
 /// Stored leads, filtered, a page at a time in id order.
 #[utoipa::path(
     get,
@@ -193,8 +182,8 @@ pub async fn list(
     let q = LeadQuery {
         email: opts.email,
         phone: opts.phone,
-        since: instant("since", &f.since)?,
-        until: instant("until", &f.until)?,
+        since: super::instant("since", &f.since)?,
+        until: super::instant("until", &f.until)?,
         campaign: f.campaign,
         status: f.status,
         limit,

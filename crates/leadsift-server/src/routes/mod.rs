@@ -5,6 +5,7 @@ mod imports;
 mod leads;
 mod metrics;
 pub mod openapi;
+mod reconcile;
 
 use std::sync::Arc;
 
@@ -111,6 +112,21 @@ pub async fn read_body(mut body: web::Payload, limit: usize) -> Result<web::Byte
     Ok(out.freeze())
 }
 
+/// A time in a query parameter, in any spelling the importer reads (UTC unless it says
+/// otherwise), as the stored UTC time; a 400 naming `name` when it does not read.
+pub(crate) fn instant(
+    name: &str,
+    v: &Option<String>,
+) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    let Some(text) = v else { return Ok(None) };
+    let zone = leadsift_core::clean::Zone::Utc;
+    leadsift_core::clean::Timestamp::parse(text, &zone)
+        .map(|(t, _)| Some(t.utc().naive_utc()))
+        .map_err(|n| {
+            ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name}: {}", n.message))
+        })
+}
+
 fn small_json(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
@@ -155,6 +171,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(leads::create))
                         .route(web::get().to(leads::list)),
                 )
-                .route("/leads/{key}", web::get().to(leads::get)),
+                .route("/leads/{key}", web::get().to(leads::get))
+                .route("/reconcile", web::post().to(reconcile::batch))
+                .route(
+                    "/reconcile/deliveries",
+                    web::get().to(reconcile::deliveries),
+                ),
         );
 }

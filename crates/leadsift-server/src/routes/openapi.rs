@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as Document, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::{health, imports, leads, metrics};
+use super::{health, imports, leads, metrics, reconcile};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::middleware::{is_guarded, is_probe, is_upload};
 
@@ -36,6 +36,8 @@ use crate::middleware::{is_guarded, is_probe, is_upload};
         leads::create,
         leads::list,
         leads::get,
+        reconcile::batch,
+        reconcile::deliveries,
     ),
     components(schemas(ErrorBody, ErrorCode)),
     modifiers(&Guard),
@@ -43,6 +45,7 @@ use crate::middleware::{is_guarded, is_probe, is_upload};
     tags(
         (name = "imports", description = "Import runs: start one, send numbered batches of cleaned rows, finish or abandon it; or upload a whole file"),
         (name = "leads", description = "Leads: one posted at a time (a LeadConduit delivery), and read back"),
+        (name = "reconcile", description = "An export against the delivered leads: nothing is written"),
         (name = "probes", description = "Liveness, readiness and metrics"),
     ),
 )]

@@ -478,6 +478,7 @@ fn every_documented_route_answers_as_its_document_says() {
     let mut wrong = body.clone();
     wrong["checksum"] = json!("00");
     let four = batch_body(&[rows.clone(), rows[..1].to_vec()].concat());
+    let four_rows = four["rows"].clone();
     let lead = json!({"lead_id": "P1", "email": "pat@example.com", "phone_1": 5127891114_i64});
     let form = "application/x-www-form-urlencoded";
 
@@ -586,6 +587,32 @@ fn every_documented_route_answers_as_its_document_says() {
         ("GET", "/api/v1/leads?email=pat@example.com".into(), Empty),
         ("GET", "/api/v1/leads?phone=not-a-phone".into(), Empty),
         ("GET", "/api/v1/leads/nobody".into(), Empty),
+        // Reconciliation.
+        (
+            "POST",
+            "/api/v1/reconcile".into(),
+            J(json!({"rows": body["rows"].clone()})),
+        ),
+        (
+            "POST",
+            "/api/v1/reconcile".into(),
+            Raw("application/json", b"{\"rows\": 1".to_vec()),
+        ),
+        (
+            "POST",
+            "/api/v1/reconcile".into(),
+            J(json!({"rows": four_rows})),
+        ),
+        (
+            "GET",
+            "/api/v1/reconcile/deliveries?from=2026-01-01&to=2027-01-01&limit=1".into(),
+            Empty,
+        ),
+        (
+            "GET",
+            "/api/v1/reconcile/deliveries?from=soon&to=later".into(),
+            Empty,
+        ),
         ("GET", "/api/v1/leads/a%00b".into(), Empty),
     ];
     for (method, path, body) in cases {
