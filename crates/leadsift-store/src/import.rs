@@ -9,7 +9,7 @@ use leadsift_core::wire::{WireRow, batch_checksum};
 use leadsift_core::{ImportSource, Issue, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Database, write_transaction};
+use crate::db::{Backend, Database, write_transaction};
 use crate::error::{Result, StoreError};
 use crate::models::{IssueRow, LeadRow, LeadValues, NewBatch, NewIssue, NewRun, RunRow, RunStatus};
 use crate::queries as q;
@@ -245,12 +245,26 @@ pub fn end_run(db: &Database, id: i64, end: RunEnd<'_>) -> Result<RunRow, Import
     let r: Result<Option<RunRow>> = db.with(|c| match q::end_run(c, id, status, reason, at)? {
         Some(ended) => {
             q::clear_dry_keys(c, id)?;
+            if db.backend() == Backend::Postgres
+                && !ended.dry_run
+                && ended.created + ended.updated >= ANALYZE_AFTER_ROWS
+            {
+                // Best effort: the run has ended either way.
+                let _ = q::analyze_leads(c);
+            }
             Ok(Some(ended))
         }
         None => Ok(q::get_run(c, id)?),
     });
     r?.ok_or(ImportError::RunNotFound(id))
 }
+
+/// A run that wrote at least this many leads into PostgreSQL refreshes the table's statistics
+/// when it ends. Right after a bulk load, before autovacuum gets to it, the planner's estimates
+/// are stale, and look-ups by e-mail or phone were planned as sequential scans (a
+/// reconciliation of 1,000,000 rows ran for over 14 minutes instead of 103 s). PostgreSQL's
+/// ANALYZE reads a sample of 30,000 rows whatever the table's size.
+pub const ANALYZE_AFTER_ROWS: i64 = 10_000;
 
 /// Marks as `abandoned` every running run that has received nothing for `idle`; returns
 /// their ids. Safe to run from several servers at once (a run ends only once).

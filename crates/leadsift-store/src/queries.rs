@@ -332,6 +332,11 @@ pub fn all_leads(conn: &mut Conn) -> QueryResult<Vec<LeadRow>> {
     leads.order(lead_key.asc()).load(conn)
 }
 
+/// Refreshes the planner's statistics of `leads` (PostgreSQL: a sample of the table).
+pub fn analyze_leads(conn: &mut Conn) -> QueryResult<usize> {
+    diesel::sql_query("ANALYZE leads").execute(conn)
+}
+
 pub fn ping(conn: &mut Conn) -> QueryResult<usize> {
     diesel::sql_query("SELECT 1").execute(conn)
 }

@@ -391,3 +391,43 @@ fn a_batch_waits_for_the_batch_whose_rows_it_replaces() {
         );
     });
 }
+
+/// A large run into PostgreSQL leaves the planner's statistics current; a small one and a dry
+/// run leave them to autovacuum.
+#[test]
+fn a_large_import_into_postgres_refreshes_the_statistics() {
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::Bool};
+    let Some(pg) = crate::postgres() else { return };
+    #[derive(QueryableByName)]
+    struct Analyzed {
+        #[diesel(sql_type = Bool)]
+        analyzed: bool,
+    }
+    let analyzed = || -> bool {
+        let mut c = diesel::Connection::establish(&pg.url).expect("pg");
+        let rows: Vec<Analyzed> = diesel::sql_query(
+            "SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE relname = 'leads'",
+        )
+        .load::<Analyzed>(&mut c as &mut diesel::PgConnection)
+        .expect("stats");
+        rows.first().is_some_and(|r| r.analyzed)
+    };
+    let small = leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
+        rows: 50,
+        ..Default::default()
+    });
+    crate::import_rows(&pg.db, &crate::validate(&small.0), 500, false);
+    assert!(!analyzed(), "a 50-row run analyzed the table");
+    let spec = leadsift_testkit::generate::Spec {
+        rows: leadsift_store::import::ANALYZE_AFTER_ROWS as u64,
+        seed: 5,
+        ..Default::default()
+    };
+    let (csv, _) = leadsift_testkit::generate::generate_to_vec(&spec);
+    crate::import_rows(&pg.db, &crate::validate(&csv), 5000, false);
+    assert!(
+        analyzed(),
+        "a run of {} leads did not analyze the table",
+        spec.rows
+    );
+}
