@@ -345,6 +345,37 @@ await step('the mapping is remembered for the same headers', async () => {
 });
 
 let smallRun;
+await step('the returns file, with the reasons chosen by checkboxes, is leadsift returns\'', async () => {
+  const codes = await page.$$eval('input[name=return-code]', (b) => b.map((x) => [x.value, x.checked]));
+  const checked = codes.filter(([, on]) => on).map(([c]) => c);
+  eq(checked, ['invalid_phone', 'invalid_email', 'duplicate_in_file', 'is_test'], 'the usual reasons are checked');
+  await page.click('[data-action=make-returns]');
+  await page.waitForSelector('#dl-returns:not([hidden])');
+  const said = await page.textContent('#returns-said');
+  assert(/^\d[\d,]* leads? to return, \d+\.\d\d of price\./.test(said), `what the page says: ${said}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-returns')]);
+  eq(download.suggestedFilename(), 'messy.returns.csv', 'returns file name');
+  const nativeReturns = path.join(work, 'native-returns.csv');
+  const r = run(bin, ['returns', small, '--out', nativeReturns]);
+  assert(r.status === 0, `leadsift returns failed: ${r.stderr}`);
+  const browserText = fs.readFileSync(await download.path(), 'utf8');
+  assert(browserText.startsWith('Event ID,Reason\n'), 'returns header');
+  assert(browserText === fs.readFileSync(nativeReturns, 'utf8'), 'the returns file differs from leadsift returns');
+  assert(said.startsWith(r.stdout.split(' ')[1]), `the page and leadsift returns count differently: ${said} / ${r.stdout}`);
+  // One reason alone, then none.
+  for (const c of checked.slice(1)) await setChecked(`input[name=return-code][value=${c}]`, false);
+  await page.click('[data-action=make-returns]');
+  await page.waitForFunction(() => !document.querySelector('#returns-said').textContent.startsWith('Making'));
+  const phonesOnly = path.join(work, 'native-returns-phones.csv');
+  run(bin, ['returns', small, '--reason-codes', 'invalid_phone', '--out', phonesOnly]);
+  const [again] = await Promise.all([page.waitForEvent('download'), page.click('#dl-returns')]);
+  assert(fs.readFileSync(await again.path(), 'utf8') === fs.readFileSync(phonesOnly, 'utf8'), 'the invalid_phone returns file differs');
+  await setChecked('input[name=return-code][value=invalid_phone]', false);
+  await page.click('[data-action=make-returns]');
+  eq(await page.textContent('#returns-said'), 'Check at least one reason.', 'no reason checked');
+  await setChecked('input[name=return-code][value=invalid_phone]', true);
+});
+
 await step('dry run, then import, then the rows are in the database', async () => {
   await setChecked('#imp-dry', true);
   eq(await page.textContent('#imp-start'), 'Dry run', 'button label');

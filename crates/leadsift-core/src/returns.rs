@@ -139,19 +139,63 @@ impl ReturnRule {
 
     /// Whether `row` goes back, and why.
     pub fn judge(&self, row: &Row) -> Option<Return> {
+        Candidate::of(row)?.under(self)
+    }
+}
+
+/// Every reason a row could go back for, before any is chosen: what a page keeps per row so
+/// that the choice of reasons can change without reading the file again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub line: u64,
+    pub event_id: Option<String>,
+    /// The lead's `price`, in cents.
+    pub price_cents: Option<i64>,
+    /// Each code the row has, with its phrase, in [`ReturnCode::all`]'s order.
+    pub matches: Vec<(ReturnCode, String)>,
+}
+
+impl Candidate {
+    /// The reasons `row` could go back for; `None` when it has none.
+    pub fn of(row: &Row) -> Option<Candidate> {
+        let matches: Vec<(ReturnCode, String)> = ReturnCode::all()
+            .filter_map(|code| {
+                let phrase = match code {
+                    ReturnCode::Test => {
+                        matches!(row.lead.get(Field::IsTest), Some(Value::Boolean(true)))
+                            .then(|| "test lead".to_owned())
+                    }
+                    ReturnCode::Issue(c) => phrase(row, c),
+                };
+                phrase.map(|p| (code, p))
+            })
+            .collect();
+        if matches.is_empty() {
+            return None;
+        }
+        Some(Candidate {
+            line: row.line,
+            event_id: row
+                .lead
+                .get(Field::EventId)
+                .map(|v| v.to_text().into_owned()),
+            price_cents: match row.lead.get(Field::Price) {
+                Some(Value::Number(n)) => Some((n.value() * 100.0).round() as i64),
+                _ => None,
+            },
+            matches,
+        })
+    }
+
+    /// The return under `rule`: the phrases of its codes, in its order; `None` when the row
+    /// has none of them.
+    pub fn under(&self, rule: &ReturnRule) -> Option<Return> {
         let mut codes = Vec::new();
-        let mut phrases: Vec<String> = Vec::new();
-        for code in &self.codes {
-            let phrase = match code {
-                ReturnCode::Test => {
-                    matches!(row.lead.get(Field::IsTest), Some(Value::Boolean(true)))
-                        .then(|| "test lead".to_owned())
-                }
-                ReturnCode::Issue(c) => phrase(row, *c),
-            };
-            if let Some(p) = phrase {
+        let mut phrases = Vec::new();
+        for code in &rule.codes {
+            if let Some((_, p)) = self.matches.iter().find(|(c, _)| c == code) {
                 codes.push(*code);
-                phrases.push(p);
+                phrases.push(p.as_str());
             }
         }
         if codes.is_empty() {
@@ -162,20 +206,12 @@ impl ReturnRule {
             let upper = first.to_ascii_uppercase();
             reason.replace_range(..1, &upper);
         }
-        let event_id = row
-            .lead
-            .get(Field::EventId)
-            .map(|v| v.to_text().into_owned());
-        let price_cents = match row.lead.get(Field::Price) {
-            Some(Value::Number(n)) => Some((n.value() * 100.0).round() as i64),
-            _ => None,
-        };
         Some(Return {
-            line: row.line,
-            event_id,
+            line: self.line,
+            event_id: self.event_id.clone(),
             codes,
             reason,
-            price_cents,
+            price_cents: self.price_cents,
         })
     }
 }

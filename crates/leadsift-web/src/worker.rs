@@ -12,6 +12,9 @@
 //!   holds another job's rows or is still filling.
 //! - in `bench {file}`: validates the whole file without keeping anything; out `bench {ms, bytes,
 //!   rows}`.
+//! - in `returns {job, codes}` (comma-separated reason codes): out `returns {job, blob, returned,
+//!   price, without_event_id, lines}`, the returns file LeadConduit imports, or `returns {job,
+//!   error}`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +23,7 @@ use leadsift_core::digest::FileDigest;
 use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
+use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
 use leadsift_core::wire::{OrderedText, StoredRow, WireRow, WireRowJson, batch_checksum};
 use leadsift_core::{Options, RowStatus, TextMap, Validator};
 use wasm_bindgen::prelude::*;
@@ -86,6 +90,8 @@ struct State {
     store: RowStore,
     /// The job whose rows the store holds.
     store_job: f64,
+    /// The store's rows that some reason could return, for the returns file.
+    candidates: Vec<Candidate>,
     /// Wakes the worker for the next slice without a timer's minimum delay.
     channel: MessageChannel,
 }
@@ -104,6 +110,7 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         job: None,
         store: RowStore::new(),
         store_job: f64::NAN,
+        candidates: Vec::new(),
         channel,
     }));
 
@@ -139,6 +146,7 @@ fn handle(state: &Shared, m: &JsValue) {
         "page" => page(state, m),
         "batch" => batch(state, m),
         "bench" => bench(state, m),
+        "returns" => returns(state, m),
         other => post(
             state,
             &obj(&[
@@ -174,6 +182,7 @@ fn start(state: &Shared, m: &JsValue) {
         let mut s = state.borrow_mut();
         s.store = RowStore::new();
         s.store_job = id;
+        s.candidates.clear();
         s.job = Some(Job {
             id,
             file,
@@ -233,6 +242,9 @@ fn step(state: &Shared) {
             job.validator.push(&bytes).map_err(|e| e.to_string())?
         };
         for mut row in rows {
+            if let Some(c) = Candidate::of(&row) {
+                s.candidates.push(c);
+            }
             job.errors.push(&error_report_lines(&row));
             job.cleaned.push(&cleaned_csv_line(&row));
             let original = std::mem::take(&mut row.original);
@@ -285,6 +297,50 @@ fn step(state: &Shared) {
     }
     drop(guard);
     wake(state);
+}
+
+/// The returns file for the chosen reasons, from the rows kept.
+fn returns(state: &Shared, m: &JsValue) {
+    let s = state.borrow();
+    let job = get(m, "job");
+    let reply = |fields: &[(&str, JsValue)]| {
+        let mut all = vec![("type", JsValue::from("returns")), ("job", job.clone())];
+        all.extend(fields.iter().cloned());
+        let _ = s.scope.post_message(&obj(&all));
+    };
+    if get_f64(m, "job") != s.store_job || s.job.is_some() {
+        return reply(&[(
+            "error",
+            "the file is still being read, or was chosen again: wait for it to be read".into(),
+        )]);
+    }
+    let rule = match ReturnRule::parse_list(&get_str(m, "codes")) {
+        Ok(r) => r,
+        Err(e) => return reply(&[("error", e.to_string().into())]),
+    };
+    let mut file = Download::new(RETURNS_HEADER);
+    let mut summary = ReturnsSummary::default();
+    for c in &s.candidates {
+        if let Some(r) = c.under(&rule) {
+            summary.add(&r);
+            if let Some(line) = r.to_csv() {
+                file.push(&line);
+            }
+        }
+    }
+    let lines: Vec<String> = summary
+        .without_event_id_lines
+        .iter()
+        .take(20)
+        .map(u64::to_string)
+        .collect();
+    reply(&[
+        ("blob", file.finish()),
+        ("returned", (summary.returned as f64).into()),
+        ("price", summary.price().into()),
+        ("without_event_id", (summary.without_event_id as f64).into()),
+        ("lines", lines.join(", ").into()),
+    ]);
 }
 
 fn page(state: &Shared, m: &JsValue) {

@@ -375,6 +375,7 @@ fn on_click(app: &Shared, e: web_sys::Event) {
             history::load(app, before);
         }
         "history-refresh" => history::load(app, None),
+        "make-returns" => make_returns(app),
         "errors-csv" => {
             if let Some(run) = t.get_attribute("data-run").and_then(|r| r.parse().ok()) {
                 history::errors_csv(app, run);
@@ -533,6 +534,9 @@ fn on_worker(app: &Shared, m: JsValue) {
     }
     if kind == "page" {
         return grid::on_page(app, &m);
+    }
+    if kind == "returns" {
+        return on_returns(app, &m);
     }
     if kind == "batch" {
         let seq = get_f64(&m, "seq") as u64;
@@ -893,10 +897,128 @@ fn finished(app: &Shared, m: &JsValue) {
             app.borrow_mut().urls.push(url);
         }
     }
+    render_return_codes(app);
     show(&doc, "downloads", true);
     announce(&doc, &announce_text);
     grid::reset(app);
     upload::render_controls(app);
+}
+
+/// The reasons a returns file may give: the usual ones (checked) and every other issue of
+/// this file, each with how many rows have it.
+fn render_return_codes(app: &Shared) {
+    use leadsift_core::returns::{DEFAULT_RETURN_CODES, ReturnCode};
+    let a = app.borrow();
+    let issues = a
+        .summary
+        .as_ref()
+        .map(|s| s.issues.clone())
+        .unwrap_or_default();
+    let mut html = String::new();
+    // The usual reasons first (checked), then the other issues this file has.
+    let others = ReturnCode::all().filter(|c| !DEFAULT_RETURN_CODES.contains(c));
+    for code in DEFAULT_RETURN_CODES.into_iter().chain(others) {
+        let usual = DEFAULT_RETURN_CODES.contains(&code);
+        let count = match code {
+            ReturnCode::Issue(c) => Some(issues.get(&c).copied().unwrap_or(0)),
+            _ => None,
+        };
+        if !usual && count.unwrap_or(0) == 0 {
+            continue;
+        }
+        let label = code.name().replace('_', " ");
+        let count = count.map_or(String::new(), |n| format!(" ({} rows)", thousands(n)));
+        html.push_str(&format!(
+            "<label><input type=\"checkbox\" name=\"return-code\" value=\"{}\"{}> {}{}</label>",
+            code.name(),
+            if usual { " checked" } else { "" },
+            escape(&label),
+            count
+        ));
+    }
+    set_html(&a.doc, "return-codes", &html);
+    show(&a.doc, "dl-returns", false);
+    set_text(&a.doc, "returns-said", "");
+}
+
+/// Asks the worker for the returns file of the checked reasons.
+fn make_returns(app: &Shared) {
+    let (doc, job) = {
+        let a = app.borrow();
+        (a.doc.clone(), a.job)
+    };
+    let mut codes = Vec::new();
+    if let Ok(list) = doc.query_selector_all("input[name=return-code]:checked") {
+        for i in 0..list.length() {
+            if let Some(v) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                codes.push(v.value());
+            }
+        }
+    }
+    // The file of the last choice goes until the new one is made.
+    show(&doc, "dl-returns", false);
+    if codes.is_empty() {
+        set_text(&doc, "returns-said", "Check at least one reason.");
+        return;
+    }
+    set_text(&doc, "returns-said", "Making the returns file…");
+    let m = obj(&[
+        ("type", "returns".into()),
+        ("job", job.into()),
+        ("codes", codes.join(",").into()),
+    ]);
+    send(app, m);
+}
+
+fn on_returns(app: &Shared, m: &JsValue) {
+    let (doc, job, stem) = {
+        let a = app.borrow();
+        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
+        let stem = name
+            .rsplit_once('.')
+            .map(|(s, _)| s.to_owned())
+            .unwrap_or(name);
+        (a.doc.clone(), a.job, stem)
+    };
+    if get_f64(m, "job") != job {
+        return;
+    }
+    let error = get_str(m, "error");
+    if !error.is_empty() {
+        set_text(&doc, "returns-said", &error);
+        return;
+    }
+    let returned = get_f64(m, "returned") as u64;
+    let mut said = format!(
+        "{} lead{} to return, {} of price.",
+        thousands(returned),
+        if returned == 1 { "" } else { "s" },
+        get_str(m, "price")
+    );
+    let without = get_f64(m, "without_event_id") as u64;
+    if without > 0 {
+        said.push_str(&format!(
+            " {} more {} no event id and cannot be returned (line{} {}).",
+            thousands(without),
+            if without == 1 { "has" } else { "have" },
+            if without == 1 { "" } else { "s" },
+            get_str(m, "lines")
+        ));
+    }
+    set_text(&doc, "returns-said", &said);
+    if let (Ok(blob), Some(a)) = (
+        get(m, "blob").dyn_into::<web_sys::Blob>(),
+        el(&doc, "dl-returns"),
+    ) && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
+    {
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", &format!("{stem}.returns.csv"));
+        app.borrow_mut().urls.push(url);
+        show(&doc, "dl-returns", true);
+    }
 }
 
 /// The outcome counts as a definition list.
