@@ -584,6 +584,25 @@ await step('every bad fixture: the page gives the outcome its expected file stat
   await shot('bad-fixture-last');
 });
 
+await step('a mapping without an identity says so above the mapping', async () => {
+  const none = path.join(work, 'no-identity.csv');
+  fs.writeFileSync(none, 'First Name,Cell Renamed\nAnn,5127891111\n');
+  await dropFile(none);
+  await waitValidated();
+  const bad = await page.textContent('#identity-warning.bad');
+  assert(bad.includes('every row will be rejected'), `the warning: ${bad}`);
+  await shot('no-identity-warning');
+  const contact = path.join(work, 'contact-only.csv');
+  fs.writeFileSync(contact, 'Email,City\nann@example.com,Austin\n');
+  await dropFile(contact);
+  await waitValidated();
+  const warn = await page.textContent('#identity-warning.warn');
+  assert(warn.includes('told apart by e-mail and phone'), `the warning: ${warn}`);
+  await dropFile(small);
+  await waitValidated();
+  eq(await page.$('#identity-warning'), null, 'no warning when lead_id is mapped');
+});
+
 await step('a server with a token: the history says whether the token is missing or wrong', async () => {
   const guarded = new Server(await freePort(), `sqlite://${path.join(work, 'guarded.db')}`, 'e2e-token-0123456789');
   await guarded.start();

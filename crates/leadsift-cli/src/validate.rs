@@ -132,6 +132,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for note in &summary.notes {
         eprintln!("note: {note}");
     }
+    // The table says it in its mapping; the machine formats leave their output as it is.
+    if format != Format::Table
+        && let Some(w) = summary
+            .mapping
+            .as_ref()
+            .and_then(|m| m.identity().warning())
+    {
+        eprintln!("warning: {w}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -213,6 +222,9 @@ fn table(name: &str, s: &Summary, problems: &[Row]) -> String {
                 let _ = write!(line, " (did you mean {f}? {:.0}%)", conf * 100.0);
             }
             let _ = writeln!(t, "{line}");
+        }
+        if let Some(w) = m.identity().warning() {
+            let _ = writeln!(t, "  warning: {w}");
         }
     }
     if !s.issues.is_empty() {

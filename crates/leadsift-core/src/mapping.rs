@@ -467,7 +467,50 @@ fn closest(flat: &str) -> Option<(Field, f32)> {
         })
 }
 
+/// How the rows of a mapping can be told apart: what its identity fields allow
+/// (`docs/DESIGN.md`, identity: `lead_id`, else `event_id`, else e-mail and phones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// `lead_id` or `event_id` is mapped.
+    Ids,
+    /// Neither id, but an e-mail or a phone: a lead whose contact changes becomes a new lead.
+    Contact,
+    /// No identity field: every row is rejected (`no_identity`).
+    None,
+}
+
+impl Identity {
+    /// What a person should know before importing, when there is something to know.
+    pub fn warning(self) -> Option<&'static str> {
+        match self {
+            Identity::Ids => None,
+            Identity::Contact => Some(
+                "no column is mapped to lead_id or event_id: leads are told apart by e-mail and phone, so one whose e-mail or phone changed is stored as a new lead",
+            ),
+            Identity::None => Some(
+                "no column is mapped to lead_id, event_id, email or a phone: every row will be rejected (no_identity); map the column that identifies a lead",
+            ),
+        }
+    }
+}
+
 impl Mapping {
+    /// What the mapped fields allow as a lead's identity.
+    pub fn identity(&self) -> Identity {
+        let mapped = |f: Field| self.columns.iter().any(|c| c.field == Some(f));
+        if mapped(Field::LeadId) || mapped(Field::EventId) {
+            Identity::Ids
+        } else if [Field::Email, Field::Phone1, Field::Phone2, Field::Phone3]
+            .into_iter()
+            .any(mapped)
+        {
+            Identity::Contact
+        } else {
+            Identity::None
+        }
+    }
+
     /// Maps a header row. The first column that claims a field wins; later ones go to `extra`.
     pub fn build(headers: &[&str], overrides: &MappingOverrides) -> Mapping {
         let mut taken: HashSet<Field> = HashSet::new();

@@ -469,3 +469,48 @@ fn bad_flags_and_mappings_are_named() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file whose mapping has no identity field says so before anything is imported: in the
+/// table's mapping, and on stderr beside the machine formats (whose output stays as it is).
+#[test]
+fn a_mapping_without_an_identity_field_warns() {
+    let dir = std::env::temp_dir().join(format!("leadsift-identity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let none = dir.join("none.csv");
+    std::fs::write(&none, "First Name,Cell Renamed\nAnn,5127891111\n").expect("write");
+    let contact = dir.join("contact.csv");
+    std::fs::write(&contact, "Email,City\nann@example.com,Austin\n").expect("write");
+    let none = none.to_str().expect("utf-8");
+    let out = leadsift(&["validate", none, "--format", "table"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("warning: no column is mapped to lead_id, event_id, email or a phone"),
+        "{table}"
+    );
+    let out = leadsift(&["validate", none, "--format", "summary"]);
+    assert!(serde_json::from_slice::<Json>(&out.stdout).is_ok());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every row will be rejected"));
+    let out = leadsift(&[
+        "validate",
+        contact.to_str().expect("utf-8"),
+        "--format",
+        "ndjson",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("told apart by e-mail and phone"),
+        "{out:?}"
+    );
+    let fine = leadsift(&[
+        "validate",
+        &fixtures()
+            .join("golden/camel-pipe-utf8-crlf.csv")
+            .to_string_lossy(),
+        "--format",
+        "summary",
+    ]);
+    assert!(
+        !String::from_utf8_lossy(&fine.stderr).contains("warning:"),
+        "{fine:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -292,3 +292,31 @@ fn a_mapping_key_that_names_no_column_is_reported() {
     let unused = Mapping::unused_overrides(&["Lead ID", "Phone 1"], &overrides);
     assert_eq!(unused, ["Nope"]);
 }
+
+#[test]
+fn the_identity_a_mapping_allows() {
+    use super::{Identity, Mapping, MappingOverrides};
+    let identity =
+        |headers: &[&str]| Mapping::build(headers, &MappingOverrides::default()).identity();
+    assert_eq!(identity(&["Lead ID", "Email"]), Identity::Ids);
+    assert_eq!(identity(&["Event ID", "City"]), Identity::Ids);
+    assert_eq!(identity(&["Email", "City"]), Identity::Contact);
+    assert_eq!(identity(&["Phone 2", "City"]), Identity::Contact);
+    assert_eq!(identity(&["Cell Number Renamed", "City"]), Identity::None);
+    assert_eq!(Identity::Ids.warning(), None);
+    assert!(
+        Identity::None
+            .warning()
+            .is_some_and(|w| w.contains("every row will be rejected"))
+    );
+    // An override that sends the only id to extra takes the identity with it.
+    let mut o = MappingOverrides::default();
+    o.0.insert(
+        "Lead ID".into(),
+        super::Target::Keep(super::KeepWord::Extra),
+    );
+    assert_eq!(
+        Mapping::build(&["Lead ID", "Email"], &o).identity(),
+        Identity::Contact
+    );
+}

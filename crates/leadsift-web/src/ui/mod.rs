@@ -776,8 +776,21 @@ fn render_mapping(app: &Shared) {
             a.choices.mapping.len()
         )
     };
+    // Hard to miss, and blocking nothing: what the mapped fields allow as identity.
+    let identity = match mapping.identity().warning() {
+        Some(w) => format!(
+            "<p id=\"identity-warning\" class=\"callout {}\" role=\"alert\">{}</p>",
+            if mapping.identity() == leadsift_core::mapping::Identity::None {
+                "bad"
+            } else {
+                "warn"
+            },
+            escape(&sentence(w))
+        ),
+        None => String::new(),
+    };
     let html = format!(
-        "<h2>Mapping</h2>{remembered}<table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
+        "<h2>Mapping</h2>{identity}{remembered}<table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
          <th scope=\"col\">Field</th><th scope=\"col\">How it was matched</th></tr></thead><tbody>{rows}</tbody></table>"
     );
     set_html(&a.doc, "mapping", &html);
@@ -927,7 +940,9 @@ fn render_return_codes(app: &Shared) {
             continue;
         }
         let label = code.name().replace('_', " ");
-        let count = count.map_or(String::new(), |n| format!(" ({} rows)", thousands(n)));
+        let count = count.map_or(String::new(), |n| {
+            format!(" ({} row{})", thousands(n), if n == 1 { "" } else { "s" })
+        });
         html.push_str(&format!(
             "<label><input type=\"checkbox\" name=\"return-code\" value=\"{}\"{}> {}{}</label>",
             code.name(),
@@ -1018,6 +1033,15 @@ fn on_returns(app: &Shared, m: &JsValue) {
         let _ = a.set_attribute("download", &format!("{stem}.returns.csv"));
         app.borrow_mut().urls.push(url);
         show(&doc, "dl-returns", true);
+    }
+}
+
+/// A core message (lower-case, no period) as a sentence for the page.
+fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => String::new(),
     }
 }
 
