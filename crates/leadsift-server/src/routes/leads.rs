@@ -14,20 +14,48 @@ use leadsift_store::import;
 use leadsift_store::models::{LeadQuery, LeadRow};
 use leadsift_store::{StoreError, queries};
 
+/// A JSON object's members in the order they were written (a `serde_json::Map` would sort
+/// them, and the posted fields are the lead's original row).
+struct Members(Vec<(String, Json)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object of field names to values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let v: Json = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(
-            ErrorCode::InvalidJson,
-            format!("the body is not valid JSON: {e}"),
-        )
+    let Members(members) = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::bad_request(
+                ErrorCode::InvalidBody,
+                format!("the body must be a JSON object of field names to values: {e}"),
+            )
+        } else {
+            ApiError::bad_request(
+                ErrorCode::InvalidJson,
+                format!("the body is not valid JSON: {e}"),
+            )
+        }
     })?;
-    let Json::Object(map) = v else {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidBody,
-            "the body must be a JSON object of field names to values",
-        ));
-    };
-    Ok(map
+    Ok(members
         .into_iter()
         .filter_map(|(k, v)| match v {
             Json::Null => None,

@@ -559,6 +559,28 @@ fn leads_can_be_posted_one_at_a_time_and_found() {
         json!({"lead_id": "LC1", "email": "jo@example.com", "phone_1": "5127891111",
                "campaign": "summer", "custom": "7"})
     );
+    // A JSON post's original row keeps the order it was written in.
+    let r = app
+        .post("/api/v1/leads")
+        .header("content-type", "application/json")
+        .body(r#"{"lead_id": "LC2", "phone_1": "5127891112", "email": "kim@example.com", "Zip Code": "78704"}"#)
+        .send()
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    let text = app
+        .get("/api/v1/leads/lead:LC2")
+        .send()
+        .expect("get")
+        .text()
+        .expect("text");
+    let original = &text[text.find("\"original\"").expect("original")..];
+    let at = |k: &str| original.find(&format!("\"{k}\"")).expect(k);
+    assert!(
+        at("lead_id") < at("phone_1")
+            && at("phone_1") < at("email")
+            && at("email") < at("Zip Code"),
+        "{original}"
+    );
     assert_eq!(
         app.get("/api/v1/leads/lead:nope")
             .send()
