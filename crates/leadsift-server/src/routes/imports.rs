@@ -197,7 +197,8 @@ pub(super) fn batch_rows_within(rows: usize, most: usize) -> Result<(), ApiError
     ))
 }
 
-/// The JSON error of a batch body, as the JSON extractor would say it.
+/// The JSON error of a body read by hand (a batch, a posted lead), as the JSON extractor would
+/// say it.
 pub(super) fn batch_json_error(e: &serde_json::Error) -> ApiError {
     if e.is_data() {
         ApiError::bad_request(

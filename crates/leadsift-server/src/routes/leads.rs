@@ -42,19 +42,8 @@ impl<'de> Deserialize<'de> for Members {
 }
 
 fn pairs_from_json(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let Members(members) = serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            ApiError::bad_request(
-                ErrorCode::InvalidBody,
-                format!("the body must be a JSON object of field names to values: {e}"),
-            )
-        } else {
-            ApiError::bad_request(
-                ErrorCode::InvalidJson,
-                format!("the body is not valid JSON: {e}"),
-            )
-        }
-    })?;
+    let Members(members) =
+        serde_json::from_slice(body).map_err(|e| super::imports::batch_json_error(&e))?;
     Ok(members
         .into_iter()
         .filter_map(|(k, v)| match v {
