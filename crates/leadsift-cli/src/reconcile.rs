@@ -21,41 +21,15 @@ use crate::remote::{Remote, ServerArgs};
 const LOOKED_UP: &str =
     "could not look the leads up in the database (is it migrated? `leadsift migrate`)";
 
-/// Where the delivered leads are: a database, or a leadsift server.
-enum Source {
-    Database(Database),
+/// A reconciliation under way: against a database, or through a leadsift server (which keeps
+/// nothing, so the client keeps what it matched and the export's window).
+enum Running<'a> {
+    Database(Reconciler<'a>),
     Server {
         remote: Remote,
         seen: Seen,
         window: Window,
     },
-}
-
-/// A reconciliation under way on a [`Source`].
-enum Running<'a> {
-    Database(Reconciler<'a>),
-    Server {
-        remote: &'a Remote,
-        seen: &'a mut Seen,
-        window: &'a mut Window,
-    },
-}
-
-impl Source {
-    fn start(&mut self) -> Running<'_> {
-        match self {
-            Source::Database(db) => Running::Database(Reconciler::new(db)),
-            Source::Server {
-                remote,
-                seen,
-                window,
-            } => Running::Server {
-                remote,
-                seen,
-                window,
-            },
-        }
-    }
 }
 
 impl Running<'_> {
@@ -126,7 +100,7 @@ pub struct Args {
     /// Write every finding here as CSV: one line per lead, and per differing field.
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
-    /// Rows looked up at once.
+    /// Rows looked up at once (through a server, at most its max_batch_rows: 500 by default).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     batch_size: u64,
     /// How the summary is written.
@@ -152,8 +126,9 @@ pub fn run(args: Args) -> Result<()> {
         }
         Ok(())
     };
-    let mut source = match args.server.remote()? {
-        Some((url, token)) => Source::Server {
+    let db;
+    let mut reconciler = match args.server.remote()? {
+        Some((url, token)) => Running::Server {
             remote: Remote::connect(&url, token)?,
             seen: Seen::default(),
             window: Window::default(),
@@ -161,19 +136,18 @@ pub fn run(args: Args) -> Result<()> {
         None => {
             let settings = args.db.settings()?;
             // Connected, not migrated: a reconciliation writes nothing, not even the schema.
-            let db = Database::connect(&settings.database_url, 2).with_context(|| {
+            db = Database::connect(&settings.database_url, 2).with_context(|| {
                 format!(
                     "could not open the database {}",
                     redact(&settings.database_url)
                 )
             })?;
-            Source::Database(db)
+            Running::Database(Reconciler::new(&db))
         }
     };
     let mut validator = Validator::new(options);
     let size_limit = args.batch_size as usize;
     let mut pending = Vec::new();
-    let mut reconciler = source.start();
     validate_stream(&mut input, &name, size, &mut validator, |rows| {
         pending.extend(rows);
         while pending.len() >= size_limit {

@@ -7,80 +7,68 @@ use serde::Serialize;
 use leadsift_store::StoreError;
 use leadsift_store::import::ImportError;
 
-/// Every `error` code the API answers with: documented strings, stable (new codes may be
-/// added; existing ones never change).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// The address holds a NUL byte.
-    InvalidRequest,
-    /// A server without a token (or with `allowed_hosts`) was reached under another host name.
-    ForbiddenHost,
-    /// A page on another site sent the request to a server without a token.
-    CrossOrigin,
-    /// No `Authorization: Bearer <token>` header.
-    Unauthorized,
-    /// The token is not this server's.
-    InvalidToken,
-    /// The body is larger than the server's limit.
-    PayloadTooLarge,
-    /// The body's `Content-Type` is not one the route reads.
-    UnsupportedMediaType,
-    /// The server is handling as many uploads as it may: send again after `Retry-After`.
-    Busy,
-    /// The body does not have the route's shape, or a value in it breaks a limit.
-    InvalidBody,
-    /// The body is not JSON.
-    InvalidJson,
-    /// A query parameter does not parse or breaks a limit.
-    InvalidQuery,
-    /// A batch number below 1.
-    InvalidSequence,
-    /// No such route, run or lead.
-    NotFound,
-    /// The run has ended: start a new one.
-    RunFinished,
-    /// This batch number was received before with other rows.
-    BatchConflict,
-    /// The batch holds more rows than `max_batch_rows`.
-    BatchTooLarge,
-    /// The `checksum` sent is not the rows' checksum.
-    ChecksumMismatch,
-    /// The uploaded file cannot be read as a CSV (a damaged gzip, a binary file).
-    UnreadableFile,
-    /// The database does not answer (`/readyz`).
-    DatabaseUnavailable,
-    /// A failure of the server's own: the body names only the request id.
-    Internal,
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal; )*) => {
+        /// Every `error` code the API answers with: documented strings, stable (new codes may
+        /// be added; existing ones never change).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum ErrorCode { $( $(#[doc = $doc])* $variant ),* }
+
+        impl ErrorCode {
+            /// Every code (a test holds `as_str` to what the body writes).
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant ),* ];
+
+            /// The code as the body's `error` says it.
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $name ),* }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// The code as the body's `error` says it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidRequest => "invalid_request",
-            ErrorCode::ForbiddenHost => "forbidden_host",
-            ErrorCode::CrossOrigin => "cross_origin",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::InvalidToken => "invalid_token",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::Busy => "busy",
-            ErrorCode::InvalidBody => "invalid_body",
-            ErrorCode::InvalidJson => "invalid_json",
-            ErrorCode::InvalidQuery => "invalid_query",
-            ErrorCode::InvalidSequence => "invalid_sequence",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::RunFinished => "run_finished",
-            ErrorCode::BatchConflict => "batch_conflict",
-            ErrorCode::BatchTooLarge => "batch_too_large",
-            ErrorCode::ChecksumMismatch => "checksum_mismatch",
-            ErrorCode::UnreadableFile => "unreadable_file",
-            ErrorCode::DatabaseUnavailable => "database_unavailable",
-            ErrorCode::Internal => "internal",
-        }
-    }
+error_codes! {
+    /// The address holds a NUL byte.
+    InvalidRequest = "invalid_request";
+    /// A server without a token (or with `allowed_hosts`) was reached under another host name.
+    ForbiddenHost = "forbidden_host";
+    /// A page on another site sent the request to a server without a token.
+    CrossOrigin = "cross_origin";
+    /// No `Authorization: Bearer <token>` header.
+    Unauthorized = "unauthorized";
+    /// The token is not this server's.
+    InvalidToken = "invalid_token";
+    /// The body is larger than the server's limit.
+    PayloadTooLarge = "payload_too_large";
+    /// The body's `Content-Type` is not one the route reads.
+    UnsupportedMediaType = "unsupported_media_type";
+    /// The server is handling as many uploads as it may: send again after `Retry-After`.
+    Busy = "busy";
+    /// The body does not have the route's shape, or a value in it breaks a limit.
+    InvalidBody = "invalid_body";
+    /// The body is not JSON.
+    InvalidJson = "invalid_json";
+    /// A query parameter does not parse or breaks a limit.
+    InvalidQuery = "invalid_query";
+    /// A batch number below 1.
+    InvalidSequence = "invalid_sequence";
+    /// No such route, run or lead.
+    NotFound = "not_found";
+    /// The run has ended: start a new one.
+    RunFinished = "run_finished";
+    /// This batch number was received before with other rows.
+    BatchConflict = "batch_conflict";
+    /// The batch holds more rows than `max_batch_rows`.
+    BatchTooLarge = "batch_too_large";
+    /// The `checksum` sent is not the rows' checksum.
+    ChecksumMismatch = "checksum_mismatch";
+    /// The uploaded file cannot be read as a CSV (a damaged gzip, a binary file).
+    UnreadableFile = "unreadable_file";
+    /// The database does not answer (`/readyz`).
+    DatabaseUnavailable = "database_unavailable";
+    /// A failure of the server's own: the body names only the request id.
+    Internal = "internal";
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -371,6 +371,18 @@ fn check_array(
 }
 
 #[test]
+fn every_error_code_is_written_as_it_is_named() {
+    use leadsift_server::error::ErrorCode;
+    for code in ErrorCode::ALL {
+        assert_eq!(serde_json::to_value(code).ok(), Some(json!(code.as_str())));
+    }
+    let documented = &serde_json::from_str::<Json>(&ApiDoc::json()).expect("the document")["components"]
+        ["schemas"]["ErrorCode"]["enum"];
+    let named: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(documented, &json!(named));
+}
+
+#[test]
 fn the_checker_refuses_what_the_document_does_not_allow() {
     let doc = json!({"components": {"schemas": {
         "E": {"type": "string", "enum": ["a", "b"]},
