@@ -48,7 +48,8 @@ impl Default for Limits {
 pub struct RawRecord {
     /// The physical line (1-based) the record starts on.
     pub line: u64,
-    buf: Vec<u8>,
+    /// The kept fields, one after another (a limit cuts only between characters).
+    buf: String,
     ends: Vec<usize>,
     /// Fields seen, including those past `max_columns` that were not kept.
     pub field_count: usize,
@@ -61,33 +62,21 @@ pub struct RawRecord {
 }
 
 impl RawRecord {
-    /// The kept fields as text (lossy only where a limit cut a character in two).
-    pub fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    /// The kept fields as text.
+    pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::with_capacity(self.ends.len());
         let mut start = 0;
-        match std::str::from_utf8(&self.buf) {
-            // Fields end at ASCII delimiters, so every end is a character boundary.
-            Ok(text) => {
-                for &end in &self.ends {
-                    out.push(std::borrow::Cow::Borrowed(
-                        text.get(start..end).unwrap_or_default(),
-                    ));
-                    start = end;
-                }
-            }
-            Err(_) => {
-                for &end in &self.ends {
-                    out.push(String::from_utf8_lossy(&self.buf[start..end]));
-                    start = end;
-                }
-            }
+        // Every end is where a field ended in the text, between two characters.
+        for &end in &self.ends {
+            out.push(self.buf.get(start..end).unwrap_or_default());
+            start = end;
         }
         out
     }
 
     /// Whether every field is empty (a blank line, or a line of delimiters only).
     pub fn is_blank(&self) -> bool {
-        self.buf.iter().all(|b| b.is_ascii_whitespace())
+        self.buf.bytes().all(|b| b.is_ascii_whitespace())
             && self.oversized_field.is_none()
             && self.oversized_record.is_none()
             && self.unterminated_quote.is_none()
@@ -175,7 +164,7 @@ impl RecordSplitter {
 
     /// Appends field content, keeping within the limits: what is past one is counted, not kept.
     #[inline]
-    fn push_slice(&mut self, bytes: &[u8]) {
+    fn push_slice(&mut self, bytes: &str) {
         self.field_bytes += bytes.len();
         self.record_bytes += bytes.len();
         if self.record.oversized_record.is_some()
@@ -195,12 +184,15 @@ impl RecordSplitter {
                 .limits
                 .max_field_bytes
                 .saturating_sub(self.field_bytes - bytes.len());
-            self.record
-                .buf
-                .extend_from_slice(&bytes[..room.min(bytes.len())]);
+            // Cut between characters: a kept value is always whole text.
+            let mut cut = room.min(bytes.len());
+            while !bytes.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.record.buf.push_str(&bytes[..cut]);
             return;
         }
-        self.record.buf.extend_from_slice(bytes);
+        self.record.buf.push_str(bytes);
     }
 
     fn end_field(&mut self) {
@@ -230,18 +222,23 @@ impl RecordSplitter {
         self.field_start = 0;
     }
 
-    /// Splits `text`; `emit` is called for every record that ends inside it.
-    pub fn push(&mut self, text: &[u8], emit: &mut impl FnMut(&RawRecord)) {
+    /// Splits `text`; `emit` is called for every record that ends inside it. A chunk may end
+    /// anywhere but inside a character.
+    pub fn push(&mut self, text: &str, emit: &mut impl FnMut(&RawRecord)) {
         let d = self.delimiter;
+        // Every position the loop stops at is at an ASCII byte (a quote, the delimiter, a line
+        // end) or the end, so every slice taken below lies between characters.
+        let slice = |from: usize, to: usize| text.get(from..to).unwrap_or_default();
+        let text_bytes = text.as_bytes();
         let mut i = 0;
         while i < text.len() {
-            let b = text[i];
+            let b = text_bytes[i];
             if self.prev_cr {
                 self.prev_cr = false;
                 if b == b'\n' {
                     i += 1;
                     if self.state == State::Quoted {
-                        self.push_slice(b"\n");
+                        self.push_slice("\n");
                     }
                     continue;
                 }
@@ -260,11 +257,11 @@ impl RecordSplitter {
                         continue;
                     }
                     // The rest of an unquoted field, up to a delimiter or a line end, in one go.
-                    let end =
-                        memchr::memchr3(d, b'\n', b'\r', &text[i..]).map_or(text.len(), |n| i + n);
+                    let end = memchr::memchr3(d, b'\n', b'\r', &text_bytes[i..])
+                        .map_or(text.len(), |n| i + n);
                     if end > i {
                         self.state = State::Unquoted;
-                        self.push_slice(&text[i..end]);
+                        self.push_slice(slice(i, end));
                         i = end;
                         continue;
                     }
@@ -278,11 +275,13 @@ impl RecordSplitter {
                     }
                 }
                 State::Quoted => {
-                    let end = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
-                    let chunk = &text[i..end];
-                    self.line += count_line_ends(chunk, self.prev_cr_in_quotes);
-                    self.prev_cr_in_quotes =
-                        chunk.last().map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
+                    let end = memchr::memchr(b'"', &text_bytes[i..]).map_or(text.len(), |n| i + n);
+                    let chunk = slice(i, end);
+                    self.line += count_line_ends(chunk.as_bytes(), self.prev_cr_in_quotes);
+                    self.prev_cr_in_quotes = chunk
+                        .as_bytes()
+                        .last()
+                        .map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
                     self.push_slice(chunk);
                     i = end;
                     if end < text.len() {
@@ -291,21 +290,23 @@ impl RecordSplitter {
                     }
                 }
                 State::QuoteInQuoted => {
+                    if !matches!(b, b'"' | b'\n' | b'\r') && b != d {
+                        // `"abc"def`: text after the closing quote belongs to the field, read
+                        // as an unquoted field's rest.
+                        self.state = State::Unquoted;
+                        continue;
+                    }
                     i += 1;
                     if b == b'"' {
-                        self.push_slice(b"\"");
+                        self.push_slice("\"");
                         self.state = State::Quoted;
                         self.prev_cr_in_quotes = false;
                     } else if b == d {
                         self.end_field();
-                    } else if b == b'\n' || b == b'\r' {
+                    } else {
                         self.prev_cr = b == b'\r';
                         self.line += 1;
                         self.end_record(emit);
-                    } else {
-                        // `"abc"def`: text after the closing quote belongs to the field.
-                        self.state = State::Unquoted;
-                        self.push_slice(&[b]);
                     }
                 }
             }

@@ -250,7 +250,7 @@ fn field_counts(text: &str, d: u8, max: usize) -> Vec<usize> {
     let mut splitter = RecordSplitter::new(d, Limits::default());
     let mut counts = Vec::new();
     let mut whole = Vec::new();
-    splitter.push(text.as_bytes(), &mut |r| {
+    splitter.push(text, &mut |r| {
         if !r.is_blank() {
             whole.push(r.field_count);
         }
@@ -300,8 +300,7 @@ pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
     let mut consider = |r: &crate::records::RawRecord| {
         let empty_line = r.field_count == 1 && r.is_blank();
         if !empty_line && candidates.len() < 10 {
-            let fields = r.fields();
-            let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            let headers = r.fields();
             // An e-mail address or a long number is a value, not a column name.
             let data = headers
                 .iter()
@@ -309,7 +308,7 @@ pub fn sniff_header_line(text: &str, delimiter: u8) -> u64 {
             candidates.push((r.line, Mapping::known_count(&headers), r.is_blank() || data));
         }
     };
-    splitter.push(text.as_bytes(), &mut consider);
+    splitter.push(text, &mut consider);
     splitter.finish(&mut consider);
     // A row that maps two fields; else the first row of names (a row of delimiters above the
     // real header is not the header, nor is a data row under a header of blanks); else the

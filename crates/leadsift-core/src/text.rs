@@ -45,15 +45,20 @@ pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = raw.trim();
-    let control = if trimmed.is_ascii() {
-        trimmed
-            .bytes()
-            .any(|b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
-    } else {
-        trimmed
-            .chars()
-            .any(|c| c.is_control() && c != '\t' && c != '\n')
-    };
+    // One pass without early exit (it vectorises) clears nearly every cell; see `has_control`.
+    let maybe = trimmed
+        .bytes()
+        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    let control = maybe
+        && if trimmed.is_ascii() {
+            trimmed
+                .bytes()
+                .any(|b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
+        } else {
+            trimmed
+                .chars()
+                .any(|c| c.is_control() && c != '\t' && c != '\n')
+        };
     if !control {
         return (Cow::Borrowed(trimmed), false);
     }

@@ -321,7 +321,7 @@ impl Validator {
                     fatal = Some(e);
                 }
             };
-            sp.push(text.as_bytes(), &mut emit);
+            sp.push(&text, &mut emit);
             if last {
                 sp.finish(&mut emit);
             }
@@ -352,8 +352,7 @@ impl Validator {
                     limit: self.options.limits.max_field_bytes,
                 });
             }
-            let fields = r.fields();
-            let headers: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            let headers = r.fields();
             let mapping = Mapping::build(&headers, &self.options.mapping);
             for key in Mapping::unused_overrides(&headers, &self.options.mapping) {
                 self.summary.notes.push(format!(
@@ -453,8 +452,7 @@ impl Validator {
             ));
         }
 
-        for (i, raw) in fields.iter().enumerate() {
-            let raw = raw.as_ref();
+        for (i, &raw) in fields.iter().enumerate() {
             let Some(col) = mapping.get(i) else {
                 if !raw.trim().is_empty() {
                     extra.push((format!("column_{}", i + 1), without_nul(raw).into_owned()));

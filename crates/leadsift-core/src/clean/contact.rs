@@ -22,11 +22,20 @@ impl Email {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
-        let addr: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
+        let addr: String = if s.is_ascii() {
+            let mut addr = if s.bytes().any(|b| char::from(b).is_whitespace()) {
+                s.chars().filter(|c| !c.is_whitespace()).collect()
+            } else {
+                s.to_owned()
+            };
+            addr.make_ascii_lowercase();
+            addr
+        } else {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
         let Some((local, domain)) = addr.split_once('@') else {
             return Err(invalid("an email address needs an @"));
         };
@@ -39,7 +48,31 @@ impl Email {
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return Err(invalid("the part before the @ has a misplaced dot"));
         }
-        let local_ok = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
+        let local_ok = |c: char| {
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    '!' | '#'
+                        | '$'
+                        | '%'
+                        | '&'
+                        | '\''
+                        | '*'
+                        | '+'
+                        | '/'
+                        | '='
+                        | '?'
+                        | '^'
+                        | '_'
+                        | '`'
+                        | '{'
+                        | '|'
+                        | '}'
+                        | '~'
+                        | '.'
+                        | '-'
+                )
+        };
         if !local.chars().all(local_ok) {
             return Err(invalid(
                 "the part before the @ has a character an address cannot hold",

@@ -183,14 +183,17 @@ fn text_formula(raw: &str) -> Option<String> {
 /// Cleans one raw cell for `field`. An empty cell is null and never an issue.
 pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
-    if raw.trim().is_empty() {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
         return Cleaned {
             value: None,
             note: None,
         };
     }
     // Excel's text formula (`="02134"`, written to keep leading zeros): its text, said so.
-    if let Some(inner) = text_formula(raw) {
+    if trimmed.starts_with("=\"")
+        && let Some(inner) = text_formula(raw)
+    {
         let mut cleaned = clean(field, &inner, options);
         if cleaned.value.is_some() && cleaned.note.is_none() {
             cleaned.note = Some(Note::new(
@@ -282,6 +285,14 @@ fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<No
 
 /// Whether `raw` holds a control character other than tab, newline and carriage return.
 fn has_control(raw: &str) -> bool {
+    // One pass without early exit (so it vectorises) rules out nearly every cell: a control
+    // character is a byte below 0x20, 0x7f, or (C1, U+0080..U+009F) a sequence led by 0xc2.
+    let maybe = raw
+        .bytes()
+        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    if !maybe {
+        return false;
+    }
     if raw.is_ascii() {
         raw.bytes()
             .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)

@@ -13,45 +13,45 @@ use std::sync::OnceLock;
 use phonenumber::metadata::{DATABASE, Descriptor};
 use regex::{Regex, RegexBuilder};
 
-/// Compiles a metadata pattern as the crate does (white space in the XML is layout), anchored
-/// at the start as its `find(..).start() == 0` test is.
-fn compile(source: &str) -> Option<Regex> {
-    RegexBuilder::new(&format!("^(?:{source})"))
+/// Compiles metadata patterns as the crate does (white space in the XML is layout), anchored at
+/// the start as its `find(..).start() == 0` test is; several are one alternation, which
+/// matches exactly when one of them does. Each stands on its own line, so that no `#` (a
+/// comment under `ignore_whitespace`) could reach past its own pattern.
+fn compile<'a>(sources: impl IntoIterator<Item = &'a str>) -> Option<Regex> {
+    let alternatives: Vec<String> = sources.into_iter().map(|s| format!("(?:{s}\n)")).collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    RegexBuilder::new(&format!("^(?:\n{}\n)", alternatives.join("\n|")))
         .ignore_whitespace(true)
         .build()
         .ok()
 }
 
-struct Pattern {
-    regex: Regex,
-    lengths: Vec<u16>,
-}
-
-impl Pattern {
-    fn new(d: &Descriptor) -> Option<Pattern> {
-        let regex = compile(d.national_number().as_str())?;
-        Some(Pattern {
-            regex,
-            lengths: d.possible_length().to_vec(),
-        })
-    }
-
-    fn matches(&self, national: &str) -> bool {
-        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
-            && self.regex.is_match(national)
-    }
-}
+/// The length every number checked here has: ten digits after the country code.
+const TEN: u16 = 10;
 
 struct Region {
     leading: Option<Regex>,
-    general: Pattern,
-    types: Vec<Pattern>,
+    /// The general pattern, when ten digits is a possible length for it.
+    general: Option<Regex>,
+    /// The type patterns (fixed line, mobile, toll free, …) whose lengths admit ten digits,
+    /// as one alternation.
+    types: Option<Regex>,
 }
 
 impl Region {
+    /// Whether the region's general pattern and one of its type patterns match (a pattern
+    /// whose possible lengths exclude ten digits never matches a ten-digit number).
     fn recognises(&self, national: &str) -> bool {
-        self.general.matches(national) && self.types.iter().any(|t| t.matches(national))
+        self.general.as_ref().is_some_and(|g| g.is_match(national))
+            && self.types.as_ref().is_some_and(|t| t.is_match(national))
     }
+}
+
+fn admits_ten(d: &Descriptor) -> bool {
+    let lengths = d.possible_length();
+    lengths.is_empty() || lengths.contains(&TEN)
 }
 
 fn regions() -> &'static [Region] {
@@ -62,24 +62,31 @@ fn regions() -> &'static [Region] {
             .filter_map(|id| DATABASE.by_id(*id))
             .filter_map(|meta| {
                 let d = meta.descriptors();
-                let general = Pattern::new(d.general())?;
-                let types = [
-                    d.premium_rate(),
-                    d.toll_free(),
-                    d.shared_cost(),
-                    d.voip(),
-                    d.personal_number(),
-                    d.pager(),
-                    d.uan(),
-                    d.voicemail(),
-                    d.fixed_line(),
-                    d.mobile(),
-                ]
-                .into_iter()
-                .flatten()
-                .filter_map(Pattern::new)
-                .collect();
-                let leading = meta.leading_digits().and_then(|l| compile(l.as_str()));
+                // A region whose general pattern does not compile is no region, as in the crate.
+                compile([d.general().national_number().as_str()])?;
+                let general = admits_ten(d.general())
+                    .then(|| compile([d.general().national_number().as_str()]))
+                    .flatten();
+                let types = compile(
+                    [
+                        d.premium_rate(),
+                        d.toll_free(),
+                        d.shared_cost(),
+                        d.voip(),
+                        d.personal_number(),
+                        d.pager(),
+                        d.uan(),
+                        d.voicemail(),
+                        d.fixed_line(),
+                        d.mobile(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    // A type pattern that does not compile matches nothing.
+                    .filter(|t| admits_ten(t) && compile([t.national_number().as_str()]).is_some())
+                    .map(|t| t.national_number().as_str()),
+                );
+                let leading = meta.leading_digits().and_then(|l| compile([l.as_str()]));
                 Some(Region {
                     leading,
                     general,
@@ -90,11 +97,20 @@ fn regions() -> &'static [Region] {
     })
 }
 
-/// Whether libphonenumber deems the ten-digit national number `+1 national` valid.
+/// Whether libphonenumber deems the ten-digit national number `+1 national` valid: the first
+/// region whose leading digits match, or that has no leading digits and recognises the number,
+/// is chosen, and the number is valid when that region recognises it.
 pub fn is_valid(national: &str) -> bool {
-    let chosen = regions().iter().find(|r| match &r.leading {
-        Some(leading) => leading.is_match(national),
-        None => r.recognises(national),
-    });
-    chosen.is_some_and(|r| r.recognises(national))
+    if national.len() != usize::from(TEN) || !national.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    for region in regions() {
+        match &region.leading {
+            Some(leading) if leading.is_match(national) => return region.recognises(national),
+            Some(_) => {}
+            None if region.recognises(national) => return true,
+            None => {}
+        }
+    }
+    false
 }

@@ -68,7 +68,10 @@ impl Url {
         if scheme != "http" && scheme != "https" {
             return Err(invalid("expected an http or https URL"));
         }
-        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let blank = |c: char| c.is_whitespace() || c.is_control();
+        if (t.is_ascii() && t.bytes().any(|b| b <= b' ' || b == 0x7f))
+            || (!t.is_ascii() && t.chars().any(blank))
+        {
             return Err(invalid("a URL cannot hold spaces"));
         }
         let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -90,14 +93,22 @@ impl Url {
         if host.is_empty()
             || !host
                 .chars()
-                .all(|c| c.is_alphanumeric() || "-.:_".contains(c))
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'))
         {
             return Err(invalid("the URL has no valid host"));
         }
-        Ok((
-            Url(format!("{scheme}://{}{path}", authority.to_lowercase())),
-            None,
-        ))
+        let mut url = String::with_capacity(t.len());
+        url.push_str(&scheme);
+        url.push_str("://");
+        if authority.is_ascii() {
+            let from = url.len();
+            url.push_str(authority);
+            url[from..].make_ascii_lowercase();
+        } else {
+            url.push_str(&authority.to_lowercase());
+        }
+        url.push_str(path);
+        Ok((Url(url), None))
     }
 
     pub fn as_str(&self) -> &str {
@@ -133,7 +144,8 @@ impl TrustedFormUrl {
         if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
             let mut url = String::with_capacity(PREFIXES[0].len() + 40);
             url.push_str(PREFIXES[0]);
-            url.extend(id.chars().map(|c| c.to_ascii_lowercase()));
+            url.push_str(id);
+            url.make_ascii_lowercase();
             Ok((TrustedFormUrl(url), None))
         } else {
             Err(Note::new(
@@ -168,14 +180,18 @@ impl JornayaToken {
             .enumerate()
             .all(|(i, c)| c.is_ascii_hexdigit() || (dashed && matches!(i, 8 | 13 | 18 | 23)));
         if (b.len() == 32 || dashed) && hex_ok {
-            let mut out = String::with_capacity(36);
-            for (n, c) in inner.chars().filter(|c| *c != '-').enumerate() {
-                if matches!(n, 8 | 12 | 16 | 20) {
-                    out.push('-');
+            // ASCII only (checked above): the token is written byte by byte.
+            let mut out = [0u8; 36];
+            let mut at = 0;
+            for &c in b.iter().filter(|c| **c != b'-') {
+                if matches!(at, 8 | 13 | 18 | 23) {
+                    out[at] = b'-';
+                    at += 1;
                 }
-                out.push(c.to_ascii_uppercase());
+                out[at] = c.to_ascii_uppercase();
+                at += 1;
             }
-            Ok((JornayaToken(out), None))
+            Ok((JornayaToken(ascii_string(&out)), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
@@ -189,4 +205,11 @@ impl JornayaToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `bytes` known to be ASCII as a `String` (empty, never reached, if they were not).
+fn ascii_string(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .unwrap_or_default()
 }

@@ -145,15 +145,28 @@ fn nanp_validity_agrees_on_the_prefixes_whose_verdict_depends_on_later_digits() 
     // Found by sweeping every area code and exchange: these depend on digits 7 to 10.
     for prefix in ["246521", "246522", "876606"] {
         for suffix in ["0000", "5555", "9999", "1234", "0101", "8642"] {
-            let national = format!("{prefix}{suffix}");
-            let number =
-                phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}"))
-                    .expect("parses");
-            assert_eq!(
-                leadsift_core::clean::nanp_is_valid(&national),
-                phonenumber::is_valid(&number),
-                "{national}"
-            );
+            assert_nanp_agrees(&format!("{prefix}{suffix}"));
         }
     }
+}
+
+#[test]
+fn nanp_validity_agrees_on_every_area_code() {
+    // Each region of country code 1 is chosen by its area codes: one number per area code and
+    // two exchanges reaches every region and each region's type patterns.
+    for area in 200..1000 {
+        for exchange in ["234", "555", "876"] {
+            assert_nanp_agrees(&format!("{area}{exchange}0147"));
+        }
+    }
+}
+
+fn assert_nanp_agrees(national: &str) {
+    let number = phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}"))
+        .expect("parses");
+    assert_eq!(
+        leadsift_core::clean::nanp_is_valid(national),
+        phonenumber::is_valid(&number),
+        "{national}"
+    );
 }
