@@ -76,11 +76,14 @@ pub struct LeadKey(String);
 impl LeadKey {
     /// The key of a cleaned lead, or `None` when it has no identity.
     pub fn of(lead: &Lead) -> Option<LeadKey> {
-        if let Some(id) = lead.text(Field::LeadId) {
-            return Some(LeadKey(format!("lead:{id}")));
-        }
-        if let Some(id) = lead.text(Field::EventId) {
-            return Some(LeadKey(format!("event:{id}")));
+        for (field, prefix) in [(Field::LeadId, "lead:"), (Field::EventId, "event:")] {
+            if let Some(id) = lead.get(field).filter(|v| !v.is_masked()) {
+                let id = id.to_text();
+                let mut key = String::with_capacity(prefix.len() + id.len());
+                key.push_str(prefix);
+                key.push_str(&id);
+                return Some(LeadKey(key));
+            }
         }
         let email = lead
             .get(Field::Email)

@@ -1,12 +1,13 @@
 //! Contact values: email, postal code, state, gender.
 
+use super::small::SmallText;
 use super::tables::{STATE_ALIASES, STATES, ZERO_ZIP_PREFIXES};
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 
 /// A lower-case email address without white space.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
+pub struct Email(SmallText);
 
 impl Email {
     pub fn parse(raw: &str) -> Parsed<Email> {
@@ -22,21 +23,16 @@ impl Email {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
-        let addr: String = if s.is_ascii() {
-            let mut addr = if s.bytes().any(|b| char::from(b).is_whitespace()) {
-                s.chars().filter(|c| !c.is_whitespace()).collect()
-            } else {
-                s.to_owned()
-            };
-            addr.make_ascii_lowercase();
-            addr
+        let addr: SmallText = if s.is_ascii() && !s.bytes().any(|b| char::from(b).is_whitespace()) {
+            SmallText::ascii_lowercase(s)
         } else {
             s.chars()
                 .filter(|c| !c.is_whitespace())
                 .flat_map(char::to_lowercase)
-                .collect()
+                .collect::<String>()
+                .into()
         };
-        let Some((local, domain)) = addr.split_once('@') else {
+        let Some((local, domain)) = addr.as_str().split_once('@') else {
             return Err(invalid("an email address needs an @"));
         };
         if domain.contains('@') {
@@ -99,7 +95,7 @@ impl Email {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -178,7 +174,7 @@ impl State {
 
 /// A US ZIP (`12345`, `12345-6789`), Canadian (`A1A 1A1`) or UK (`SW1A 1AA`) postal code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostalCode(String);
+pub struct PostalCode(SmallText);
 
 /// Where a postal code's one separator stands: `Some(None)` for none, `Some(Some(n))` after
 /// `n` letters and digits, `None` for more than one separator or one with two hyphens. A
@@ -238,11 +234,11 @@ impl PostalCode {
         let split = split.flatten();
         if digits && separators_ok {
             if b.len() == 5 && split.is_none() {
-                return Ok((PostalCode(compact), None));
+                return Ok((PostalCode(compact.into()), None));
             }
             if b.len() == 9 && split.is_none_or(|at| at == 5) {
                 return Ok((
-                    PostalCode(format!("{}-{}", &compact[..5], &compact[5..])),
+                    PostalCode(format!("{}-{}", &compact[..5], &compact[5..]).into()),
                     None,
                 ));
             }
@@ -257,7 +253,7 @@ impl PostalCode {
         }
         if b.len() == 6 && split.is_none_or(|at| at == 3) && separators_ok && is_canadian(b) {
             return Ok((
-                PostalCode(format!("{} {}", &compact[..3], &compact[3..])),
+                PostalCode(format!("{} {}", &compact[..3], &compact[3..]).into()),
                 None,
             ));
         }
@@ -268,7 +264,7 @@ impl PostalCode {
         {
             let split = b.len() - 3;
             return Ok((
-                PostalCode(format!("{} {}", &compact[..split], &compact[split..])),
+                PostalCode(format!("{} {}", &compact[..split], &compact[split..]).into()),
                 None,
             ));
         }
@@ -313,11 +309,11 @@ impl PostalCode {
                 state = state.as_str()
             ),
         );
-        Some((PostalCode(value), note))
+        Some((PostalCode(value.into()), note))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

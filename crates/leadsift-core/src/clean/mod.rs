@@ -8,6 +8,7 @@ mod datetime;
 mod nanp;
 mod number;
 mod phone;
+mod small;
 pub(crate) mod tables;
 mod web;
 
@@ -20,6 +21,7 @@ pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
 pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::number::{DecimalSeparator, Number};
 pub use self::phone::Phone;
+use self::small::SmallText;
 pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
 use crate::field::{Field, FieldType};
 use crate::issue::IssueCode;
@@ -69,24 +71,24 @@ impl CleanOptions {
 
 /// A masked value as LeadConduit writes it (`512*******`): kept, flagged, never invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Masked(String);
+pub struct Masked(SmallText);
 
 impl Masked {
     /// A typed value that hides a run of its characters behind `**`. A single `*` is not a
     /// mask: it is a character some values (an email's local part) may hold.
     pub fn parse(raw: &str) -> Option<Masked> {
         let t = raw.trim();
-        (t.contains("**") && !t.chars().any(char::is_control)).then(|| Masked(t.to_owned()))
+        (t.contains("**") && !t.chars().any(char::is_control)).then(|| Masked(SmallText::new(t)))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 /// Trimmed text with control characters other than tab and newline removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text(String);
+pub struct Text(SmallText);
 
 impl Text {
     pub fn parse(raw: &str) -> Parsed<Text> {
@@ -97,11 +99,11 @@ impl Text {
                 "control characters were removed",
             )
         });
-        Ok((Text(text.into_owned()), note))
+        Ok((Text(SmallText::new(&text)), note))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

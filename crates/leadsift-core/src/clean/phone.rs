@@ -1,11 +1,12 @@
 //! Phone numbers: NANP as ten digits, elsewhere E.164; validity as libphonenumber decides.
 
+use super::small::SmallText;
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 
 /// A valid phone number: `5127891111`, `5127891111x22` or `+442079460958`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phone(String);
+pub struct Phone(SmallText);
 
 impl Phone {
     pub fn parse(raw: &str) -> Parsed<Phone> {
@@ -86,11 +87,10 @@ impl Phone {
             if !super::nanp::is_valid(ten) {
                 return Err(invalid("not a valid phone number for its country"));
             }
-            let mut out = ten.to_owned();
-            if let Some(e) = ext {
-                out.push('x');
-                out.push_str(e);
-            }
+            let out = match ext {
+                None => SmallText::new(ten),
+                Some(e) => format!("{ten}x{e}").into(),
+            };
             return Ok((Phone(out), warning));
         }
         // Elsewhere: E.164 as libphonenumber formats it, accepted only when that form reads
@@ -102,16 +102,17 @@ impl Phone {
             out.push('x');
             out.push_str(e);
         }
-        Ok((Phone(out), warning))
+        Ok((Phone(out.into()), warning))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The number without its extension, for matching leads by phone.
     pub fn number(&self) -> &str {
-        self.0.split('x').next().unwrap_or(&self.0)
+        let s = self.0.as_str();
+        s.split('x').next().unwrap_or(s)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use super::small::SmallText;
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 
@@ -55,7 +56,7 @@ impl std::fmt::Display for IpAddress {
 
 /// An absolute http(s) URL with a lower-case scheme and host.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Url(String);
+pub struct Url(SmallText);
 
 impl Url {
     pub fn parse(raw: &str) -> Parsed<Url> {
@@ -108,17 +109,17 @@ impl Url {
             url.push_str(&authority.to_lowercase());
         }
         url.push_str(path);
-        Ok((Url(url), None))
+        Ok((Url(url.into()), None))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 /// `https://cert.trustedform.com/<40 lower-case hex>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustedFormUrl(String);
+pub struct TrustedFormUrl(SmallText);
 
 impl TrustedFormUrl {
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
@@ -141,12 +142,12 @@ impl TrustedFormUrl {
             .next()
             .unwrap_or("")
             .trim_end_matches('/');
-        if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if id.len() == 40 && all_hex(id.as_bytes()) {
             let mut url = String::with_capacity(PREFIXES[0].len() + 40);
             url.push_str(PREFIXES[0]);
             url.push_str(id);
             url.make_ascii_lowercase();
-            Ok((TrustedFormUrl(url), None))
+            Ok((TrustedFormUrl(url.into()), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidTrustedformUrl,
@@ -158,13 +159,13 @@ impl TrustedFormUrl {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 /// A Jornaya LeadiD token in its upper-case 36-character UUID form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JornayaToken(String);
+pub struct JornayaToken(SmallText);
 
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
@@ -175,10 +176,13 @@ impl JornayaToken {
             .unwrap_or(t);
         let b = inner.as_bytes();
         let dashed = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
-        let hex_ok = b
-            .iter()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_hexdigit() || (dashed && matches!(i, 8 | 13 | 18 | 23)));
+        let hex_ok = if dashed {
+            [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
+                .iter()
+                .all(|part| all_hex(part))
+        } else {
+            all_hex(b)
+        };
         if (b.len() == 32 || dashed) && hex_ok {
             // ASCII only (checked above): the token is written byte by byte.
             let mut out = [0u8; 36];
@@ -191,7 +195,7 @@ impl JornayaToken {
                 out[at] = c.to_ascii_uppercase();
                 at += 1;
             }
-            Ok((JornayaToken(ascii_string(&out)), None))
+            Ok((JornayaToken(SmallText::new(ascii_str(&out))), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
@@ -203,13 +207,26 @@ impl JornayaToken {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
-/// `bytes` known to be ASCII as a `String` (empty, never reached, if they were not).
-fn ascii_string(bytes: &[u8]) -> String {
-    std::str::from_utf8(bytes)
-        .map(str::to_owned)
-        .unwrap_or_default()
+/// `bytes` known to be ASCII as a `str` (empty, never reached, if they were not).
+fn ascii_str(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Whether every byte is an ASCII hex digit: a table look-up per byte and no early exit, so
+/// random digits cost no mispredicted branches.
+fn all_hex(bytes: &[u8]) -> bool {
+    const HEX: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = (b as u8).is_ascii_hexdigit();
+            b += 1;
+        }
+        table
+    };
+    bytes.iter().fold(true, |all, &b| all & HEX[usize::from(b)])
 }

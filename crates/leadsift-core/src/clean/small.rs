@@ -1,0 +1,65 @@
+//! [`SmallText`]: the text of a cleaned value, kept inline when it is short.
+//!
+//! Most cleaned values (names, cities, ZIP codes, phones, LeadConduit's 24-character ids,
+//! most e-mail addresses) are at most [`INLINE`] bytes: kept in place, they cost a row no
+//! allocation. Longer text (URLs, user agents, tokens) is one boxed `str`.
+
+/// The most bytes kept in place.
+pub(crate) const INLINE: usize = 30;
+
+/// Text up to [`INLINE`] bytes in place, longer on the heap. Built only from `str`, so its bytes
+/// are always UTF-8.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum SmallText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl SmallText {
+    pub(crate) fn new(text: &str) -> SmallText {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                SmallText::Inline { len, bytes }
+            }
+            _ => SmallText::Heap(text.into()),
+        }
+    }
+
+    /// `text` with ASCII letters lower-cased.
+    pub(crate) fn ascii_lowercase(text: &str) -> SmallText {
+        let mut small = SmallText::new(text);
+        match &mut small {
+            SmallText::Inline { len, bytes } => bytes[..usize::from(*len)].make_ascii_lowercase(),
+            SmallText::Heap(s) => s.make_ascii_lowercase(),
+        }
+        small
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Copied from a `str` whole, so the check never fails.
+            SmallText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            SmallText::Heap(s) => s,
+        }
+    }
+}
+
+impl From<String> for SmallText {
+    fn from(text: String) -> SmallText {
+        if text.len() <= INLINE {
+            SmallText::new(&text)
+        } else {
+            SmallText::Heap(text.into_boxed_str())
+        }
+    }
+}
+
+impl std::fmt::Debug for SmallText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
