@@ -234,9 +234,11 @@ pub fn run(args: Args) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Numbered>(2);
     let reader = {
         let (name, progress) = (name.clone(), progress.clone());
+        // Only a server compares a batch's checksum (a batch may be sent to it twice).
+        let checksums = matches!(sink, Sink::Server(_));
         std::thread::Builder::new()
             .name("validate".to_owned())
-            .spawn(move || read_batches(input, &name, options, batch, progress, &tx))
+            .spawn(move || read_batches(input, &name, options, batch, checksums, progress, &tx))
             .context("could not start the reading thread")?
     };
     let mut totals = Outcomes::default();
@@ -340,14 +342,15 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Validates `input` and sends its rows in batches of `batch`, with their checksums and
-/// content hashes; returns the file's summary. Stops early, without an error, when the
-/// receiving side has gone away.
+/// Validates `input` and sends its rows in batches of `batch`, with their content hashes and,
+/// when `checksums`, their checksums; returns the file's summary. Stops early, without an
+/// error, when the receiving side has gone away.
 fn read_batches(
     mut input: Box<dyn std::io::Read + Send>,
     name: &str,
     options: leadsift_core::Options,
     batch: usize,
+    checksums: bool,
     progress: Option<indicatif::ProgressBar>,
     tx: &std::sync::mpsc::SyncSender<Numbered>,
 ) -> Result<Summary> {
@@ -355,7 +358,11 @@ fn read_batches(
     let mut pending: Vec<Row> = Vec::with_capacity(batch);
     let (mut open, mut seq, mut previous_first_line) = (true, 0i64, None);
     let mut send = |rows: Vec<Row>| {
-        let batch = Batch::new(rows);
+        let batch = if checksums {
+            Batch::new(rows)
+        } else {
+            Batch::written_once(rows)
+        };
         seq += 1;
         let after = WriteOrder::after(seq, &batch, previous_first_line);
         previous_first_line = batch.first_line();

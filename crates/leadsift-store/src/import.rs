@@ -82,9 +82,9 @@ pub struct BatchAnswer {
     pub replayed: bool,
 }
 
-/// A batch ready to be applied: its rows, each row's content hash and the batch's checksum.
-/// Built apart from the transaction, so the command line builds the next one on its reading
-/// thread while this one is written.
+/// A batch ready to be applied: its rows, each row's content hash and, when something will
+/// compare it, the batch's checksum. Built apart from the transaction, so the command line
+/// builds the next one on its reading thread while this one is written.
 #[derive(Debug, Clone)]
 pub struct Batch {
     rows: Vec<Row>,
@@ -93,11 +93,21 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// A batch whose checksum is computed from its rows.
+    /// A batch whose checksum is computed from its rows: one that may be sent again, and
+    /// whose resending must be told from another batch under the same number.
     pub fn new(rows: Vec<Row>) -> Batch {
         let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
         let checksum = batch_checksum(&wire);
         Batch::checked(rows, checksum)
+    }
+
+    /// A batch that only its reader writes, once, in order (`leadsift import` into a
+    /// database, an upload the server reads itself): nothing will ever compare a checksum, so
+    /// none is computed (building the wire form of every row to hash it cost as much as
+    /// validating it). Its record holds an empty checksum: under its number, only the same
+    /// reader's batch can arrive.
+    pub fn written_once(rows: Vec<Row>) -> Batch {
+        Batch::checked(rows, String::new())
     }
 
     /// A batch with its checksum already computed from the rows (the server computes it from
@@ -118,6 +128,7 @@ impl Batch {
         &self.rows
     }
 
+    /// The checksum; empty for a batch [written once](Batch::written_once).
     pub fn checksum(&self) -> &str {
         &self.checksum
     }

@@ -660,13 +660,14 @@ fn import_spooled(
     let mut seq = 0i64;
     let write = |rows: Vec<Row>, seq: i64| -> Result<(), ApiError> {
         let started = Instant::now();
-        let answer = import::apply_batch(&state.db, run.id, seq, &import::Batch::new(rows))
-            .map_err(|e| {
-                let e = ApiError::from(e);
-                let why =
-                    format!("the server could not write batch {seq} (request id {request_id})");
-                fail(why, e)
-            })?;
+        let answer =
+            import::apply_batch(&state.db, run.id, seq, &import::Batch::written_once(rows))
+                .map_err(|e| {
+                    let e = ApiError::from(e);
+                    let why =
+                        format!("the server could not write batch {seq} (request id {request_id})");
+                    fail(why, e)
+                })?;
         state
             .metrics
             .batch(&answer.counts, answer.replayed, started.elapsed());
