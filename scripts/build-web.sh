@@ -16,4 +16,6 @@ if ! trunk --version 2>/dev/null | grep -q " 0.21.14$"; then
   cargo install trunk --version 0.21.14 --locked
 fi
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
+# The post-build hook makes the gzip twins with `xtask gzip` (Zopfli).
+cargo build --release -p xtask --locked
 PATH="$PWD/web/node_modules/.bin:$PATH" trunk build --release "$@"

@@ -603,6 +603,84 @@ await step('a mapping without an identity says so above the mapping', async () =
   eq(await page.$('#identity-warning'), null, 'no warning when lead_id is mapped');
 });
 
+await step('compare with what was delivered: the five counts, and the grid filtered by them', async () => {
+  // The scenario of `leadsift reconcile`'s own test: of 60 exported leads, 0-4 were never
+  // delivered, 5-8 were delivered with another city and e-mail, 9-11 twice under other ids,
+  // and two deliveries of the export's period are not in it.
+  const file = generate('delivered.csv', ['--rows', '60', '--seed', '77', '--invalid', '0']);
+  const records = fs.readFileSync(`${file}.expected.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const token = 'e2e-compare-token-0123456789';
+  const cmp = new Server(await freePort(), `sqlite://${path.join(work, 'delivered.db')}`, token);
+  await cmp.start();
+  const other = await context.newPage();
+  try {
+    const deliver = async (lead) => {
+      const r = await fetch(`${cmp.url}api/v1/leads`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(lead),
+      });
+      assert(r.ok, `delivery: HTTP ${r.status} ${await r.text()}`);
+    };
+    const delivery = (rec) => {
+      const lead = Object.fromEntries(Object.entries(rec.lead).filter(([, v]) => v !== null));
+      return { ...lead, ...rec.extra };
+    };
+    for (const [i, rec] of records.entries()) {
+      const lead = delivery(rec);
+      if (i <= 4) continue;
+      if (i <= 8) Object.assign(lead, { city: 'Elsewhere', email: `changed${i}@example.com` });
+      else if (i <= 11) await deliver({ ...lead, lead_id: `again-${i}`, event_id: `again-event-${i}` });
+      await deliver(lead);
+    }
+    for (const n of [0, 1]) {
+      const lead = { ...delivery(records[20]), lead_id: `elsewhere-${n}`, email: `nobody${n}@example.com`, phone_1: `512789100${n}` };
+      delete lead.event_id;
+      await deliver(lead);
+    }
+    await other.goto(cmp.url);
+    await other.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 30_000 });
+    await other.setInputFiles('#file', file);
+    await other.waitForFunction(() => document.getElementById('progress-text').textContent.startsWith('Validated'), null, { timeout: 60_000 });
+    // A wrong token is told apart from a missing one, and nothing is counted.
+    await other.fill('#imp-token', 'not-the-token');
+    await other.click('#cmp-start');
+    await other.waitForFunction(() => document.querySelector('#cmp-status .error'), null, { timeout: 20_000 });
+    const refused = await other.textContent('#cmp-status');
+    assert(refused.includes("is not the server's"), `a wrong token: ${refused}`);
+    eq(await other.$('#cmp-counts dl'), null, 'no counts after a refusal');
+    await other.fill('#imp-token', token);
+    await other.click('#cmp-start');
+    await other.waitForSelector('#cmp-counts dl', { timeout: 60_000 });
+    const shown = await other.$$eval('#cmp-counts dt', (dts) => Object.fromEntries(dts.map((d) => [d.textContent, Number(d.nextElementSibling.textContent.replace(/,/g, ''))])));
+    const cli = JSON.parse(run(bin, ['reconcile', file, '--server', cmp.url, '--token', token, '--format', 'json']).stdout);
+    const expected = { matched: 48, differs: 4, 'not delivered': 5, 'delivered, not exported': 2, 'delivered twice': 3 };
+    eq(shown, expected, 'the five counts');
+    eq([cli.matched, cli.differs, cli.not_delivered, cli.delivered_not_exported, cli.delivered_twice], Object.values(expected), 'the same counts from leadsift reconcile --server');
+    const said = await other.textContent('#cmp-counts');
+    assert(said.includes('city (4)') && said.includes('email (4)'), `the differing fields: ${said}`);
+    assert((await other.textContent('#cmp-status')).includes('Compared 60 rows'), 'the status says how many rows were compared');
+    // A count is a filter: the grid then shows exactly those rows.
+    const gridLines = () => other.$$eval('#grid-table tbody tr td:first-child', (tds) => tds.map((t) => Number(t.textContent)));
+    const firstFive = (await gridLines()).slice(0, 5);
+    eq(firstFive.length, 5, 'the grid shows the first rows');
+    await other.click('#cmp-counts button[data-class="differs"]');
+    await other.waitForFunction(() => document.getElementById('grid-count').textContent === '4 rows match', null, { timeout: 10_000 });
+    eq(await other.$eval('#filter', (s) => s.value), 'class:differs', 'the filter chosen');
+    await other.selectOption('#filter', 'class:not_delivered');
+    await other.waitForFunction(() => document.getElementById('grid-count').textContent === '5 rows match', null, { timeout: 10_000 });
+    eq(await gridLines(), firstFive, 'the undelivered rows are the first five of the file');
+    shotNo += 1;
+    await other.screenshot({ path: path.join(shots, `${String(shotNo).padStart(2, '0')}-compare-with-deliveries.png`), fullPage: true });
+    // A new file forgets the comparison.
+    await other.setInputFiles('#file', small);
+    await other.waitForFunction(() => document.getElementById('progress-text').textContent.startsWith('Validated'), null, { timeout: 60_000 });
+    eq(await other.$('#cmp-counts dl'), null, 'the counts of the last file are gone');
+    eq(await other.$eval('#filter', (s) => s.value), 'all', 'the class filter is gone');
+  } finally {
+    await other.close();
+    await cmp.kill();
+  }
+});
+
 await step('a server with a token: the history says whether the token is missing or wrong', async () => {
   const guarded = new Server(await freePort(), `sqlite://${path.join(work, 'guarded.db')}`, 'e2e-token-0123456789');
   await guarded.start();

@@ -65,12 +65,9 @@ impl Running<'_> {
                 seen,
                 window,
             } => {
-                let (Some(from), Some(to)) = (window.from, window.to) else {
+                let Some((from, to)) = window.bounds() else {
                     return Ok(());
                 };
-                let text =
-                    |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-                let (from, to) = (text(from), text(to));
                 let mut after = 0;
                 loop {
                     let page = remote.deliveries(&from, &to, after)?;

@@ -203,6 +203,13 @@ impl Window {
             self.to = Some(self.to.map_or(t, |x| x.max(t)));
         }
     }
+
+    /// The window as `GET /api/v1/reconcile/deliveries` reads it (RFC 3339 in UTC, to the
+    /// microsecond); `None` when no row has a submission time, so no delivery can be missed.
+    pub fn bounds(&self) -> Option<(String, String)> {
+        let text = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        Some((text(self.from?), text(self.to?)))
+    }
 }
 
 /// The stored leads that some row of the export is, by key: what a client of the HTTP API

@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use leadsift_core::reconcile::Class;
 
 /// Rows per compressed block.
 pub const BLOCK_ROWS: usize = 1024;
@@ -24,24 +25,31 @@ pub enum Filter {
     Warning,
     /// Rows with at least one issue: warnings and rejections.
     Issues,
+    /// Rows that a comparison with the delivered leads put in this class.
+    Class(Class),
 }
 
 impl Filter {
+    /// `all`, `rejected`, `warning`, `issues`, or `class:<class>` (`class:differs`).
     pub fn parse(name: &str) -> Filter {
         match name {
             "rejected" => Filter::Rejected,
             "warning" => Filter::Warning,
             "issues" => Filter::Issues,
-            _ => Filter::All,
+            _ => name
+                .strip_prefix("class:")
+                .and_then(|c| Class::ALL.into_iter().find(|k| k.as_str() == c))
+                .map_or(Filter::All, Filter::Class),
         }
     }
 
-    fn admits(self, status: u8) -> bool {
+    fn admits(self, status: u8, class: Option<Class>) -> bool {
         match self {
             Filter::All => true,
             Filter::Rejected => status == REJECTED,
             Filter::Warning => status == WARNING,
             Filter::Issues => status != VALID,
+            Filter::Class(c) => class == Some(c),
         }
     }
 }
@@ -65,6 +73,8 @@ pub struct RowStore {
     open: String,
     open_rows: usize,
     statuses: Vec<u8>,
+    /// Each row's class from a comparison with the delivered leads (empty until one ran).
+    classes: Vec<Option<Class>>,
     cache: Vec<(usize, Vec<Stored>)>,
     /// Row positions per filter, built on first use.
     views: Vec<(Filter, Vec<u32>)>,
@@ -115,6 +125,24 @@ impl RowStore {
         self.open_rows = 0;
     }
 
+    /// Records that a comparison put row `i` in `class`.
+    pub fn set_class(&mut self, i: usize, class: Class) {
+        if i >= self.len() {
+            return;
+        }
+        if self.classes.len() < self.len() {
+            self.classes.resize(self.len(), None);
+        }
+        self.classes[i] = Some(class);
+        self.views.retain(|(f, _)| !matches!(f, Filter::Class(_)));
+    }
+
+    /// Forgets every row's class (a comparison starts again).
+    pub fn clear_classes(&mut self) {
+        self.classes.clear();
+        self.views.retain(|(f, _)| !matches!(f, Filter::Class(_)));
+    }
+
     /// How many rows pass `filter`.
     pub fn count(&mut self, filter: Filter) -> usize {
         match filter {
@@ -128,7 +156,10 @@ impl RowStore {
             return &self.views[i].1;
         }
         let rows: Vec<u32> = (0..self.statuses.len() as u32)
-            .filter(|&i| filter.admits(self.statuses[i as usize]))
+            .filter(|&i| {
+                let class = self.classes.get(i as usize).copied().flatten();
+                filter.admits(self.statuses[i as usize], class)
+            })
             .collect();
         self.views.push((filter, rows));
         &self.views[self.views.len() - 1].1

@@ -15,11 +15,19 @@
 //! - in `returns {job, codes}` (comma-separated reason codes): out `returns {job, blob, returned,
 //!   price, without_event_id, lines}`, the returns file LeadConduit imports, or `returns {job,
 //!   error}`.
+//! - Comparing with the delivered leads, each answered by `compare {req, …}` (or `compare
+//!   {req, error}`): `compare_batch {req, job, seq, size}` gives `{body, count, from, to}`, the
+//!   body to `POST /api/v1/reconcile` (and the export's submission window, empty when no row has
+//!   a time); `compare_found {req, job, seq, size, text}` takes the answer's text and gives
+//!   `{}`; `compare_deliveries {req, job, keys}` (newline-separated keys of a page of
+//!   deliveries) gives `{}`; `compare_summary {req, job}` gives `{text}`, the counts as JSON. A new
+//!   `compare_batch` with `seq` 1 starts the comparison again.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use leadsift_core::digest::FileDigest;
+use leadsift_core::reconcile::{Finding, ReconcileSummary, Seen, Window};
 use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
@@ -92,6 +100,11 @@ struct State {
     store_job: f64,
     /// The store's rows that some reason could return, for the returns file.
     candidates: Vec<Candidate>,
+    /// The store's rows' submission window, for a comparison with the deliveries.
+    window: Window,
+    /// A comparison's progress: the stored leads some row is, and the counts.
+    seen: Seen,
+    compared: ReconcileSummary,
     /// Wakes the worker for the next slice without a timer's minimum delay.
     channel: MessageChannel,
 }
@@ -111,6 +124,9 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         store: RowStore::new(),
         store_job: f64::NAN,
         candidates: Vec::new(),
+        window: Window::default(),
+        seen: Seen::default(),
+        compared: ReconcileSummary::default(),
         channel,
     }));
 
@@ -147,6 +163,9 @@ fn handle(state: &Shared, m: &JsValue) {
         "batch" => batch(state, m),
         "bench" => bench(state, m),
         "returns" => returns(state, m),
+        "compare_batch" | "compare_found" | "compare_deliveries" | "compare_summary" => {
+            compare(state, m)
+        }
         other => post(
             state,
             &obj(&[
@@ -183,6 +202,9 @@ fn start(state: &Shared, m: &JsValue) {
         s.store = RowStore::new();
         s.store_job = id;
         s.candidates.clear();
+        s.window = Window::default();
+        s.seen = Seen::default();
+        s.compared = ReconcileSummary::default();
         s.job = Some(Job {
             id,
             file,
@@ -245,6 +267,7 @@ fn step(state: &Shared) {
             if let Some(c) = Candidate::of(&row) {
                 s.candidates.push(c);
             }
+            s.window.add(&row);
             job.errors.push(&error_report_lines(&row));
             job.cleaned.push(&cleaned_csv_line(&row));
             let original = std::mem::take(&mut row.original);
@@ -391,27 +414,13 @@ fn batch(state: &Shared, m: &JsValue) {
     // The original rows go with the batch unless the import was told to keep none.
     let original = get(m, "original").as_bool().unwrap_or(true);
     let rows = s.store.range((seq - 1) * size, seq * size);
-    let mut wire: Vec<WireRow> = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let read = serde_json::from_str::<StoredRow>(&r.row).and_then(|b| {
-            let mut w = b.into_wire();
-            if original {
-                w.original = serde_json::from_str::<OrderedText>(&r.raw)?.0;
-            }
-            Ok(w)
-        });
-        match read {
-            Ok(w) => wire.push(w),
-            Err(e) => {
-                drop(s);
-                return fail(
-                    state,
-                    f64::NAN,
-                    format!("a stored row could not be read: {e}"),
-                );
-            }
+    let wire = match wire_rows(&rows, original) {
+        Ok(w) => w,
+        Err(e) => {
+            drop(s);
+            return fail(state, f64::NAN, e);
         }
-    }
+    };
     let checksum = batch_checksum(&wire);
     // Written straight from the rows (`json!` would sort every object, the original row's
     // column order with them).
@@ -442,6 +451,111 @@ fn batch(state: &Shared, m: &JsValue) {
         ("body", body.into()),
     ]);
     let _ = s.scope.post_message(&reply);
+}
+
+/// Stored rows in the wire form a batch carries, with their original rows when `original`.
+fn wire_rows(rows: &[crate::store::Stored], original: bool) -> Result<Vec<WireRow>, String> {
+    rows.iter()
+        .map(|r| {
+            let mut w = serde_json::from_str::<StoredRow>(&r.row)?.into_wire();
+            if original {
+                w.original = serde_json::from_str::<OrderedText>(&r.raw)?.0;
+            }
+            Ok(w)
+        })
+        .collect::<Result<_, serde_json::Error>>()
+        .map_err(|e| format!("a stored row could not be read: {e}"))
+}
+
+/// One step of a comparison with the delivered leads (the page talks to the server; the worker
+/// holds the rows, the classes and the counts, all judged by the core).
+fn compare(state: &Shared, m: &JsValue) {
+    let mut s = state.borrow_mut();
+    let req = get(m, "req");
+    let reply = |s: &State, fields: &[(&str, JsValue)]| {
+        let mut all = vec![("type", JsValue::from("compare")), ("req", req.clone())];
+        all.extend(fields.iter().cloned());
+        let _ = s.scope.post_message(&obj(&all));
+    };
+    if get_f64(m, "job") != s.store_job || s.job.is_some() {
+        return reply(
+            &s,
+            &[(
+                "error",
+                "the file is still being read, or was chosen again: wait for it to be read".into(),
+            )],
+        );
+    }
+    let seq = get_f64(m, "seq").max(1.0) as usize;
+    let size = (get_f64(m, "size").max(1.0) as usize).min(10_000);
+    match get_str(m, "type").as_str() {
+        "compare_batch" => {
+            if seq == 1 {
+                s.seen = Seen::default();
+                s.compared = ReconcileSummary::default();
+                s.store.clear_classes();
+            }
+            let rows = s.store.range((seq - 1) * size, seq * size);
+            let body = wire_rows(&rows, false).and_then(|wire| {
+                #[derive(serde::Serialize)]
+                struct Body<'a> {
+                    rows: Vec<WireRowJson<'a>>,
+                }
+                serde_json::to_string(&Body {
+                    rows: wire.iter().map(WireRowJson).collect(),
+                })
+                .map_err(|e| format!("the rows could not be written: {e}"))
+            });
+            match body {
+                Ok(body) => {
+                    let (from, to) = s.window.bounds().unwrap_or_default();
+                    reply(
+                        &s,
+                        &[
+                            ("body", body.into()),
+                            ("count", (rows.len() as f64).into()),
+                            ("from", from.into()),
+                            ("to", to.into()),
+                        ],
+                    )
+                }
+                Err(e) => reply(&s, &[("error", e.into())]),
+            }
+        }
+        "compare_found" => {
+            #[derive(serde::Deserialize)]
+            struct Answer {
+                findings: Vec<Finding>,
+            }
+            let answer = match serde_json::from_str::<Answer>(&get_str(m, "text")) {
+                Ok(a) => a,
+                Err(e) => {
+                    let e = format!("the server's answer is not a list of findings: {e}");
+                    return reply(&s, &[("error", e.into())]);
+                }
+            };
+            let s = &mut *s;
+            for (i, f) in answer.findings.iter().enumerate() {
+                s.store.set_class((seq - 1) * size + i, f.class);
+                s.seen.add(f);
+                s.compared.add(f);
+            }
+            reply(s, &[]);
+        }
+        "compare_deliveries" => {
+            let s = &mut *s;
+            for key in get_str(m, "keys").lines() {
+                if let Some(f) = s.seen.not_exported(key) {
+                    s.compared.add(&f);
+                }
+            }
+            reply(s, &[]);
+        }
+        _ => {
+            let text = serde_json::to_string(&s.compared).unwrap_or_default();
+            reply(&s, &[("text", text.into())])
+        }
+    }
 }
 
 /// Validation alone, for the benchmark: the same slices, nothing kept.

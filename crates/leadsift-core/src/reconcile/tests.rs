@@ -121,6 +121,14 @@ fn the_window_spans_the_rows_submission_times() {
     }
     assert_eq!(w.from, Some(time("2026-11-01 14:00:00")));
     assert_eq!(w.to, Some(time("2026-11-02 10:00:00")));
+    assert_eq!(
+        w.bounds(),
+        Some((
+            "2026-11-01T14:00:00.000000Z".to_owned(),
+            "2026-11-02T10:00:00.000000Z".to_owned()
+        ))
+    );
+    assert_eq!(Window::default().bounds(), None);
 }
 
 #[test]

@@ -75,3 +75,30 @@ fn unknown_filter_names_show_everything() {
     assert_eq!(Filter::parse("rejected"), Filter::Rejected);
     assert_eq!(Filter::parse("nonsense"), Filter::All);
 }
+
+#[test]
+fn rows_filter_by_the_class_a_comparison_gave_them() {
+    let mut s = fill(BLOCK_ROWS + 10);
+    assert_eq!(s.count(Filter::parse("class:differs")), 0);
+    s.set_class(3, Class::Differs);
+    s.set_class(BLOCK_ROWS + 2, Class::Differs);
+    s.set_class(4, Class::Matched);
+    s.set_class(BLOCK_ROWS + 10, Class::Matched); // past the rows: ignored
+    assert_eq!(s.count(Filter::parse("class:differs")), 2);
+    assert_eq!(s.count(Filter::parse("class:matched")), 1);
+    let page = s.page(Filter::Class(Class::Differs), 0, 10);
+    let records: Vec<&str> = page.iter().map(|r| r.row.as_str()).collect();
+    assert_eq!(
+        records,
+        [
+            "{\"record\":3}",
+            format!("{{\"record\":{}}}", BLOCK_ROWS + 2).as_str()
+        ]
+    );
+    // A row classed again moves; a new comparison starts from nothing.
+    s.set_class(3, Class::Matched);
+    assert_eq!(s.count(Filter::parse("class:matched")), 2);
+    s.clear_classes();
+    assert_eq!(s.count(Filter::parse("class:matched")), 0);
+    assert_eq!(Filter::parse("class:nonsense"), Filter::All);
+}

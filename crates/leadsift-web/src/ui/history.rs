@@ -30,19 +30,11 @@ pub(crate) fn load(app: &Shared, before: Option<i64>) {
                     escape(&e.to_string())
                 ),
             },
-            Ok((401, text)) => {
-                // A wrong token and a missing one need different words.
-                let wrong = text.contains("\"invalid_token\"");
-                format!(
-                    "<p class=\"error\">{} {}</p>",
-                    escape(&api_message(401, &text)),
-                    if wrong {
-                        "The token in the import section's Token field is not the server's: correct it, then refresh."
-                    } else {
-                        "Enter the server's token in the import section's Token field, then refresh."
-                    }
-                )
-            }
+            Ok((401, text)) => format!(
+                "<p class=\"error\">{} {}</p>",
+                escape(&api_message(401, &text)),
+                escape(&super::net::token_problem(&text, "then refresh"))
+            ),
             Ok((s, text)) => format!("<p class=\"error\">{}</p>", escape(&api_message(s, &text))),
             Err(_) => "<p class=\"error\">The server cannot be reached: the history needs it. \
                        Validation and downloads still work offline.</p>"

@@ -6,6 +6,7 @@
 //! controls are rendered only when their content changes, never on a progress tick, so that
 //! keyboard focus is not lost.
 
+mod compare;
 mod grid;
 mod history;
 mod net;
@@ -86,6 +87,11 @@ pub(crate) struct App {
     pub online: bool,
     /// Resolvers of promises waiting for the worker's `batch` answers, by sequence number.
     pub waiting: BTreeMap<u64, js_sys::Function>,
+    /// Resolvers of promises waiting for the worker's `compare` answers, by request number.
+    pub asks: BTreeMap<u64, js_sys::Function>,
+    pub next_ask: u64,
+    /// A comparison with the deliveries is running.
+    pub comparing: bool,
     started_at: f64,
 }
 
@@ -184,6 +190,9 @@ pub fn start() -> Result<(), JsValue> {
         upload: upload::Upload::default(),
         online: true,
         waiting: BTreeMap::new(),
+        asks: BTreeMap::new(),
+        next_ask: 0,
+        comparing: false,
         started_at: 0.0,
     }));
 
@@ -376,6 +385,12 @@ fn on_click(app: &Shared, e: web_sys::Event) {
         }
         "history-refresh" => history::load(app, None),
         "make-returns" => make_returns(app),
+        "compare" => compare::begin(app),
+        "compare-filter" => {
+            if let Some(class) = t.get_attribute("data-class") {
+                compare::filter(app, &class);
+            }
+        }
         "errors-csv" => {
             if let Some(run) = t.get_attribute("data-run").and_then(|r| r.parse().ok()) {
                 history::errors_csv(app, run);
@@ -485,6 +500,7 @@ pub(crate) fn rerun(app: &Shared) {
     set_text(&doc, "progress-text", "Reading…");
     set_html(&doc, "issues-by-code", "");
     send(app, message);
+    compare::reset(app);
     grid::reset(app);
     upload::render_controls(app);
 }
@@ -537,6 +553,9 @@ fn on_worker(app: &Shared, m: JsValue) {
     }
     if kind == "returns" {
         return on_returns(app, &m);
+    }
+    if kind == "compare" {
+        return compare::on_answer(app, &m);
     }
     if kind == "batch" {
         let seq = get_f64(&m, "seq") as u64;

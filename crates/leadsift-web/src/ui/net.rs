@@ -58,6 +58,18 @@ pub(crate) async fn request(
     Ok((resp.status(), text))
 }
 
+/// What to do about a 401: a wrong token and a missing one need different words. `then` ends
+/// the sentence ("then refresh").
+pub(crate) fn token_problem(body: &str, then: &str) -> String {
+    if body.contains("\"invalid_token\"") {
+        format!(
+            "The token in the import section's Token field is not the server's: correct it, {then}."
+        )
+    } else {
+        format!("Enter the server's token in the import section's Token field, {then}.")
+    }
+}
+
 /// The `message` of an API error body, or the body itself.
 pub(crate) fn api_message(status: u16, body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
