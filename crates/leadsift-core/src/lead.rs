@@ -1,6 +1,7 @@
 //! The leaf types of a cleaned file: [`Lead`] (one optional value per canonical field),
-//! [`LeadKey`], [`RowStatus`] and [`Row`]. This module imports nothing of reading or judging,
-//! so every other module can use it without a cycle.
+//! [`LeadKey`], [`RowStatus`], [`Row`], and what a row is made from ([`Cells`],
+//! [`ReadFacts`]). This module imports nothing of reading or judging, so every other module can
+//! use it without a cycle.
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
@@ -112,6 +113,78 @@ impl LeadKey {
     }
 }
 
+/// What reading found about a record besides its cells; with them, a [`crate::validate::Replayer`] makes the
+/// record's row again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadFacts {
+    /// Fields seen, including those past the column limit.
+    pub field_count: usize,
+    /// The first field over the size limit (zero-based) and its size.
+    pub oversized_field: Option<(usize, usize)>,
+    /// The record's size, when it went over the limit.
+    pub oversized_record: Option<usize>,
+    /// The line of a quote that the file never closed.
+    pub unterminated_quote: Option<u64>,
+    /// Whether the decoder had replaced invalid bytes by the time the record was read (only
+    /// then is a U+FFFD in a cell a replaced byte rather than text).
+    pub replaced: bool,
+}
+
+/// A record's cells exactly as read, in one string with each cell's end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cells {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Cells {
+    pub fn new(cells: &[&str]) -> Cells {
+        let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
+        let mut ends = Vec::with_capacity(cells.len());
+        for c in cells {
+            text.push_str(c);
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        Cells { text, ends }
+    }
+
+    /// Cells from their parts (as a store kept them); `None` unless every end lies within the
+    /// text, in order, between characters.
+    pub fn from_parts(text: String, ends: Vec<u32>) -> Option<Cells> {
+        let mut start = 0;
+        for &end in &ends {
+            let end = end as usize;
+            if end < start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        Some(Cells { text, ends })
+    }
+
+    /// Every cell's text, one after another.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where each cell ends in [`Cells::text`].
+    pub fn ends(&self) -> &[u32] {
+        &self.ends
+    }
+
+    pub fn get(&self) -> Vec<&str> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let cell = self.text.get(start..end as usize).unwrap_or_default();
+                start = end as usize;
+                cell
+            })
+            .collect()
+    }
+}
+
 /// One data record, cleaned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -132,6 +205,30 @@ pub struct Row {
     /// included, when [`crate::Options::keep_original`] is set; else empty. What an import
     /// stores as the lead's original row.
     pub original: Vec<(String, String)>,
+    /// What reading found about the record besides its cells (default for a row not read
+    /// from a file).
+    pub read: ReadFacts,
+    /// The record's cells exactly as read, when [`crate::Options::keep_cells`] is set.
+    pub cells: Option<Cells>,
+}
+
+impl Row {
+    /// A row of nothing: no value, no issue, valid.
+    pub(crate) fn empty(record: u64, line: u64) -> Row {
+        Row {
+            record,
+            line,
+            status: RowStatus::Valid,
+            lead: Lead::default(),
+            extra: Vec::new(),
+            issues: Vec::new(),
+            key: None,
+            replaces_line: None,
+            original: Vec::new(),
+            read: ReadFacts::default(),
+            cells: None,
+        }
+    }
 }
 
 /// Name → text pairs written as a JSON object in their own order (a map would sort them):

@@ -36,6 +36,6 @@ pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};
 pub use records::Limits;
 pub use validate::{
-    Lead, LeadKey, Options, Row, RowStatus, Summary, TextMap, Validator, validate_bytes,
-    validate_pairs,
+    Cells, Lead, LeadKey, Options, ReadFacts, Replayer, Row, RowStatus, Summary, TextMap,
+    Validator, validate_bytes, validate_pairs,
 };

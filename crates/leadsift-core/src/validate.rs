@@ -12,8 +12,8 @@ use crate::field::Field;
 use crate::gzip::{Inflater, is_gzip};
 use crate::issue::{Issue, IssueCode};
 use crate::judge;
-pub use crate::lead::{Lead, LeadKey, Row, RowStatus, TextMap};
-use crate::mapping::{Mapping, MappingOverrides};
+pub use crate::lead::{Cells, Lead, LeadKey, ReadFacts, Row, RowStatus, TextMap};
+use crate::mapping::{Column, Mapping, MappingOverrides};
 use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
 use crate::sniff::{self, Found, SAMPLE_BYTES, Sniffed};
@@ -38,6 +38,10 @@ pub struct Options {
     /// Keep each record's cells as read in [`Row::original`] (the original row an import
     /// stores, and the page's raw-value view); off by default.
     pub keep_original: bool,
+    /// Keep each record's cells exactly as read in [`Row::cells`], from which a [`Replayer`]
+    /// makes the row again (the browser's row store keeps these instead of the rows); off by
+    /// default.
+    pub keep_cells: bool,
 }
 
 impl Options {
@@ -54,6 +58,7 @@ impl Options {
             mapping: MappingOverrides::default(),
             limits: Limits::default(),
             keep_original: false,
+            keep_cells: false,
         }
     }
 }
@@ -97,7 +102,8 @@ pub struct Validator {
     text: String,
     splitter: Option<RecordSplitter>,
     mapping: Option<Mapping>,
-    header_fields: usize,
+    /// Makes each row from its cells, once the header has been read.
+    replayer: Option<Replayer>,
     header_line: u64,
     next_record: u64,
     seen: SeenKeys,
@@ -128,7 +134,7 @@ impl Validator {
             text: String::new(),
             splitter: None,
             mapping: None,
-            header_fields: 0,
+            replayer: None,
             header_line: 1,
             next_record: 0,
             seen: SeenKeys::default(),
@@ -152,6 +158,12 @@ impl Validator {
 
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// What makes a row again from its cells and [`ReadFacts`], once the header has been read:
+    /// the same mapping, options and column count as this file's rows were made with.
+    pub fn replayer(&self) -> Option<&Replayer> {
+        self.replayer.as_ref()
     }
 
     /// Pushes the next chunk of the file; returns the rows that it completed.
@@ -360,7 +372,15 @@ impl Validator {
                     without_nul(&key)
                 ));
             }
-            self.header_fields = r.field_count;
+            self.replayer = Some(Replayer {
+                columns: mapping.columns.clone(),
+                header_fields: r.field_count,
+                clean: self.clean.clone(),
+                limits: self.options.limits,
+                strict: self.options.strict,
+                keep_original: self.options.keep_original,
+                keep_cells: self.options.keep_cells,
+            });
             self.summary.mapping = Some(mapping.clone());
             self.mapping = Some(mapping);
             return Ok(());
@@ -386,24 +406,97 @@ impl Validator {
     fn row(&mut self, r: &RawRecord) -> Row {
         let record = self.next_record;
         self.next_record += 1;
-        let mapping = self
-            .mapping
-            .as_ref()
-            .map(|m| m.columns.as_slice())
-            .unwrap_or_default();
-        let fields = r.fields();
-        let original = if self.options.keep_original {
-            fields
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let key = mapping
-                        .get(i)
-                        .map(|c| c.extra_key.clone())
-                        .unwrap_or_else(|| format!("column_{}", i + 1));
-                    (key, without_nul(cell).into_owned())
-                })
-                .collect()
+        let read = ReadFacts {
+            field_count: r.field_count,
+            oversized_field: r.oversized_field,
+            oversized_record: r.oversized_record,
+            unterminated_quote: r.unterminated_quote,
+            replaced: self.replaced,
+        };
+        let Some(replayer) = self.replayer.as_ref() else {
+            // Never reached: rows come only after the header, which makes the replayer.
+            return Row::empty(record, r.line);
+        };
+        let mut row = replayer.made(&r.fields(), record, r.line, read);
+        if !judge::rejects(&row.issues, replayer.strict)
+            && let Some(k) = &row.key
+        {
+            let mut h = std::hash::DefaultHasher::new();
+            k.hash(&mut h);
+            let line = u32::try_from(r.line).unwrap_or(u32::MAX);
+            if let Some(prev_line) = self.seen.insert(h.finish(), line) {
+                self.summary.duplicates += 1;
+                replayer.replaces(&mut row, u64::from(prev_line));
+            }
+        }
+        row
+    }
+}
+
+/// Makes a file's rows from their cells: the validator makes every row with one, and a store
+/// that kept only cells ([`Options::keep_cells`]) makes them again, equal to the first.
+#[derive(Debug, Clone)]
+pub struct Replayer {
+    columns: Vec<Column>,
+    header_fields: usize,
+    clean: CleanOptions,
+    limits: Limits,
+    strict: bool,
+    keep_original: bool,
+    keep_cells: bool,
+}
+
+impl Replayer {
+    /// The row of record `record` (zero-based among data records) on `line`, whose cells and
+    /// reading facts these are; `replaces_line` is the line of the earlier row with its key
+    /// that it replaced ([`Row::replaces_line`]).
+    pub fn row(
+        &self,
+        cells: &[&str],
+        record: u64,
+        line: u64,
+        read: ReadFacts,
+        replaces_line: Option<u64>,
+    ) -> Row {
+        let mut row = self.made(cells, record, line, read);
+        if let Some(prev) = replaces_line {
+            self.replaces(&mut row, prev);
+        }
+        row
+    }
+
+    /// The record's cells under their columns' keys (the header, `Email (column 3)` for a
+    /// repeated one, `column_N` past the header): [`Row::original`].
+    pub fn original(&self, cells: &[&str]) -> Vec<(String, String)> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| (self.key_of(i), without_nul(cell).into_owned()))
+            .collect()
+    }
+
+    fn key_of(&self, i: usize) -> String {
+        self.columns
+            .get(i)
+            .map(|c| c.extra_key.clone())
+            .unwrap_or_else(|| format!("column_{}", i + 1))
+    }
+
+    /// Marks `row` as replacing the earlier row with its key, on `prev_line`.
+    fn replaces(&self, row: &mut Row, prev_line: u64) {
+        row.replaces_line = Some(prev_line);
+        row.issues.push(Issue::new(
+            IssueCode::DuplicateInFile,
+            format!("same lead key as the row on line {prev_line}, which this row replaces"),
+        ));
+        row.status = judge::status(&row.issues, self.strict);
+    }
+
+    /// The row before in-file duplicates are known.
+    fn made(&self, fields: &[&str], record: u64, line: u64, read: ReadFacts) -> Row {
+        let mapping = self.columns.as_slice();
+        let original = if self.keep_original {
+            self.original(fields)
         } else {
             Vec::new()
         };
@@ -411,44 +504,39 @@ impl Validator {
         let mut extra = Vec::new();
         let mut issues = Vec::new();
         let mut postal_raw: Option<(usize, &str)> = None;
-        let mut replaced = false;
 
-        if let Some(line) = r.unterminated_quote {
+        if let Some(line) = read.unterminated_quote {
             issues.push(Issue::new(
                 IssueCode::UnterminatedQuote,
                 format!("a quote opened on line {line} is never closed: the field runs to the end of the file"),
             ));
         }
-        if let Some((col, size)) = r.oversized_field {
-            let column = mapping
-                .get(col)
-                .map(|c| c.extra_key.clone())
-                .unwrap_or_else(|| format!("column_{}", col + 1));
+        if let Some((col, size)) = read.oversized_field {
             issues.push(
                 Issue::new(
                     IssueCode::FieldTooLarge,
                     format!(
                         "the field in column {} holds {size} bytes, more than the limit of {}",
                         col + 1,
-                        self.options.limits.max_field_bytes
+                        self.limits.max_field_bytes
                     ),
                 )
-                .with_column(column),
+                .with_column(self.key_of(col)),
             );
         }
-        if let Some(size) = r.oversized_record {
+        if let Some(size) = read.oversized_record {
             issues.push(Issue::new(
                 IssueCode::RecordTooLarge,
                 format!(
                     "the record holds {size} bytes, more than the limit of {}",
-                    self.options.limits.max_record_bytes
+                    self.limits.max_record_bytes
                 ),
             ));
         }
-        if r.field_count > self.options.limits.max_columns {
+        if read.field_count > self.limits.max_columns {
             issues.push(Issue::new(
                 IssueCode::TooManyColumns,
-                format!("the record has {} fields, more than the limit of {}; the fields past it were not kept", r.field_count, self.options.limits.max_columns),
+                format!("the record has {} fields, more than the limit of {}; the fields past it were not kept", read.field_count, self.limits.max_columns),
             ));
         }
 
@@ -460,7 +548,7 @@ impl Validator {
                 continue;
             };
             // Only once the decoder has replaced bytes: a U+FFFD written in the file is text.
-            if self.replaced
+            if read.replaced
                 && raw.contains('\u{fffd}')
                 && !issues
                     .iter()
@@ -500,15 +588,18 @@ impl Validator {
             recover_zip(&mut lead, &mut issues, at, raw);
         }
 
-        let n = r.field_count;
+        let n = read.field_count;
         let expected = self.header_fields;
         if n < expected {
             issues.push(Issue::new(
                 IssueCode::ShortRow,
                 format!("the record has {n} fields and the header {expected}; the missing fields at the end are empty"),
             ));
-        } else if n > expected && n <= self.options.limits.max_columns {
-            if fields[expected..].iter().all(|f| f.trim().is_empty()) {
+        } else if n > expected && n <= self.limits.max_columns {
+            if fields[expected.min(fields.len())..]
+                .iter()
+                .all(|f| f.trim().is_empty())
+            {
                 issues.push(Issue::new(
                     IssueCode::ExtraEmptyFields,
                     format!("the record has {n} fields and the header {expected}; the extra fields are empty"),
@@ -522,37 +613,19 @@ impl Validator {
         }
 
         let key = judge::identify(&lead, &mut issues);
-        let rejects = judge::rejects(&issues, self.options.strict);
-        let mut replaces_line = None;
-        if !rejects && let Some(k) = &key {
-            let mut h = std::hash::DefaultHasher::new();
-            k.hash(&mut h);
-            let line = u32::try_from(r.line).unwrap_or(u32::MAX);
-            if let Some(prev_line) = self.seen.insert(h.finish(), line) {
-                replaced = true;
-                replaces_line = Some(u64::from(prev_line));
-                issues.push(Issue::new(
-                    IssueCode::DuplicateInFile,
-                    format!(
-                        "same lead key as the row on line {prev_line}, which this row replaces"
-                    ),
-                ));
-            }
-        }
-        if replaced {
-            self.summary.duplicates += 1;
-        }
-        let status = judge::status(&issues, self.options.strict);
+        let status = judge::status(&issues, self.strict);
         Row {
             record,
-            line: r.line,
+            line,
             status,
             lead,
             extra,
             issues,
             key,
-            replaces_line,
+            replaces_line: None,
             original,
+            read,
+            cells: self.keep_cells.then(|| Cells::new(fields)),
         }
     }
 }

@@ -212,6 +212,8 @@ impl WireRow {
             key,
             replaces_line: None,
             original,
+            read: crate::lead::ReadFacts::default(),
+            cells: None,
         }
     }
 }

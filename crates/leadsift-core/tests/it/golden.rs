@@ -107,3 +107,91 @@ fn keep_original_gives_each_rows_cells_under_their_headers_and_changes_nothing_e
             .contains("\"original\"")
     );
 }
+
+/// Validates `bytes` keeping cells, then makes every row again from its cells and reading
+/// facts with the file's `Replayer`: each must equal the row the validator made.
+fn assert_rows_replay(name: &str, bytes: &[u8], options: Options) -> usize {
+    let options = Options {
+        keep_cells: true,
+        keep_original: true,
+        ..options
+    };
+    let mut v = leadsift_core::Validator::new(options);
+    let mut rows = Vec::new();
+    for part in bytes.chunks(4099) {
+        match v.push(part) {
+            Ok(r) => rows.extend(r),
+            Err(_) => return 0, // an unreadable file has no rows to make again
+        }
+    }
+    match v.finish() {
+        Ok(r) => rows.extend(r),
+        Err(_) => return 0,
+    }
+    let Some(replayer) = v.replayer() else {
+        assert!(rows.is_empty(), "{name}: rows without a header");
+        return 0;
+    };
+    for row in &rows {
+        let cells = row.cells.as_ref().expect("cells kept");
+        let again = replayer.row(
+            &cells.get(),
+            row.record,
+            row.line,
+            row.read,
+            row.replaces_line,
+        );
+        assert_eq!(&again, row, "{name}: line {}", row.line);
+    }
+    rows.len()
+}
+
+#[test]
+fn every_row_is_made_again_from_its_cells() {
+    let mut made = 0;
+    for dir in ["golden", "bad"] {
+        for entry in std::fs::read_dir(fixtures().join(dir)).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let name = path.display().to_string();
+            if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+                let bytes = std::fs::read(&path).expect("fixture");
+                made += assert_rows_replay(&name, &bytes, Options::new(leadsift_testkit::today()));
+                let strict = Options {
+                    strict: true,
+                    ..Options::new(leadsift_testkit::today())
+                };
+                made += assert_rows_replay(&name, &bytes, strict);
+            }
+        }
+    }
+    // Damaged values, duplicates and every header style, in bulk.
+    for seed in [1, 2, 3] {
+        let (csv, _) =
+            leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
+                rows: 800,
+                seed,
+                invalid: 0.2,
+                ..Default::default()
+            });
+        made += assert_rows_replay("generated", &csv, Options::new(leadsift_testkit::today()));
+    }
+    assert!(made > 3000, "only {made} rows made again");
+}
+
+#[test]
+fn cells_come_back_from_their_parts_only_when_the_parts_are_whole() {
+    let cells = leadsift_core::Cells::new(&["a", "", "é", "bc"]);
+    assert_eq!(cells.get(), ["a", "", "é", "bc"]);
+    let again = leadsift_core::Cells::from_parts(cells.text().to_owned(), cells.ends().to_vec());
+    assert_eq!(again.as_ref(), Some(&cells));
+    // An end inside "é", past the text, or before the one before: refused.
+    assert_eq!(
+        leadsift_core::Cells::from_parts("aé".into(), vec![1, 2]),
+        None
+    );
+    assert_eq!(leadsift_core::Cells::from_parts("ab".into(), vec![3]), None);
+    assert_eq!(
+        leadsift_core::Cells::from_parts("ab".into(), vec![2, 1]),
+        None
+    );
+}
