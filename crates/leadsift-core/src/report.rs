@@ -9,15 +9,36 @@ pub const ERROR_REPORT_HEADER: &str = "line,record,column,field,code,severity,me
 /// A cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR is escaped
 /// with `'` so that it is not executed as a formula; then quoted as CSV needs.
 pub fn csv_cell(value: &str) -> String {
-    let escaped = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
+    let mut out = String::with_capacity(value.len() + 2);
+    push_csv_cell(&mut out, value);
+    out
+}
+
+/// [`csv_cell`], appended to `out`.
+pub fn push_csv_cell(out: &mut String, value: &str) {
+    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // The `'` a formula gets needs no quoting itself: the value alone decides.
+    let quote = value
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if quote {
+        out.push('"');
+    }
+    if formula {
+        out.push('\'');
+    }
+    if quote {
+        let mut parts = value.split('"');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str("\"\"");
+            out.push_str(part);
+        }
+        out.push('"');
     } else {
-        value.to_owned()
-    };
-    if escaped.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", escaped.replace('"', "\"\""))
-    } else {
-        escaped
+        out.push_str(value);
     }
 }
 
@@ -38,23 +59,32 @@ pub struct ErrorLine<'a> {
 impl ErrorLine<'_> {
     /// The line, formula-escaped, with its newline.
     pub fn to_csv(&self) -> String {
-        let cells = [
-            &self.line.to_string(),
-            &self.record.to_string(),
+        let mut out = String::new();
+        self.push_csv(&mut out);
+        out
+    }
+
+    /// [`ErrorLine::to_csv`], appended to `out`.
+    pub fn push_csv(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{},{},", self.line, self.record);
+        for (i, cell) in [
             self.column,
             self.field,
             self.code,
             self.severity,
             self.message,
             self.raw,
-        ];
-        let mut out = cells
-            .iter()
-            .map(|c| csv_cell(c))
-            .collect::<Vec<_>>()
-            .join(",");
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                out.push(',');
+            }
+            push_csv_cell(out, cell);
+        }
         out.push('\n');
-        out
     }
 }
 
@@ -62,19 +92,17 @@ impl ErrorLine<'_> {
 pub fn error_report_lines(row: &Row) -> String {
     let mut out = String::new();
     for issue in &row.issues {
-        out.push_str(
-            &ErrorLine {
-                line: row.line,
-                record: row.record,
-                column: issue.column.as_deref().unwrap_or_default(),
-                field: issue.field.map(|f| f.name()).unwrap_or_default(),
-                code: issue.code.as_str(),
-                severity: issue.severity.as_str(),
-                message: &issue.message,
-                raw: issue.raw.as_deref().unwrap_or_default(),
-            }
-            .to_csv(),
-        );
+        ErrorLine {
+            line: row.line,
+            record: row.record,
+            column: issue.column.as_deref().unwrap_or_default(),
+            field: issue.field.map(|f| f.name()).unwrap_or_default(),
+            code: issue.code.as_str(),
+            severity: issue.severity.as_str(),
+            message: &issue.message,
+            raw: issue.raw.as_deref().unwrap_or_default(),
+        }
+        .push_csv(&mut out);
     }
     out
 }
@@ -93,17 +121,22 @@ pub fn cleaned_csv_header() -> String {
 
 /// One row of the cleaned CSV.
 pub fn cleaned_csv_line(row: &Row) -> String {
+    use std::fmt::Write as _;
     let status = match row.status {
         crate::RowStatus::Valid => "valid",
         crate::RowStatus::Warning => "warning",
         crate::RowStatus::Rejected => "rejected",
     };
     let key = row.key.as_ref().map(|k| k.as_str()).unwrap_or_default();
-    let mut cells = vec![row.line.to_string(), status.to_owned(), csv_cell(key)];
-    cells.extend(
-        row.lead
-            .iter()
-            .map(|(_, v)| v.map(|v| csv_cell(&v.to_text())).unwrap_or_default()),
-    );
-    cells.join(",") + "\n"
+    let mut out = String::with_capacity(512);
+    let _ = write!(out, "{},{status},", row.line);
+    push_csv_cell(&mut out, key);
+    for (_, v) in row.lead.iter() {
+        out.push(',');
+        if let Some(v) = v {
+            push_csv_cell(&mut out, &v.to_text());
+        }
+    }
+    out.push('\n');
+    out
 }

@@ -1,17 +1,17 @@
-//! The worker's per-row pipeline, natively, by stage: validation alone; then each row's
-//! returns candidate, error-report and cleaned-CSV lines, its JSON and raw cells, and the row
-//! store. `cargo run --release -p leadsift-web --example pipeline FILE`: a native stand-in for
+//! The worker's per-row pipeline, natively, by stage: validation alone; then, validating with
+//! the cells kept, each row's returns candidate, error-report and cleaned-CSV lines, and the
+//! row store (its record's binary form, deflated by block). `cargo run --release -p leadsift-web --example pipeline FILE`: a native stand-in for
 //! the browser benchmark's "whole pipeline ÷ validation alone", to find what the store costs.
 use std::time::{Duration, Instant};
 
 use leadsift_core::report::{cleaned_csv_line, error_report_lines};
 use leadsift_core::returns::Candidate;
-use leadsift_core::{NaiveDate, Options, Row, RowStatus, TextMap, Validator};
-use leadsift_web::store::{REJECTED, RowStore, VALID, WARNING};
+use leadsift_core::{NaiveDate, Options, Row, RowStatus, Validator};
+use leadsift_web::store::{Kept, REJECTED, RowStore, VALID, WARNING};
 
-fn rows(bytes: &[u8], keep_original: bool, mut each: impl FnMut(Row)) {
+fn rows(bytes: &[u8], keep_cells: bool, mut each: impl FnMut(Row)) {
     let mut options = Options::new(NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"));
-    options.keep_original = keep_original;
+    options.keep_cells = keep_cells;
     let mut v = Validator::new(options);
     for chunk in bytes.chunks(1 << 20) {
         v.push(chunk).expect("push").into_iter().for_each(&mut each);
@@ -31,7 +31,7 @@ fn main() {
         let mut store = RowStore::new();
         let (mut errors, mut cleaned, mut candidates) = (String::new(), String::new(), Vec::new());
         let t = Instant::now();
-        rows(&bytes, true, |mut row| {
+        rows(&bytes, true, |row| {
             let s = Instant::now();
             candidates.extend(Candidate::of(&row));
             errors.push_str(&error_report_lines(&row));
@@ -44,9 +44,7 @@ fn main() {
             }
             stages[0] += s.elapsed();
             let s = Instant::now();
-            let original = std::mem::take(&mut row.original);
-            let raw = serde_json::to_string(&TextMap(&original)).unwrap_or_default();
-            let json = serde_json::to_string(&row).unwrap_or_default();
+            let kept = Kept::of(&row);
             stages[1] += s.elapsed();
             let s = Instant::now();
             let status = match row.status {
@@ -54,16 +52,16 @@ fn main() {
                 RowStatus::Warning => WARNING,
                 RowStatus::Rejected => REJECTED,
             };
-            store.push(status, &json, &raw);
+            store.push(status, &kept);
             stages[2] += s.elapsed();
             let s = Instant::now();
             drop(row);
-            drop(original);
+            drop(kept);
             stages[3] += s.elapsed();
         });
         let whole = t.elapsed();
         println!(
-            "validation {alone:>8.1?} · pipeline {whole:>8.1?} (ratio {:.2}): reports {:>8.1?}, json {:>8.1?}, store {:>8.1?}, drop {:>8.1?}; store {} MB",
+            "validation {alone:>8.1?} · pipeline {whole:>8.1?} (ratio {:.2}): reports {:>8.1?}, record {:>8.1?}, store {:>8.1?}, drop {:>8.1?}; store {} MB",
             alone.as_secs_f64() / whole.as_secs_f64(),
             stages[0],
             stages[1],

@@ -1,16 +1,17 @@
-//! The worker's row store: every validated row, kept compressed so a million rows fit.
+//! The worker's row store: every validated record, kept compressed so a million rows fit.
 //!
-//! Rows arrive as the core's JSON (`Row` without `raw`) plus their raw cells as a JSON array.
-//! They are packed into blocks of [`BLOCK_ROWS`] rows, each block deflated on its own; a page
-//! or a batch inflates only the blocks it touches (the last few stay inflated). A status byte
-//! per row answers the grid's filters without inflating anything.
+//! A row is not kept: its record is (the cells exactly as read, its number and line, what
+//! reading found, the line it replaces), in a compact binary form, packed into blocks of
+//! [`BLOCK_ROWS`] records, each block compressed on its own (LZ4: deflate took as long as
+//! validating; LZ4 a tenth of that, for blocks about twice as large). A page or a batch inflates only the
+//! blocks it touches (the last few stay inflated) and the core's [`Replayer`] makes their rows
+//! again, equal to the first. A status byte per row (and a class after a comparison) answers
+//! the grid's filters without inflating anything.
+//!
+//! [`Replayer`]: leadsift_core::Replayer
 
-use std::io::{Read, Write};
-
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
 use leadsift_core::reconcile::Class;
+use leadsift_core::{Cells, ReadFacts, Row};
 
 /// Rows per compressed block.
 pub const BLOCK_ROWS: usize = 1024;
@@ -58,24 +59,141 @@ pub const VALID: u8 = 0;
 pub const WARNING: u8 = 1;
 pub const REJECTED: u8 = 2;
 
-/// One stored row: the core's row JSON and its original cells as a JSON object (header → cell,
-/// in column order): the grid's raw view and the batches' `original`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stored {
-    pub row: String,
-    pub raw: String,
+/// One kept record: what its row is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub record: u64,
+    pub line: u64,
+    pub replaces_line: Option<u64>,
+    pub read: ReadFacts,
+    pub cells: Cells,
+}
+
+impl Kept {
+    /// What `row` is made from (its cells must have been kept: `Options::keep_cells`; a row
+    /// without them keeps no cells).
+    pub fn of(row: &Row) -> Kept {
+        Kept {
+            record: row.record,
+            line: row.line,
+            replaces_line: row.replaces_line,
+            read: row.read,
+            cells: row.cells.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Appends the record in the block's binary form.
+    fn encode(&self, out: &mut Vec<u8>) {
+        let r = &self.read;
+        varint(out, self.record);
+        varint(out, self.line);
+        varint(out, self.replaces_line.map_or(0, |l| l + 1));
+        varint(out, r.field_count as u64);
+        let flags = u8::from(r.oversized_field.is_some())
+            | u8::from(r.oversized_record.is_some()) << 1
+            | u8::from(r.unterminated_quote.is_some()) << 2
+            | u8::from(r.replaced) << 3;
+        out.push(flags);
+        if let Some((column, size)) = r.oversized_field {
+            varint(out, column as u64);
+            varint(out, size as u64);
+        }
+        if let Some(size) = r.oversized_record {
+            varint(out, size as u64);
+        }
+        if let Some(line) = r.unterminated_quote {
+            varint(out, line);
+        }
+        let ends = self.cells.ends();
+        varint(out, ends.len() as u64);
+        for &end in ends {
+            varint(out, u64::from(end));
+        }
+        let text = self.cells.text().as_bytes();
+        varint(out, text.len() as u64);
+        out.extend_from_slice(text);
+    }
+
+    /// Reads one record from `input`, advancing it; `None` when the bytes are not a record.
+    fn decode(input: &mut &[u8]) -> Option<Kept> {
+        let record = read_varint(input)?;
+        let line = read_varint(input)?;
+        let replaces_line = read_varint(input)?.checked_sub(1);
+        let field_count = usize::try_from(read_varint(input)?).ok()?;
+        let (&flags, rest) = input.split_first()?;
+        *input = rest;
+        let size = |input: &mut &[u8]| usize::try_from(read_varint(input)?).ok();
+        let oversized_field = if flags & 1 != 0 {
+            Some((size(input)?, size(input)?))
+        } else {
+            None
+        };
+        let oversized_record = if flags & 2 != 0 {
+            Some(size(input)?)
+        } else {
+            None
+        };
+        let unterminated_quote = if flags & 4 != 0 {
+            Some(read_varint(input)?)
+        } else {
+            None
+        };
+        let n = size(input)?;
+        let ends = (0..n)
+            .map(|_| u32::try_from(read_varint(input)?).ok())
+            .collect::<Option<Vec<u32>>>()?;
+        let len = size(input)?;
+        let text = input.get(..len)?;
+        *input = &input[len..];
+        let cells = Cells::from_parts(String::from_utf8(text.to_vec()).ok()?, ends)?;
+        Some(Kept {
+            record,
+            line,
+            replaces_line,
+            read: ReadFacts {
+                field_count,
+                oversized_field,
+                oversized_record,
+                unterminated_quote,
+                replaced: flags & 8 != 0,
+            },
+            cells,
+        })
+    }
+}
+
+/// LEB128: seven bits a byte, low first.
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_varint(input: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = input.split_first()?;
+        *input = rest;
+        n |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 #[derive(Debug, Default)]
 pub struct RowStore {
     blocks: Vec<Vec<u8>>,
-    /// Rows of the block being filled, as `row\nraw\n` text.
-    open: String,
+    /// Records of the block being filled, in their binary form.
+    open: Vec<u8>,
     open_rows: usize,
     statuses: Vec<u8>,
     /// Each row's class from a comparison with the delivered leads (empty until one ran).
     classes: Vec<Option<Class>>,
-    cache: Vec<(usize, Vec<Stored>)>,
+    cache: Vec<(usize, Vec<Kept>)>,
     /// Row positions per filter, built on first use.
     views: Vec<(Filter, Vec<u32>)>,
     compressed_bytes: usize,
@@ -99,13 +217,9 @@ impl RowStore {
         self.compressed_bytes + self.open.len() + self.statuses.len()
     }
 
-    /// Adds a row. JSON never holds a raw newline, so a newline separates the parts.
-    pub fn push(&mut self, status: u8, row: &str, raw: &str) {
-        debug_assert!(!row.contains('\n') && !raw.contains('\n'));
-        self.open.push_str(row);
-        self.open.push('\n');
-        self.open.push_str(raw);
-        self.open.push('\n');
+    /// Adds a record with its row's status.
+    pub fn push(&mut self, status: u8, kept: &Kept) {
+        kept.encode(&mut self.open);
         self.open_rows += 1;
         self.statuses.push(status);
         self.views.clear();
@@ -115,10 +229,7 @@ impl RowStore {
     }
 
     fn seal(&mut self) {
-        let mut enc = DeflateEncoder::new(Vec::new(), Compression::fast());
-        // Writing to a Vec cannot fail.
-        let _ = enc.write_all(self.open.as_bytes());
-        let block = enc.finish().unwrap_or_default();
+        let block = lz4_flex::compress_prepend_size(&self.open);
         self.compressed_bytes += block.len();
         self.blocks.push(block);
         self.open.clear();
@@ -165,8 +276,8 @@ impl RowStore {
         &self.views[self.views.len() - 1].1
     }
 
-    /// Up to `count` rows passing `filter`, from the `from`-th such row on.
-    pub fn page(&mut self, filter: Filter, from: usize, count: usize) -> Vec<Stored> {
+    /// Up to `count` records passing `filter`, from the `from`-th such row on.
+    pub fn page(&mut self, filter: Filter, from: usize, count: usize) -> Vec<Kept> {
         let positions: Vec<usize> = match filter {
             Filter::All => (from..(from + count).min(self.len())).collect(),
             f => {
@@ -181,18 +292,18 @@ impl RowStore {
         self.many(positions)
     }
 
-    /// Rows `from..to` in file order (clipped to what is stored).
-    pub fn range(&mut self, from: usize, to: usize) -> Vec<Stored> {
+    /// Records `from..to` in file order (clipped to what is stored).
+    pub fn range(&mut self, from: usize, to: usize) -> Vec<Kept> {
         self.many((from..to.min(self.len())).collect())
     }
 
-    fn many(&mut self, positions: Vec<usize>) -> Vec<Stored> {
-        let mut open: Option<Vec<Stored>> = None;
+    fn many(&mut self, positions: Vec<usize>) -> Vec<Kept> {
+        let mut open: Option<Vec<Kept>> = None;
         let mut out = Vec::with_capacity(positions.len());
         for i in positions {
             let (block, offset) = (i / BLOCK_ROWS, i % BLOCK_ROWS);
             let found = if block == self.blocks.len() {
-                open.get_or_insert_with(|| parse_block(&self.open))
+                open.get_or_insert_with(|| decode_block(&self.open))
                     .get(offset)
                     .cloned()
             } else {
@@ -203,20 +314,17 @@ impl RowStore {
         out
     }
 
-    pub fn get(&mut self, i: usize) -> Option<Stored> {
+    pub fn get(&mut self, i: usize) -> Option<Kept> {
         let (block, offset) = (i / BLOCK_ROWS, i % BLOCK_ROWS);
         if block == self.blocks.len() {
-            return parse_block(&self.open).into_iter().nth(offset);
+            return decode_block(&self.open).into_iter().nth(offset);
         }
         if let Some((_, rows)) = self.cache.iter().find(|(b, _)| *b == block) {
             return rows.get(offset).cloned();
         }
         let data = self.blocks.get(block)?;
-        let mut text = String::new();
-        DeflateDecoder::new(data.as_slice())
-            .read_to_string(&mut text)
-            .ok()?;
-        let rows = parse_block(&text);
+        let bytes = lz4_flex::decompress_size_prepended(data).ok()?;
+        let rows = decode_block(&bytes);
         let found = rows.get(offset).cloned();
         if self.cache.len() == CACHED_BLOCKS {
             self.cache.remove(0);
@@ -226,14 +334,14 @@ impl RowStore {
     }
 }
 
-fn parse_block(text: &str) -> Vec<Stored> {
-    let mut lines = text.split_terminator('\n');
+/// Every record of a block, until the bytes end (or stop being records).
+fn decode_block(mut bytes: &[u8]) -> Vec<Kept> {
     let mut out = Vec::new();
-    while let (Some(row), Some(raw)) = (lines.next(), lines.next()) {
-        out.push(Stored {
-            row: row.to_owned(),
-            raw: raw.to_owned(),
-        });
+    while !bytes.is_empty() {
+        match Kept::decode(&mut bytes) {
+            Some(k) => out.push(k),
+            None => break,
+        }
     }
     out
 }

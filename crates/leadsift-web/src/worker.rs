@@ -32,13 +32,13 @@ use leadsift_core::report::{
     ERROR_REPORT_HEADER, cleaned_csv_header, cleaned_csv_line, error_report_lines,
 };
 use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
-use leadsift_core::wire::{OrderedText, StoredRow, WireRow, WireRowJson, batch_checksum};
-use leadsift_core::{Options, RowStatus, TextMap, Validator};
+use leadsift_core::wire::{WireRow, WireRowJson, batch_checksum};
+use leadsift_core::{Options, Replayer, Row, RowStatus, TextMap, Validator};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
 use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
-use crate::store::{Filter, REJECTED, RowStore, VALID, WARNING};
+use crate::store::{Filter, Kept, REJECTED, RowStore, VALID, WARNING};
 
 /// Bytes read and validated per step; between steps the worker answers page requests.
 const SLICE: f64 = 1024.0 * 1024.0;
@@ -98,6 +98,8 @@ struct State {
     store: RowStore,
     /// The job whose rows the store holds.
     store_job: f64,
+    /// Makes the store's rows again from their records, once the file's header is read.
+    replayer: Option<Replayer>,
     /// The store's rows that some reason could return, for the returns file.
     candidates: Vec<Candidate>,
     /// The store's rows' submission window, for a comparison with the deliveries.
@@ -123,6 +125,7 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         job: None,
         store: RowStore::new(),
         store_job: f64::NAN,
+        replayer: None,
         candidates: Vec::new(),
         window: Window::default(),
         seen: Seen::default(),
@@ -183,7 +186,8 @@ fn handle(state: &Shared, m: &JsValue) {
 fn options(m: &JsValue) -> Result<Options, String> {
     let mut o = leadsift_wasm::options_from_js(get(m, "options"))
         .map_err(|e| message(&JsValue::from(e)))?;
-    o.keep_original = true;
+    // The store keeps each record's cells and makes rows (original row included) from them.
+    o.keep_cells = true;
     Ok(o)
 }
 
@@ -201,6 +205,7 @@ fn start(state: &Shared, m: &JsValue) {
         let mut s = state.borrow_mut();
         s.store = RowStore::new();
         s.store_job = id;
+        s.replayer = None;
         s.candidates.clear();
         s.window = Window::default();
         s.seen = Seen::default();
@@ -263,23 +268,22 @@ fn step(state: &Shared) {
         } else {
             job.validator.push(&bytes).map_err(|e| e.to_string())?
         };
-        for mut row in rows {
+        if s.replayer.is_none() {
+            s.replayer = job.validator.replayer().cloned();
+        }
+        for row in rows {
             if let Some(c) = Candidate::of(&row) {
                 s.candidates.push(c);
             }
             s.window.add(&row);
             job.errors.push(&error_report_lines(&row));
             job.cleaned.push(&cleaned_csv_line(&row));
-            let original = std::mem::take(&mut row.original);
             let status = match row.status {
                 RowStatus::Valid => VALID,
                 RowStatus::Warning => WARNING,
                 RowStatus::Rejected => REJECTED,
             };
-            let raw =
-                serde_json::to_string(&TextMap(&original)).unwrap_or_else(|_| "{}".to_owned());
-            let row = serde_json::to_string(&row).unwrap_or_else(|_| "{}".to_owned());
-            s.store.push(status, &row, &raw);
+            s.store.push(status, &Kept::of(&row));
         }
         Ok(())
     });
@@ -372,17 +376,22 @@ fn page(state: &Shared, m: &JsValue) {
     let count = (get_f64(m, "count").max(0.0) as usize).min(500);
     let mut s = state.borrow_mut();
     let total = s.store.count(filter);
-    let rows = s.store.page(filter, from, count);
+    let kept = s.store.page(filter, from, count);
     let mut text = String::from("[");
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
+    if let Some(replayer) = &s.replayer {
+        for (i, k) in kept.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            let mut row = made(replayer, k, true);
+            let original = std::mem::take(&mut row.original);
+            let json = |v: Result<String, serde_json::Error>| v.unwrap_or_else(|_| "{}".into());
+            text.push_str("{\"row\":");
+            text.push_str(&json(serde_json::to_string(&row)));
+            text.push_str(",\"raw\":");
+            text.push_str(&json(serde_json::to_string(&TextMap(&original))));
+            text.push('}');
         }
-        text.push_str("{\"row\":");
-        text.push_str(&r.row);
-        text.push_str(",\"raw\":");
-        text.push_str(&r.raw);
-        text.push('}');
     }
     text.push(']');
     let reply = obj(&[
@@ -414,13 +423,7 @@ fn batch(state: &Shared, m: &JsValue) {
     // The original rows go with the batch unless the import was told to keep none.
     let original = get(m, "original").as_bool().unwrap_or(true);
     let rows = s.store.range((seq - 1) * size, seq * size);
-    let wire = match wire_rows(&rows, original) {
-        Ok(w) => w,
-        Err(e) => {
-            drop(s);
-            return fail(state, f64::NAN, e);
-        }
-    };
+    let wire = wire_rows(s.replayer.as_ref(), &rows, original);
     let checksum = batch_checksum(&wire);
     // Written straight from the rows (`json!` would sort every object, the original row's
     // column order with them).
@@ -453,18 +456,23 @@ fn batch(state: &Shared, m: &JsValue) {
     let _ = s.scope.post_message(&reply);
 }
 
-/// Stored rows in the wire form a batch carries, with their original rows when `original`.
-fn wire_rows(rows: &[crate::store::Stored], original: bool) -> Result<Vec<WireRow>, String> {
-    rows.iter()
-        .map(|r| {
-            let mut w = serde_json::from_str::<StoredRow>(&r.row)?.into_wire();
-            if original {
-                w.original = serde_json::from_str::<OrderedText>(&r.raw)?.0;
-            }
-            Ok(w)
-        })
-        .collect::<Result<_, serde_json::Error>>()
-        .map_err(|e| format!("a stored row could not be read: {e}"))
+/// A kept record's row, made again; with its original row when `original`.
+fn made(replayer: &Replayer, k: &Kept, original: bool) -> Row {
+    let cells = k.cells.get();
+    let mut row = replayer.row(&cells, k.record, k.line, k.read, k.replaces_line);
+    if original {
+        row.original = replayer.original(&cells);
+    }
+    row
+}
+
+/// Kept records in the wire form a batch carries, with their original rows when `original`.
+fn wire_rows(replayer: Option<&Replayer>, kept: &[Kept], original: bool) -> Vec<WireRow> {
+    replayer.map_or_else(Vec::new, |r| {
+        kept.iter()
+            .map(|k| WireRow::from_row(&made(r, k, original)))
+            .collect()
+    })
 }
 
 /// One step of a comparison with the delivered leads (the page talks to the server; the worker
@@ -496,16 +504,15 @@ fn compare(state: &Shared, m: &JsValue) {
                 s.store.clear_classes();
             }
             let rows = s.store.range((seq - 1) * size, seq * size);
-            let body = wire_rows(&rows, false).and_then(|wire| {
-                #[derive(serde::Serialize)]
-                struct Body<'a> {
-                    rows: Vec<WireRowJson<'a>>,
-                }
-                serde_json::to_string(&Body {
-                    rows: wire.iter().map(WireRowJson).collect(),
-                })
-                .map_err(|e| format!("the rows could not be written: {e}"))
-            });
+            let wire = wire_rows(s.replayer.as_ref(), &rows, false);
+            #[derive(serde::Serialize)]
+            struct Body<'a> {
+                rows: Vec<WireRowJson<'a>>,
+            }
+            let body = serde_json::to_string(&Body {
+                rows: wire.iter().map(WireRowJson).collect(),
+            })
+            .map_err(|e| format!("the rows could not be written: {e}"));
             match body {
                 Ok(body) => {
                     let (from, to) = s.window.bounds().unwrap_or_default();

@@ -193,7 +193,19 @@ impl Date {
 
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        write_date(f, self.0)
+    }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without parsing a format string per value
+/// (the cleaned CSV writes two dates a row).
+fn write_date(f: &mut std::fmt::Formatter<'_>, d: NaiveDate) -> std::fmt::Result {
+    use chrono::Datelike;
+    let year = d.year();
+    if (0..=9999).contains(&year) {
+        write!(f, "{year:04}-{:02}-{:02}", d.month(), d.day())
+    } else {
+        write!(f, "{}", d.format("%Y-%m-%d"))
     }
 }
 
@@ -405,7 +417,10 @@ impl Timestamp {
 
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        use chrono::Timelike;
+        let t = self.0.naive_utc();
+        write_date(f, t.date())?;
+        write!(f, "T{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())?;
         let nanos = self.0.timestamp_subsec_nanos();
         if nanos != 0 {
             let frac = format!("{nanos:09}");

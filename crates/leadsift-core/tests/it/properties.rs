@@ -222,3 +222,57 @@ proptest! {
         prop_assert_eq!(ours, theirs, "{:?}", text);
     }
 }
+
+/// The spreadsheet-safe cell as first written: a formula escaped with `'`, then quoted when the
+/// cell needs it.
+fn csv_cell_reference(value: &str) -> String {
+    let escaped = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if escaped.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", escaped.replace('"', "\"\""))
+    } else {
+        escaped
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+    /// Writing cells straight into the line changes no cell.
+    #[test]
+    fn report_cells_are_escaped_as_before(value in "[a=+@\\-\t\r\n,\" é]{0,12}") {
+        prop_assert_eq!(leadsift_core::report::csv_cell(&value), csv_cell_reference(&value));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// Dates and timestamps are written as chrono's `%Y-%m-%d` and `%Y-%m-%dT%H:%M:%S` write
+    /// them, at any second of years 1 to 9999.
+    #[test]
+    fn dates_and_timestamps_are_written_as_chrono_writes_them(secs in -62_135_596_800i64..253_402_300_799i64, nanos in 0u32..1_000_000_000) {
+        use chrono::Datelike;
+        let t = chrono::DateTime::from_timestamp(secs, nanos).expect("in range");
+        let text = t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+        let options = leadsift_core::clean::CleanOptions::new(leadsift_testkit::today());
+        let cleaned = leadsift_core::clean::clean(leadsift_core::Field::SubmittedAt, &text, &options);
+        let frac = format!("{nanos:09}");
+        let frac = frac.trim_end_matches('0');
+        let want = format!("{}{}{frac}Z", t.format("%Y-%m-%dT%H:%M:%S"), if frac.is_empty() { "" } else { "." });
+        // Times the cleaner refuses (before 1800) have nothing to write.
+        if let Some(v) = cleaned.value {
+            prop_assert_eq!(v.to_text().into_owned(), want);
+        } else {
+            prop_assert!(t.year() < 1800, "{} refused", text);
+        }
+        let date = t.date_naive();
+        let cleaned = leadsift_core::clean::clean(leadsift_core::Field::Dob, &date.format("%Y-%m-%d").to_string(), &options);
+        if let Some(v) = cleaned.value {
+            prop_assert_eq!(v.to_text().into_owned(), date.format("%Y-%m-%d").to_string());
+        }
+    }
+}
