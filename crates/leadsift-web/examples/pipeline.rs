@@ -31,7 +31,7 @@ fn main() {
         let mut store = RowStore::new();
         let (mut errors, mut cleaned, mut candidates) = (String::new(), String::new(), Vec::new());
         let t = Instant::now();
-        rows(&bytes, true, |row| {
+        rows(&bytes, true, |mut row| {
             let s = Instant::now();
             candidates.extend(Candidate::of(&row));
             errors.push_str(&error_report_lines(&row));
@@ -44,7 +44,7 @@ fn main() {
             }
             stages[0] += s.elapsed();
             let s = Instant::now();
-            let kept = Kept::of(&row);
+            let kept = Kept::take(&mut row);
             stages[1] += s.elapsed();
             let s = Instant::now();
             let status = match row.status {

@@ -70,15 +70,15 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// What `row` is made from (its cells must have been kept: `Options::keep_cells`; a row
-    /// without them keeps no cells).
-    pub fn of(row: &Row) -> Kept {
+    /// What `row` is made from, its cells taken from it (they must have been kept:
+    /// `Options::keep_cells`; a row without them keeps no cells).
+    pub fn take(row: &mut Row) -> Kept {
         Kept {
             record: row.record,
             line: row.line,
             replaces_line: row.replaces_line,
             read: row.read,
-            cells: row.cells.clone().unwrap_or_default(),
+            cells: row.cells.take().unwrap_or_default(),
         }
     }
 

@@ -62,19 +62,25 @@ impl Download {
     fn push(&mut self, text: &str) {
         self.buf.push_str(text);
         if self.buf.len() >= PART {
-            self.parts.push(&JsValue::from_str(&self.buf));
-            self.buf.clear();
+            self.part();
         }
+    }
+
+    /// The text so far becomes a part: its UTF-8 bytes copied as they are (a JS string would
+    /// convert every character to UTF-16 and back).
+    fn part(&mut self) {
+        self.parts
+            .push(&js_sys::Uint8Array::from(self.buf.as_bytes()));
+        self.buf.clear();
     }
 
     fn finish(mut self) -> JsValue {
         if !self.buf.is_empty() {
-            self.parts.push(&JsValue::from_str(&self.buf));
-            self.buf.clear();
+            self.part();
         }
         let bag = web_sys::BlobPropertyBag::new();
         bag.set_type("text/csv;charset=utf-8");
-        web_sys::Blob::new_with_str_sequence_and_options(&self.parts, &bag)
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&self.parts, &bag)
             .map(JsValue::from)
             .unwrap_or(JsValue::NULL)
     }
@@ -271,7 +277,7 @@ fn step(state: &Shared) {
         if s.replayer.is_none() {
             s.replayer = job.validator.replayer().cloned();
         }
-        for row in rows {
+        for mut row in rows {
             if let Some(c) = Candidate::of(&row) {
                 s.candidates.push(c);
             }
@@ -283,7 +289,7 @@ fn step(state: &Shared) {
                 RowStatus::Warning => WARNING,
                 RowStatus::Rejected => REJECTED,
             };
-            s.store.push(status, &Kept::of(&row));
+            s.store.push(status, &Kept::take(&mut row));
         }
         Ok(())
     });
