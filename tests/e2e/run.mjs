@@ -681,7 +681,7 @@ await step('compare with what was delivered: the five counts, and the grid filte
   }
 });
 
-await step('a server with a token: the history says whether the token is missing or wrong', async () => {
+await step('a server with a token: the history and the import say whether the token is missing or wrong', async () => {
   const guarded = new Server(await freePort(), `sqlite://${path.join(work, 'guarded.db')}`, 'e2e-token-0123456789');
   await guarded.start();
   const other = await context.newPage();
@@ -700,6 +700,15 @@ await step('a server with a token: the history says whether the token is missing
     await other.click('#nav-validate');
     await other.click('#nav-history');
     await other.waitForFunction(() => !document.querySelector('#history-body .error'), null, { timeout: 10_000 });
+    // An import says the same two things apart.
+    await other.click('#nav-validate');
+    await other.setInputFiles('#file', small);
+    await other.waitForFunction(() => document.getElementById('progress-text').textContent.startsWith('Validated'), null, { timeout: 60_000 });
+    for (const [token, says] of [['', "Enter the server's token"], ['not-the-token', "is not the server's"]]) {
+      await other.fill('#imp-token', token);
+      await other.click('#imp-start');
+      await other.waitForFunction((s) => document.getElementById('imp-status').textContent.includes(s), says, { timeout: 20_000 });
+    }
   } finally {
     await other.close();
     await guarded.kill();

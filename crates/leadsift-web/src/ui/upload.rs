@@ -331,6 +331,13 @@ async fn send_retrying(
         let failure = match request(app, method, url, body, &token).await {
             Ok((200..=299, text)) => return Ok(Some(text)),
             Ok((s, text)) if s == 408 || s == 429 || s >= 500 => api_message(s, &text),
+            Ok((401, text)) => {
+                return Err(format!(
+                    "{what} was refused: {} {}",
+                    api_message(401, &text),
+                    super::net::token_problem(&text, "then import again")
+                ));
+            }
             Ok((s, text)) => return Err(format!("{what} was refused: {}", api_message(s, &text))),
             Err(e) => e,
         };
