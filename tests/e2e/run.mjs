@@ -520,6 +520,11 @@ await step('the history page lists the imports', async () => {
 await step('offline: with no server the app still opens, validates and offers the downloads', async () => {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await server.kill();
+  // While the server is away the health checks slow down (5, then 10 s apart).
+  const checks = [];
+  const onRequest = (r) => r.url().endsWith('/healthz') && checks.push(Date.now());
+  page.on('request', onRequest);
+  const reloaded = Date.now();
   await page.reload();
   await page.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 30_000 });
   await page.waitForSelector('#offline:not([hidden])', { timeout: 15_000 });
@@ -531,6 +536,10 @@ await step('offline: with no server the app still opens, validates and offers th
   await page.click('#nav-history');
   await page.waitForSelector('#history-body .error');
   await page.click('#nav-validate');
+  await sleep(Math.max(0, 17_000 - (Date.now() - reloaded)));
+  page.off('request', onRequest);
+  // At 0, 5 and 15 s, and once when the file was chosen; every 5 s would have made 5.
+  assert(checks.length >= 3 && checks.length <= 4, `health checks in 17 s offline: ${checks.length}`);
   await server.start();
 });
 

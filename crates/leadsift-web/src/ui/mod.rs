@@ -456,6 +456,7 @@ fn clear_file_sections(doc: &web_sys::Document) {
 /// A file was chosen or dropped: everything shown of the previous one goes.
 pub(crate) fn choose(app: &Shared, file: File) {
     clear_file_sections(&app.borrow().doc.clone());
+    net::check_now(app);
     {
         let mut a = app.borrow_mut();
         a.file = Some(file);

@@ -92,28 +92,50 @@ pub(crate) async fn sleep(app: &Shared, ms: u32) {
     let _ = JsFuture::from(p).await;
 }
 
-/// Checks `/healthz` now and every 5 s; the banner and the import button follow.
+/// Checks `/healthz` now and every 5 s; the banner and the import button follow. While the
+/// server cannot be reached the checks slow to every 10 s (each failed one is a line in the
+/// browser's console); choosing a file checks at once ([`check_now`]).
 pub(crate) fn watch(app: &Shared) {
     let a = app.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        let mut failed = 0u32;
         loop {
-            let online = matches!(request(&a, "GET", "healthz", None, "").await, Ok((200, _)));
-            let changed = a.borrow().online != online;
-            a.borrow_mut().online = online;
-            let doc = a.borrow().doc.clone();
-            show(&doc, "offline", !online);
-            if !online {
-                set_text(
-                    &doc,
-                    "offline",
-                    "Offline: the leadsift server cannot be reached. Validation, the preview and \
-                     the downloads work here; importing and the history wait for the server.",
-                );
-            }
-            if changed {
-                super::upload::render_controls(&a);
-            }
-            sleep(&a, 5000).await;
+            let online = check(&a).await;
+            failed = if online { 0 } else { (failed + 1).min(2) };
+            sleep(&a, 5000 * failed.max(1)).await;
         }
     });
+}
+
+/// One check now, when the page thinks the server is away (a file was chosen: the person may
+/// import next).
+pub(crate) fn check_now(app: &Shared) {
+    if app.borrow().online {
+        return;
+    }
+    let a = app.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        check(&a).await;
+    });
+}
+
+/// Asks `/healthz` and shows the answer; whether the server answered.
+async fn check(app: &Shared) -> bool {
+    let online = matches!(request(app, "GET", "healthz", None, "").await, Ok((200, _)));
+    let changed = app.borrow().online != online;
+    app.borrow_mut().online = online;
+    let doc = app.borrow().doc.clone();
+    show(&doc, "offline", !online);
+    if !online {
+        set_text(
+            &doc,
+            "offline",
+            "Offline: the leadsift server cannot be reached. Validation, the preview and \
+             the downloads work here; importing and the history wait for the server.",
+        );
+    }
+    if changed {
+        super::upload::render_controls(app);
+    }
+    online
 }
