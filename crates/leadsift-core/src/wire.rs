@@ -1,8 +1,8 @@
 //! The wire: a cleaned row as it travels from a client (the browser, `leadsift import
 //! --server`) to the server, and the server's re-validation of it. [`WireRow`] is the row as
 //! text; [`BatchRowJson`] writes it in the batch API's JSON and [`BatchRowIn`] reads that JSON
-//! back (the endpoint's one body shape); [`StoredRow`] reads a validator's own row JSON (the
-//! browser's row store) into a `WireRow`; [`batch_checksum`] is the batch's digest.
+//! back (the endpoint's one body shape); [`StoredRow`] reads a validator's own row JSON (what
+//! a JavaScript client of `leadsift-wasm` holds) into a `WireRow`; [`batch_checksum`] is the batch's digest.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -318,7 +318,8 @@ impl Serialize for BatchRowJson<'_> {
 
 /// A [`WireRow`] in the batch API's JSON, every value as its text (the shape [`BatchRowIn`]
 /// reads; the server cleans the text again either way): how a client that holds rows as
-/// JSON, not as `Row`s (the browser's row store), writes a batch.
+/// JSON, not as `Row`s (a JavaScript client of `leadsift-wasm`), or that holds the wire rows
+/// it checksummed (the browser's worker), writes a batch.
 #[derive(Debug)]
 pub struct WireRowJson<'a>(pub &'a WireRow);
 
@@ -483,7 +484,7 @@ impl<'de> Deserialize<'de> for OrderedText {
 }
 
 /// A validator's own row JSON (`{record, line, lead, extra, issues, ...}`, as `Row` serialises
-/// and the browser's row store keeps it), read into the wire row it stands for: the failed
+/// and a JavaScript client of `leadsift-wasm` holds it), read into the wire row it stands for: the failed
 /// values become `invalid`, the file's notes `notes`. Never a request body.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StoredRow {
