@@ -233,7 +233,7 @@ impl Seen {
 }
 
 /// The counts of each class, and how often each field differs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileSummary {
     /// Rows of the export that were classified.
     pub rows: u64,

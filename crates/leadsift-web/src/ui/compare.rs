@@ -3,9 +3,7 @@
 //! the server; the worker holds the rows, each row's class and the counts, and the core judges
 //! (`leadsift_core::reconcile`). Nothing is written anywhere.
 
-use std::collections::BTreeMap;
-
-use leadsift_core::reconcile::Class;
+use leadsift_core::reconcile::{Class, ReconcileSummary};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -19,31 +17,6 @@ use crate::js::{get_f64, get_str, obj};
 const ROWS: u64 = 500;
 /// Deliveries per page.
 const DELIVERIES: u32 = 1000;
-
-/// The counts the worker keeps, as it sends them.
-#[derive(Debug, Default, Deserialize)]
-struct Counts {
-    rows: u64,
-    matched: u64,
-    differs: u64,
-    not_delivered: u64,
-    delivered_not_exported: u64,
-    delivered_twice: u64,
-    #[serde(default)]
-    fields: BTreeMap<String, u64>,
-}
-
-impl Counts {
-    fn of(&self, class: Class) -> u64 {
-        match class {
-            Class::Matched => self.matched,
-            Class::Differs => self.differs,
-            Class::NotDelivered => self.not_delivered,
-            Class::DeliveredNotExported => self.delivered_not_exported,
-            Class::DeliveredTwice => self.delivered_twice,
-        }
-    }
-}
 
 /// A new file, or the same file read again: the last comparison's counts and filters go.
 pub(crate) fn reset(app: &Shared) {
@@ -153,7 +126,7 @@ fn refused(status: u16, text: &str) -> String {
     }
 }
 
-async fn run(app: &Shared, job: f64) -> Result<Counts, String> {
+async fn run(app: &Shared, job: f64) -> Result<ReconcileSummary, String> {
     let doc = app.borrow().doc.clone();
     let token = input_value(&doc, "imp-token");
     let unreachable = |_| "the server cannot be reached: comparing needs it".to_owned();
@@ -238,10 +211,10 @@ async fn run(app: &Shared, job: f64) -> Result<Counts, String> {
 }
 
 /// The five counts; each class of rows is a button that shows those rows in the grid.
-fn counts_html(c: &Counts) -> String {
+fn counts_html(c: &ReconcileSummary) -> String {
     let mut html = String::from("<dl class=\"counts classes\">");
     for class in Class::ALL {
-        let n = c.of(class);
+        let n = c.count(class);
         html.push_str(&format!("<dt>{}</dt><dd>", escape(class.label())));
         if class == Class::DeliveredNotExported || n == 0 {
             html.push_str(&thousands(n));
