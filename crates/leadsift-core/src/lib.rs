@@ -36,6 +36,6 @@ pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};
 pub use records::Limits;
 pub use validate::{
-    Cells, Lead, LeadKey, Options, ReadFacts, Replayer, Row, RowStatus, Summary, TextMap,
+    Cells, Lead, LeadKey, Options, ReadFacts, Replay, Replayer, Row, RowStatus, Summary, TextMap,
     Validator, validate_bytes, validate_pairs,
 };

@@ -366,14 +366,15 @@ impl Validator {
             }
             let headers = r.fields();
             let mapping = Mapping::build(&headers, &self.options.mapping);
-            for key in Mapping::unused_overrides(&headers, &self.options.mapping) {
-                self.summary.notes.push(format!(
-                    "the mapping names a column the file does not have: {:?}",
-                    without_nul(&key)
-                ));
-            }
+            let notes_at = self.summary.notes.len();
+            let unused = unused_override_notes(&headers, &self.options.mapping);
+            let mapping_notes = unused.len();
+            self.summary.notes.extend(unused);
             self.replayer = Some(Replayer {
                 columns: mapping.columns.clone(),
+                headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+                notes_at,
+                mapping_notes,
                 header_fields: r.field_count,
                 clean: self.clean.clone(),
                 limits: self.options.limits,
@@ -390,20 +391,6 @@ impl Validator {
             self.summary.blank += 1;
             return Ok(());
         }
-        let row = self.row(r);
-        match row.status {
-            RowStatus::Valid => self.summary.valid += 1,
-            RowStatus::Warning => self.summary.warning += 1,
-            RowStatus::Rejected => self.summary.rejected += 1,
-        }
-        for issue in &row.issues {
-            *self.summary.issues.entry(issue.code).or_default() += 1;
-        }
-        self.out.push(row);
-        Ok(())
-    }
-
-    fn row(&mut self, r: &RawRecord) -> Row {
         let record = self.next_record;
         self.next_record += 1;
         let read = ReadFacts {
@@ -413,23 +400,84 @@ impl Validator {
             unterminated_quote: r.unterminated_quote,
             replaced: self.replaced,
         };
-        let Some(replayer) = self.replayer.as_ref() else {
-            // Never reached: rows come only after the header, which makes the replayer.
-            return Row::empty(record, r.line);
-        };
-        let mut row = replayer.made(&r.fields(), record, r.line, read);
-        if !judge::rejects(&row.issues, replayer.strict)
-            && let Some(k) = &row.key
-        {
-            let mut h = std::hash::DefaultHasher::new();
-            k.hash(&mut h);
-            let line = u32::try_from(r.line).unwrap_or(u32::MAX);
-            if let Some(prev_line) = self.seen.insert(h.finish(), line) {
-                self.summary.duplicates += 1;
-                replayer.replaces(&mut row, u64::from(prev_line));
+        let row = match self.replayer.as_ref() {
+            Some(replayer) => {
+                let mut row = replayer.made(&r.fields(), record, r.line, read);
+                tally(replayer, &mut self.seen, &mut self.summary, &mut row);
+                row
             }
+            // Never reached: rows come only after the header, which makes the replayer.
+            None => Row::empty(record, r.line),
+        };
+        self.out.push(row);
+        Ok(())
+    }
+}
+
+/// The notes for the overrides that name no column of `headers`.
+fn unused_override_notes(headers: &[&str], overrides: &MappingOverrides) -> Vec<String> {
+    Mapping::unused_overrides(headers, overrides)
+        .into_iter()
+        .map(|key| {
+            format!(
+                "the mapping names a column the file does not have: {:?}",
+                without_nul(&key)
+            )
+        })
+        .collect()
+}
+
+/// Marks `row` as replacing the earlier row with its lead key, if `seen` has one, and counts
+/// it in `summary`; rows come in file order. The validator's and a [`Replay`]'s.
+fn tally(replayer: &Replayer, seen: &mut SeenKeys, summary: &mut Summary, row: &mut Row) {
+    if !judge::rejects(&row.issues, replayer.strict)
+        && let Some(k) = &row.key
+    {
+        let mut h = std::hash::DefaultHasher::new();
+        k.hash(&mut h);
+        let line = u32::try_from(row.line).unwrap_or(u32::MAX);
+        if let Some(prev_line) = seen.insert(h.finish(), line) {
+            summary.duplicates += 1;
+            replayer.replaces(row, u64::from(prev_line));
         }
+    }
+    match row.status {
+        RowStatus::Valid => summary.valid += 1,
+        RowStatus::Warning => summary.warning += 1,
+        RowStatus::Rejected => summary.rejected += 1,
+    }
+    for issue in &row.issues {
+        *summary.issues.entry(issue.code).or_default() += 1;
+    }
+}
+
+/// A file's rows made again from their kept cells under other choices (another mapping,
+/// strict or not) and counted afresh, in file order: what validating the file again with
+/// those choices gives, without reading it again. Made by [`Replayer::replay`].
+#[derive(Debug)]
+pub struct Replay {
+    replayer: Replayer,
+    seen: SeenKeys,
+    summary: Summary,
+}
+
+impl Replay {
+    /// The next kept record's row (records in file order, each once), duplicates marked and
+    /// counted.
+    pub fn row(&mut self, cells: &[&str], record: u64, line: u64, read: ReadFacts) -> Row {
+        let mut row = self.replayer.made(cells, record, line, read);
+        tally(&self.replayer, &mut self.seen, &mut self.summary, &mut row);
         row
+    }
+
+    /// The account so far; complete once every kept record has been made again.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The replayer of the new choices (to make the rows again later) and the account.
+    pub fn finish(self) -> (Replayer, Summary) {
+        (self.replayer, self.summary)
     }
 }
 
@@ -438,6 +486,12 @@ impl Validator {
 #[derive(Debug, Clone)]
 pub struct Replayer {
     columns: Vec<Column>,
+    /// The header row's cells as read, to map them again.
+    headers: Vec<String>,
+    /// Where the notes of the mapping's unused overrides stand in the summary's notes, and
+    /// how many there are: a [`Replay`] puts its own in their place.
+    notes_at: usize,
+    mapping_notes: usize,
     header_fields: usize,
     clean: CleanOptions,
     limits: Limits,
@@ -447,6 +501,46 @@ pub struct Replayer {
 }
 
 impl Replayer {
+    /// The mapping the rows are made with.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Starts making the file's rows again under `overrides` (the whole mapping choice, as
+    /// [`Options::mapping`]) and `strict`, from `read`, the file's summary as validated: what
+    /// reading found (rows, blank lines, preamble, bytes, sniffing, its notes) is kept, and
+    /// everything the mapping decides is counted again.
+    pub fn replay(&self, read: &Summary, overrides: &MappingOverrides, strict: bool) -> Replay {
+        let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        let mapping = Mapping::build(&headers, overrides);
+        let unused = unused_override_notes(&headers, overrides);
+        let mut notes = read.notes.clone();
+        let at = self.notes_at.min(notes.len());
+        let end = (at + self.mapping_notes).min(notes.len());
+        let mapping_notes = unused.len();
+        notes.splice(at..end, unused);
+        let replayer = Replayer {
+            columns: mapping.columns.clone(),
+            mapping_notes,
+            strict,
+            ..self.clone()
+        };
+        Replay {
+            replayer,
+            seen: SeenKeys::default(),
+            summary: Summary {
+                rows: read.rows,
+                blank: read.blank,
+                preamble: read.preamble,
+                bytes: read.bytes,
+                sniffed: read.sniffed.clone(),
+                mapping: Some(mapping),
+                notes,
+                ..Summary::default()
+            },
+        }
+    }
+
     /// The row of record `record` (zero-based among data records) on `line`, whose cells and
     /// reading facts these are; `replaces_line` is the line of the earlier row with its key
     /// that it replaced ([`Row::replaces_line`]).

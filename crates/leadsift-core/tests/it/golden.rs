@@ -195,3 +195,113 @@ fn cells_come_back_from_their_parts_only_when_the_parts_are_whole() {
         None
     );
 }
+
+/// Validates `bytes` keeping cells, then makes every row again under `overrides` and `strict`
+/// with a [`leadsift_core::Replay`]: rows and summary must equal validating the file again
+/// with those choices.
+fn assert_replay_is_validating_again(
+    name: &str,
+    bytes: &[u8],
+    overrides: &leadsift_core::MappingOverrides,
+    strict: bool,
+) -> usize {
+    let options = |mapping: leadsift_core::MappingOverrides, strict: bool| Options {
+        keep_cells: true,
+        keep_original: true,
+        mapping,
+        strict,
+        ..Options::new(leadsift_testkit::today())
+    };
+    // The first reading had a choice of its own, naming a column the file lacks: its note goes.
+    let mut before = leadsift_core::MappingOverrides::default();
+    before.0.insert(
+        "Gone Column".to_owned(),
+        leadsift_core::mapping::Target::parse("city").expect("field"),
+    );
+    let Ok((first, read)) = run_chunked(bytes, 4099, options(before.clone(), false)) else {
+        return 0;
+    };
+    let Ok((again, summary)) = run_chunked(bytes, 4099, options(overrides.clone(), strict)) else {
+        panic!("{name}: readable once, then not");
+    };
+    // The replayer of the first reading, as a store that kept only cells has it.
+    let mut v = leadsift_core::Validator::new(options(before, false));
+    let _ = v.push(bytes);
+    let _ = v.finish();
+    let Some(replayer) = v.replayer() else {
+        assert!(first.is_empty(), "{name}: rows without a header");
+        return 0;
+    };
+    let mut replay = replayer.replay(&read, overrides, strict);
+    assert_eq!(first.len(), again.len(), "{name}: row count");
+    for (old, new) in first.iter().zip(&again) {
+        let cells = old.cells.as_ref().expect("cells kept");
+        let made = replay.row(&cells.get(), old.record, old.line, old.read);
+        assert_eq!(&made, new, "{name}: line {}", old.line);
+    }
+    let (replayer, replayed) = replay.finish();
+    assert_eq!(replayed, summary, "{name}: summary");
+    assert_eq!(replayer.columns(), summary.mapping.expect("mapped").columns);
+    first.len()
+}
+
+/// Another mapping for a file: its first mapped column kept as a custom column, its first
+/// unmapped one given its suggestion (or `phone_2`), and a column it does not have.
+fn another_mapping(bytes: &[u8]) -> Option<leadsift_core::MappingOverrides> {
+    use leadsift_core::mapping::Target;
+    let (_, summary) = run_chunked(bytes, 65536, Options::new(leadsift_testkit::today())).ok()?;
+    let columns = summary.mapping?.columns;
+    let mut overrides = leadsift_core::MappingOverrides::default();
+    if let Some(c) = columns.iter().find(|c| c.field.is_some()) {
+        overrides
+            .0
+            .insert(c.header.clone(), Target::parse("extra").expect("word"));
+    }
+    if let Some(c) = columns.iter().find(|c| c.field.is_none()) {
+        let field = c.suggestion.map_or("phone_2", |(f, _)| f.name());
+        overrides
+            .0
+            .insert(c.header.clone(), Target::parse(field).expect("field"));
+    }
+    overrides.0.insert(
+        "No Such Column".to_owned(),
+        Target::parse("email").expect("field"),
+    );
+    Some(overrides)
+}
+
+#[test]
+fn a_file_mapped_again_from_its_cells_is_the_file_validated_again() {
+    let mut made = 0;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in ["golden", "bad"] {
+        for entry in std::fs::read_dir(fixtures().join(dir)).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let name = path.display().to_string();
+            if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+                files.push((name, std::fs::read(&path).expect("fixture")));
+            }
+        }
+    }
+    for seed in [4, 5] {
+        let (csv, _) =
+            leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
+                rows: 600,
+                seed,
+                invalid: 0.2,
+                ..Default::default()
+            });
+        files.push((format!("generated {seed}"), csv));
+    }
+    for (name, bytes) in &files {
+        let Some(overrides) = another_mapping(bytes) else {
+            continue;
+        };
+        for strict in [false, true] {
+            made += assert_replay_is_validating_again(name, bytes, &overrides, strict);
+        }
+        // Back to what was detected: the empty choice.
+        made += assert_replay_is_validating_again(name, bytes, &Default::default(), false);
+    }
+    assert!(made > 3000, "only {made} rows made again");
+}
