@@ -210,6 +210,9 @@ pub struct Row {
     pub read: ReadFacts,
     /// The record's cells exactly as read, when [`crate::Options::keep_cells`] is set.
     pub cells: Option<Cells>,
+    /// The keys of the columns (as in [`Row::original`]) whose cells a person edited before
+    /// the row was made ([`crate::Replayer::edited_row`]); empty for a row as read.
+    pub edited: Vec<String>,
 }
 
 impl Row {
@@ -227,7 +230,17 @@ impl Row {
             original: Vec::new(),
             read: ReadFacts::default(),
             cells: None,
+            edited: Vec::new(),
         }
+    }
+
+    /// The key by which a later row with the same key replaces this one in the file: its lead
+    /// key, unless the row is rejected (a rejected row replaces nothing and is replaced by
+    /// nothing).
+    pub fn standing_key(&self) -> Option<&LeadKey> {
+        self.key
+            .as_ref()
+            .filter(|_| self.status != RowStatus::Rejected)
     }
 }
 
@@ -259,6 +272,9 @@ impl Serialize for Row {
         st.serialize_field("replaces_line", &self.replaces_line)?;
         if !self.original.is_empty() {
             st.serialize_field("original", &TextMap(&self.original))?;
+        }
+        if !self.edited.is_empty() {
+            st.serialize_field("edited", &self.edited)?;
         }
         st.end()
     }

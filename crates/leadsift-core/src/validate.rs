@@ -430,24 +430,58 @@ fn unused_override_notes(headers: &[&str], overrides: &MappingOverrides) -> Vec<
 /// Marks `row` as replacing the earlier row with its lead key, if `seen` has one, and counts
 /// it in `summary`; rows come in file order. The validator's and a [`Replay`]'s.
 fn tally(replayer: &Replayer, seen: &mut SeenKeys, summary: &mut Summary, row: &mut Row) {
-    if !judge::rejects(&row.issues, replayer.strict)
-        && let Some(k) = &row.key
-    {
+    if let Some(k) = row.standing_key() {
         let mut h = std::hash::DefaultHasher::new();
         k.hash(&mut h);
         let line = u32::try_from(row.line).unwrap_or(u32::MAX);
         if let Some(prev_line) = seen.insert(h.finish(), line) {
-            summary.duplicates += 1;
             replayer.replaces(row, u64::from(prev_line));
         }
     }
-    match row.status {
-        RowStatus::Valid => summary.valid += 1,
-        RowStatus::Warning => summary.warning += 1,
-        RowStatus::Rejected => summary.rejected += 1,
+    summary.add_row(row);
+}
+
+impl Summary {
+    /// Counts `row`: its status, its issues, and a duplicate when it replaces an earlier row.
+    pub fn add_row(&mut self, row: &Row) {
+        self.count(row, true);
     }
-    for issue in &row.issues {
-        *summary.issues.entry(issue.code).or_default() += 1;
+
+    /// Takes back what [`Summary::add_row`] counted for `row`.
+    pub fn remove_row(&mut self, row: &Row) {
+        self.count(row, false);
+    }
+
+    /// Counts `new` in place of `old`, the same record made again after an edit; false, with
+    /// nothing changed, when the edit changed the row's [`Row::standing_key`]: then which rows
+    /// replace which may have changed anywhere in the file, and only a [`Replay`] of the whole
+    /// file counts it right.
+    pub fn replace_row(&mut self, old: &Row, new: &Row) -> bool {
+        if old.standing_key() != new.standing_key() {
+            return false;
+        }
+        self.remove_row(old);
+        self.add_row(new);
+        true
+    }
+
+    fn count(&mut self, row: &Row, add: bool) {
+        let step = |n: &mut u64| *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        step(match row.status {
+            RowStatus::Valid => &mut self.valid,
+            RowStatus::Warning => &mut self.warning,
+            RowStatus::Rejected => &mut self.rejected,
+        });
+        if row.replaces_line.is_some() {
+            step(&mut self.duplicates);
+        }
+        for issue in &row.issues {
+            let n = self.issues.entry(issue.code).or_default();
+            step(n);
+            if *n == 0 {
+                self.issues.remove(&issue.code);
+            }
+        }
     }
 }
 
@@ -555,6 +589,42 @@ impl Replayer {
         let mut row = self.made(cells, record, line, read);
         if let Some(prev) = replaces_line {
             self.replaces(&mut row, prev);
+        }
+        row
+    }
+
+    /// The row of a record whose cells a person edited: `edits` gives, per column (zero-based),
+    /// the text that replaces the cell as read (a column past the record's cells is
+    /// ignored). The row is made from the edited cells exactly as from cells read, and says
+    /// which columns were edited ([`Row::edited`]).
+    pub fn edited_row(
+        &self,
+        cells: &[&str],
+        edits: &[(usize, String)],
+        record: u64,
+        line: u64,
+        read: ReadFacts,
+        replaces_line: Option<u64>,
+    ) -> Row {
+        let mut edited: Vec<&str> = cells.to_vec();
+        let mut columns: Vec<usize> = Vec::new();
+        for (column, text) in edits {
+            if let Some(cell) = edited.get_mut(*column) {
+                *cell = text;
+                if !columns.contains(column) {
+                    columns.push(*column);
+                }
+            }
+        }
+        columns.sort_unstable();
+        let mut row = self.row(&edited, record, line, read, replaces_line);
+        row.edited = columns.into_iter().map(|i| self.key_of(i)).collect();
+        // The cells and the original row stay as read: the edit is in the values and `edited`.
+        if let Some(c) = row.cells.as_mut() {
+            *c = Cells::new(cells);
+        }
+        if self.keep_original {
+            row.original = self.original(cells);
         }
         row
     }
@@ -720,6 +790,7 @@ impl Replayer {
             original,
             read,
             cells: self.keep_cells.then(|| Cells::new(fields)),
+            edited: Vec::new(),
         }
     }
 }

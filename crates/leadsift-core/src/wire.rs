@@ -39,6 +39,10 @@ pub struct WireRow {
     /// The record's cells as read ([`Row::original`]); empty when the client keeps none.
     #[serde(default)]
     pub original: Vec<(String, String)>,
+    /// The columns whose cells a person edited on the client ([`Row::edited`]): the values
+    /// are validated like any other, and stored with this mark.
+    #[serde(default)]
+    pub edited: Vec<String>,
 }
 
 /// The values of `row` that failed cleaning, with their raw text: what a client sends as
@@ -86,6 +90,7 @@ impl WireRow {
             invalid: invalid_of(row),
             notes: notes_of(row).cloned().collect(),
             original: row.original.clone(),
+            edited: row.edited.clone(),
         }
     }
 
@@ -176,12 +181,14 @@ impl WireRow {
                 || pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
                     > limits.max_record_bytes
         };
-        if too_large(&self.extra) || too_large(&self.original) {
+        let edited_too_large = self.edited.len() > limits.max_columns
+            || self.edited.iter().map(String::len).sum::<usize>() > limits.max_record_bytes;
+        if too_large(&self.extra) || too_large(&self.original) || edited_too_large {
             issues.push(Issue::new(
                 IssueCode::TamperedValue,
                 format!(
-                    "the row's extra or original cells are more than a file's record may hold \
-                     ({} columns, {} bytes)",
+                    "the row's extra cells, original cells or edited columns are more than a \
+                     file's record may hold ({} columns, {} bytes)",
                     limits.max_columns, limits.max_record_bytes
                 ),
             ));
@@ -196,6 +203,8 @@ impl WireRow {
             crate::text::strip_nul(k);
             crate::text::strip_nul(v);
         }
+        let mut edited = self.edited.clone();
+        edited.iter_mut().for_each(crate::text::strip_nul);
         for i in &mut issues {
             crate::text::strip_nul(&mut i.message);
             for s in [&mut i.column, &mut i.raw].into_iter().flatten() {
@@ -214,6 +223,7 @@ impl WireRow {
             original,
             read: crate::lead::ReadFacts::default(),
             cells: None,
+            edited,
         }
     }
 }
@@ -283,6 +293,14 @@ pub fn batch_checksum(rows: &[WireRow]) -> String {
             h.update(v);
             h.update([0x1f]);
         }
+        // Only when there are any: a batch without edits keeps the checksum it always had.
+        if !r.edited.is_empty() {
+            h.update([0x1d]);
+            for k in &r.edited {
+                h.update(k);
+                h.update([0x1f]);
+            }
+        }
         h.update([0x1c]);
     }
     crate::text::hex(&h.finalize())
@@ -311,6 +329,9 @@ impl Serialize for BatchRowJson<'_> {
         st.serialize_field("notes", &Notes(self.0))?;
         if !self.0.original.is_empty() {
             st.serialize_field("original", &crate::lead::TextMap(&self.0.original))?;
+        }
+        if !self.0.edited.is_empty() {
+            st.serialize_field("edited", &self.0.edited)?;
         }
         st.end()
     }
@@ -346,6 +367,9 @@ impl Serialize for WireRowJson<'_> {
         st.serialize_field("notes", &w.notes)?;
         if !w.original.is_empty() {
             st.serialize_field("original", &Pairs(&w.original))?;
+        }
+        if !w.edited.is_empty() {
+            st.serialize_field("edited", &w.edited)?;
         }
         st.end()
     }
@@ -421,7 +445,7 @@ impl Scalar {
 #[cfg_attr(
     feature = "openapi",
     schema(
-        description = "One cleaned row: `lead` holds canonical fields (their normal form as text), `extra` the cells of unmapped columns, `invalid` the raw text of values that failed cleaning, `notes` the issues only the file could show, `original` the record's cells. Any other key is refused."
+        description = "One cleaned row: `lead` holds canonical fields (their normal form as text), `extra` the cells of unmapped columns, `invalid` the raw text of values that failed cleaning, `notes` the issues only the file could show, `original` the record's cells, `edited` the columns whose cells a person edited before sending. Any other key is refused."
     )
 )]
 #[derive(Debug, Clone, Deserialize)]
@@ -439,6 +463,9 @@ pub struct BatchRowIn {
     /// The record's cells as read, header → text, in column order.
     #[serde(default)]
     pub original: OrderedText,
+    /// The columns (keys of `original`) whose cells a person edited before sending.
+    #[serde(default)]
+    pub edited: Vec<String>,
 }
 
 impl BatchRowIn {
@@ -452,6 +479,7 @@ impl BatchRowIn {
             self.notes,
         );
         w.original = self.original.0;
+        w.edited = self.edited;
         w
     }
 }
@@ -498,6 +526,8 @@ pub struct StoredRow {
     /// The record's cells as read, when the row kept them.
     #[serde(default)]
     pub original: OrderedText,
+    #[serde(default)]
+    pub edited: Vec<String>,
 }
 
 impl StoredRow {
@@ -528,6 +558,7 @@ impl StoredRow {
             notes,
         );
         w.original = self.original.0;
+        w.edited = self.edited;
         w
     }
 }
@@ -551,5 +582,6 @@ fn wire_row(
         invalid,
         notes,
         original: Vec::new(),
+        edited: Vec::new(),
     }
 }

@@ -117,6 +117,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             invalid: Vec::new(),
             notes: Vec::new(),
             original: Vec::new(),
+            edited: Vec::new(),
         };
         let row = wire.revalidate(&CleanOptions::new(leadsift_testkit::today()), false);
         assert_eq!(row.status, RowStatus::Rejected, "{field}={text}");
@@ -141,6 +142,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
         }],
         notes: Vec::new(),
         original: Vec::new(),
+        edited: Vec::new(),
     };
     let lying =
         wire("a@example.com").revalidate(&CleanOptions::new(leadsift_testkit::today()), false);

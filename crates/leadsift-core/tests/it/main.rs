@@ -1,6 +1,7 @@
 //! The core's integration tests over the shared fixtures in `tests/fixtures/`.
 
 mod bad;
+mod edit;
 mod golden;
 mod judge;
 mod properties;

@@ -331,6 +331,7 @@ fn a_tampered_row_is_rejected_with_an_issue() {
             invalid: Vec::new(),
             notes: Vec::new(),
             original: Vec::new(),
+            edited: Vec::new(),
         })
         .collect();
     body["checksum"] = json!(batch_checksum(&values));
