@@ -161,7 +161,7 @@ async function dropFile(file) {
 
 async function waitValidated(timeout = 120_000) {
   await page.waitForFunction(
-    () => document.getElementById('progress-text').textContent.startsWith('Validated') && !document.getElementById('downloads').hidden,
+    () => /^(Validated|Mapped)/.test(document.getElementById('progress-text').textContent) && !document.getElementById('downloads').hidden,
     null,
     { timeout },
   );
@@ -249,15 +249,22 @@ await step('drop a messy export: mapping and counts as leadsift validate', async
   await page.selectOption('#filter', 'issues');
   const withIssues = smallNative.warning + smallNative.rejected;
   await page.waitForFunction((n) => document.getElementById('grid-count').textContent.startsWith(`${n.toLocaleString('en-US')} rows`), withIssues);
-  const bad = await page.$$eval('table.grid td.bad, table.grid td.warn', (t) => t.map((x) => x.getAttribute('title')));
+  // In place, without hovering: the marked cell holds its text and the message under it.
+  const bad = await page.$$eval('table.grid td.bad, table.grid td.warn', (t) => t.map((x) => x.querySelector('.why')?.textContent));
   assert(bad.length > 0 && bad.every((t) => t && t.length > 3), 'rows with issues show marked cells with messages');
-  const statuses = await page.$$eval('table.grid tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent));
+  const failed = await page.$$eval('table.grid td.bad', (t) => t.map((x) => x.querySelector('.v').textContent));
+  assert(failed.some((v) => v.length > 0), 'a value that failed cleaning shows its raw text, not an empty box');
+  const heads = await page.$$eval('table.grid thead th', (t) => t.map((x) => x.textContent));
+  eq(heads.slice(0, 3), ['Line', 'Row status', 'Issues'], 'line, status and issues come first');
+  assert(heads.includes('Phone 1') && !heads.includes('phone_1'), `fields have readable labels: ${heads}`);
+  eq(heads.filter((h) => h.toLowerCase() === 'status').length, 1, 'one column headed status');
+  const statuses = await page.$$eval('table.grid tbody tr td.st', (t) => t.map((x) => x.textContent));
   assert(statuses.every((x) => x !== 'valid'), `the filter shows only rows with issues: ${statuses}`);
   await page.click('#raw');
-  await page.waitForFunction(() => document.querySelector('table.grid').getAttribute('aria-label') === 'Raw values');
+  await page.waitForFunction(() => document.querySelector('table.grid').getAttribute('aria-label').startsWith('Raw values'));
   await page.click('#raw');
   await page.selectOption('#filter', 'all');
-  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td')?.textContent === '2');
+  await page.waitForFunction(() => document.querySelector('table.grid tbody tr .line')?.textContent === '2');
 });
 
 await step('the announcement and the keyboard: the whole flow without a mouse', async () => {
@@ -277,7 +284,7 @@ await step('the announcement and the keyboard: the whole flow without a mouse', 
   // The grid scrolls from the keyboard.
   await page.focus('#grid-scroll');
   await page.keyboard.press('PageDown');
-  await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr td').textContent) > 5);
+  await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr .line').textContent) > 5);
 });
 
 await step('an override of what was detected validates again', async () => {
@@ -586,8 +593,8 @@ await step('every bad fixture: the page gives the outcome its expected file stat
       eq(await page.textContent('#imp-note'), 'The file has no rows to import.', `${name}: why`);
     }
     for (const [code, n] of Object.entries(exp.issues ?? {})) {
-      const shown = await page.textContent('#issues-by-code');
-      assert(shown.includes(code), `${name}: ${code} (${n}) is not listed in ${shown}`);
+      const shown = await page.$eval(`#issues-by-code [data-code="${code}"]`, (b) => b.closest('tr').textContent).catch(() => '');
+      assert(shown.includes(code.replaceAll('_', ' ')) && shown.endsWith(String(n)), `${name}: ${code} (${n}) is not listed: ${shown}`);
     }
   }
   await shot('bad-fixture-last');
@@ -668,7 +675,7 @@ await step('compare with what was delivered: the five counts, and the grid filte
     assert(said.includes('city (4)') && said.includes('email (4)'), `the differing fields: ${said}`);
     assert((await other.textContent('#cmp-status')).includes('Compared 60 rows'), 'the status says how many rows were compared');
     // A count is a filter: the grid then shows exactly those rows.
-    const gridLines = () => other.$$eval('#grid-table tbody tr td:first-child', (tds) => tds.map((t) => Number(t.textContent)));
+    const gridLines = () => other.$$eval('#grid-table tbody tr .line', (tds) => tds.map((t) => Number(t.textContent)));
     const firstFive = (await gridLines()).slice(0, 5);
     eq(firstFive.length, 5, 'the grid shows the first rows');
     await other.click('#cmp-counts button[data-class="differs"]');

@@ -120,6 +120,58 @@ impl Field {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// The field as a person reads it ("Phone 1", "TrustedForm certificate URL"): what the
+    /// page shows in place of the name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Field::LeadId => "Lead ID",
+            Field::EventId => "Event ID",
+            Field::SubmittedAt => "Submitted at",
+            Field::FlowId => "Flow ID",
+            Field::FlowName => "Flow name",
+            Field::SourceId => "Source ID",
+            Field::SourceName => "Source name",
+            Field::Outcome => "Outcome",
+            Field::Reason => "Reason",
+            Field::FirstName => "First name",
+            Field::LastName => "Last name",
+            Field::Email => "Email",
+            Field::Phone1 => "Phone 1",
+            Field::Phone2 => "Phone 2",
+            Field::Phone3 => "Phone 3",
+            Field::Address1 => "Address line 1",
+            Field::Address2 => "Address line 2",
+            Field::City => "City",
+            Field::State => "State",
+            Field::PostalCode => "Postal code",
+            Field::Country => "Country",
+            Field::Dob => "Date of birth",
+            Field::Gender => "Gender",
+            Field::Campaign => "Campaign",
+            Field::AdGroup => "Ad group",
+            Field::Keyword => "Keyword",
+            Field::UtmSource => "UTM source",
+            Field::UtmMedium => "UTM medium",
+            Field::UtmCampaign => "UTM campaign",
+            Field::UtmTerm => "UTM term",
+            Field::UtmContent => "UTM content",
+            Field::QualityScore => "Quality score",
+            Field::LeadScore => "Lead score",
+            Field::Price => "Price",
+            Field::IsDuplicate => "Is duplicate",
+            Field::IsTest => "Is test",
+            Field::Status => "Status",
+            Field::Disposition => "Disposition",
+            Field::IpAddress => "IP address",
+            Field::UserAgent => "User agent",
+            Field::ReferringUrl => "Referring URL",
+            Field::LandingPage => "Landing page",
+            Field::TrustedformCertUrl => "TrustedForm certificate URL",
+            Field::UniversalLeadid => "Jornaya LeadiD",
+            Field::Comments => "Comments",
+        }
+    }
 }
 
 impl std::fmt::Display for Field {

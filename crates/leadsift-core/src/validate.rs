@@ -504,6 +504,22 @@ impl Replay {
         row
     }
 
+    /// [`Replay::row`] for a record a person edited ([`Replayer::edited_row`]).
+    pub fn edited_row(
+        &mut self,
+        cells: &[&str],
+        edits: &[(usize, String)],
+        record: u64,
+        line: u64,
+        read: ReadFacts,
+    ) -> Row {
+        let mut row = self
+            .replayer
+            .edited_row(cells, edits, record, line, read, None);
+        tally(&self.replayer, &mut self.seen, &mut self.summary, &mut row);
+        row
+    }
+
     /// The account so far; complete once every kept record has been made again.
     pub fn summary(&self) -> &Summary {
         &self.summary

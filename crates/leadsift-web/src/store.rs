@@ -1,17 +1,22 @@
 //! The worker's row store: every validated record, kept compressed so a million rows fit.
 //!
 //! A row is not kept: its record is (the cells exactly as read, its number and line, what
-//! reading found, the line it replaces), in a compact binary form, packed into blocks of
+//! reading found), in a compact binary form, packed into blocks of
 //! [`BLOCK_ROWS`] records, each block compressed on its own (LZ4: deflate took as long as
 //! validating; LZ4 a tenth of that, for blocks about twice as large). A page or a batch inflates only the
 //! blocks it touches (the last few stay inflated) and the core's [`Replayer`] makes their rows
-//! again, equal to the first. A status byte per row (and a class after a comparison) answers
-//! the grid's filters without inflating anything.
+//! again, equal to the first. What may change without the cells changing is kept beside the
+//! blocks, per row ([`Facts`]: the status, the line it replaces, its issue codes and the
+//! columns they are in, set again after a remap or an edit), with the person's edits (the
+//! cells' new text, applied when the row is made); the facts (and a class after a comparison)
+//! answer the grid's filters without inflating anything.
 //!
 //! [`Replayer`]: leadsift_core::Replayer
 
+use std::collections::BTreeMap;
+
 use leadsift_core::reconcile::Class;
-use leadsift_core::{Cells, ReadFacts, Row};
+use leadsift_core::{Cells, IssueCode, ReadFacts, Row};
 
 /// Rows per compressed block.
 pub const BLOCK_ROWS: usize = 1024;
@@ -28,30 +33,111 @@ pub enum Filter {
     Issues,
     /// Rows that a comparison with the delivered leads put in this class.
     Class(Class),
+    /// Rows with an issue of this code.
+    Code(IssueCode),
+    /// Rows with an issue in this column (zero-based; the first 64 columns).
+    Column(u8),
+    /// Rows a person edited.
+    Edited,
 }
 
 impl Filter {
-    /// `all`, `rejected`, `warning`, `issues`, or `class:<class>` (`class:differs`).
+    /// `all`, `rejected`, `warning`, `issues`, `edited`, `class:<class>` (`class:differs`),
+    /// `code:<issue code>` (`code:invalid_phone`) or `column:<index>` (`column:3`).
     pub fn parse(name: &str) -> Filter {
-        match name {
-            "rejected" => Filter::Rejected,
-            "warning" => Filter::Warning,
-            "issues" => Filter::Issues,
-            _ => name
-                .strip_prefix("class:")
-                .and_then(|c| Class::ALL.into_iter().find(|k| k.as_str() == c))
-                .map_or(Filter::All, Filter::Class),
+        let (kind, arg) = name.split_once(':').unwrap_or((name, ""));
+        let found = match kind {
+            "rejected" => Some(Filter::Rejected),
+            "warning" => Some(Filter::Warning),
+            "issues" => Some(Filter::Issues),
+            "edited" => Some(Filter::Edited),
+            "class" => Class::ALL
+                .into_iter()
+                .find(|k| k.as_str() == arg)
+                .map(Filter::Class),
+            "code" => IssueCode::ALL
+                .iter()
+                .find(|c| c.as_str() == arg)
+                .map(|c| Filter::Code(*c)),
+            "column" => arg
+                .parse::<u8>()
+                .ok()
+                .filter(|&c| c < 64)
+                .map(Filter::Column),
+            _ => None,
+        };
+        found.unwrap_or(Filter::All)
+    }
+
+    fn admits(self, facts: &Facts, class: Option<Class>, edited: bool) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Rejected => facts.status == REJECTED,
+            Filter::Warning => facts.status == WARNING,
+            Filter::Issues => facts.status != VALID,
+            Filter::Class(c) => class == Some(c),
+            Filter::Code(c) => facts.codes & code_bit(c) != 0,
+            Filter::Column(c) => facts.columns & (1u64 << c) != 0,
+            Filter::Edited => edited,
+        }
+    }
+}
+
+fn code_bit(code: IssueCode) -> u32 {
+    IssueCode::ALL
+        .iter()
+        .position(|c| *c == code)
+        .map_or(0, |i| 1u32 << (i % 32))
+}
+
+/// What the grid filters by, per row: set when the row is stored, and again when a remap or
+/// an edit makes it anew.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub status: u8,
+    /// The line of the earlier row this one replaces, plus one; 0 for none.
+    replaces: u32,
+    /// One bit per issue code ([`IssueCode::ALL`]'s order).
+    codes: u32,
+    /// One bit per column (the first 64) that an issue names.
+    columns: u64,
+}
+
+impl Facts {
+    /// The facts of `row`; `column_of` gives the index of an issue's column.
+    pub fn of(row: &Row, column_of: impl Fn(&str) -> Option<usize>) -> Facts {
+        let mut codes = 0;
+        let mut columns = 0u64;
+        for i in &row.issues {
+            codes |= code_bit(i.code);
+            if let Some(c) = i.column.as_deref().and_then(&column_of).filter(|&c| c < 64) {
+                columns |= 1 << c;
+            }
+        }
+        Facts {
+            status: match row.status {
+                leadsift_core::RowStatus::Valid => VALID,
+                leadsift_core::RowStatus::Warning => WARNING,
+                leadsift_core::RowStatus::Rejected => REJECTED,
+            },
+            replaces: row
+                .replaces_line
+                .map_or(0, |l| u32::try_from(l + 1).unwrap_or(u32::MAX)),
+            codes,
+            columns,
         }
     }
 
-    fn admits(self, status: u8, class: Option<Class>) -> bool {
-        match self {
-            Filter::All => true,
-            Filter::Rejected => status == REJECTED,
-            Filter::Warning => status == WARNING,
-            Filter::Issues => status != VALID,
-            Filter::Class(c) => class == Some(c),
+    /// Facts with only a status (tests, and rows made before their issues are known).
+    pub fn status(status: u8) -> Facts {
+        Facts {
+            status,
+            ..Facts::default()
         }
+    }
+
+    pub fn replaces_line(&self) -> Option<u64> {
+        self.replaces.checked_sub(1).map(u64::from)
     }
 }
 
@@ -64,9 +150,12 @@ pub const REJECTED: u8 = 2;
 pub struct Kept {
     pub record: u64,
     pub line: u64,
+    /// From the row's [`Facts`] (not in the record's bytes: a remap or an edit changes it).
     pub replaces_line: Option<u64>,
     pub read: ReadFacts,
     pub cells: Cells,
+    /// The person's edits of this record's cells: column (zero-based) and new text.
+    pub edits: Vec<(usize, String)>,
 }
 
 impl Kept {
@@ -79,6 +168,7 @@ impl Kept {
             replaces_line: row.replaces_line,
             read: row.read,
             cells: row.cells.take().unwrap_or_default(),
+            edits: Vec::new(),
         }
     }
 
@@ -87,7 +177,6 @@ impl Kept {
         let r = &self.read;
         varint(out, self.record);
         varint(out, self.line);
-        varint(out, self.replaces_line.map_or(0, |l| l + 1));
         varint(out, r.field_count as u64);
         let flags = u8::from(r.oversized_field.is_some())
             | u8::from(r.oversized_record.is_some()) << 1
@@ -118,7 +207,6 @@ impl Kept {
     fn decode(input: &mut &[u8]) -> Option<Kept> {
         let record = read_varint(input)?;
         let line = read_varint(input)?;
-        let replaces_line = read_varint(input)?.checked_sub(1);
         let field_count = usize::try_from(read_varint(input)?).ok()?;
         let (&flags, rest) = input.split_first()?;
         *input = rest;
@@ -149,7 +237,7 @@ impl Kept {
         Some(Kept {
             record,
             line,
-            replaces_line,
+            replaces_line: None,
             read: ReadFacts {
                 field_count,
                 oversized_field,
@@ -158,6 +246,7 @@ impl Kept {
                 replaced: flags & 8 != 0,
             },
             cells,
+            edits: Vec::new(),
         })
     }
 }
@@ -190,7 +279,9 @@ pub struct RowStore {
     /// Records of the block being filled, in their binary form.
     open: Vec<u8>,
     open_rows: usize,
-    statuses: Vec<u8>,
+    facts: Vec<Facts>,
+    /// The person's edits, by row position: column and new text, in the order made.
+    edits: BTreeMap<usize, Vec<(usize, String)>>,
     /// Each row's class from a comparison with the delivered leads (empty until one ran).
     classes: Vec<Option<Class>>,
     cache: Vec<(usize, Vec<Kept>)>,
@@ -205,23 +296,23 @@ impl RowStore {
     }
 
     pub fn len(&self) -> usize {
-        self.statuses.len()
+        self.facts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.statuses.is_empty()
+        self.facts.is_empty()
     }
 
-    /// Bytes held: compressed blocks plus the open block and the status bytes.
+    /// Bytes held: compressed blocks plus the open block and the facts.
     pub fn memory(&self) -> usize {
-        self.compressed_bytes + self.open.len() + self.statuses.len()
+        self.compressed_bytes + self.open.len() + self.facts.len() * size_of::<Facts>()
     }
 
-    /// Adds a record with its row's status.
-    pub fn push(&mut self, status: u8, kept: &Kept) {
+    /// Adds a record with its row's facts.
+    pub fn push(&mut self, facts: Facts, kept: &Kept) {
         kept.encode(&mut self.open);
         self.open_rows += 1;
-        self.statuses.push(status);
+        self.facts.push(facts);
         self.views.clear();
         if self.open_rows == BLOCK_ROWS {
             self.seal();
@@ -234,6 +325,45 @@ impl RowStore {
         self.blocks.push(block);
         self.open.clear();
         self.open_rows = 0;
+    }
+
+    /// Row `i`'s facts, made again (a remap, an edit).
+    pub fn set_facts(&mut self, i: usize, facts: Facts) {
+        if let Some(f) = self.facts.get_mut(i)
+            && *f != facts
+        {
+            *f = facts;
+            self.views
+                .retain(|(f, _)| matches!(f, Filter::Class(_) | Filter::Edited));
+        }
+    }
+
+    pub fn facts(&self, i: usize) -> Option<Facts> {
+        self.facts.get(i).copied()
+    }
+
+    /// Sets column `column` of row `i` to `text` (a later edit of the cell replaces an
+    /// earlier one); false when there is no such row.
+    pub fn edit(&mut self, i: usize, column: usize, text: String) -> bool {
+        if i >= self.len() {
+            return false;
+        }
+        let edits = self.edits.entry(i).or_default();
+        edits.retain(|(c, _)| *c != column);
+        edits.push((column, text));
+        self.views.retain(|(f, _)| *f != Filter::Edited);
+        true
+    }
+
+    /// Every edit, by row position.
+    pub fn edits(&self) -> &BTreeMap<usize, Vec<(usize, String)>> {
+        &self.edits
+    }
+
+    /// Forgets every edit.
+    pub fn clear_edits(&mut self) {
+        self.edits.clear();
+        self.views.retain(|(f, _)| *f != Filter::Edited);
     }
 
     /// Records that a comparison put row `i` in `class`.
@@ -266,10 +396,11 @@ impl RowStore {
         if let Some(i) = self.views.iter().position(|(f, _)| *f == filter) {
             return &self.views[i].1;
         }
-        let rows: Vec<u32> = (0..self.statuses.len() as u32)
+        let rows: Vec<u32> = (0..self.facts.len() as u32)
             .filter(|&i| {
                 let class = self.classes.get(i as usize).copied().flatten();
-                filter.admits(self.statuses[i as usize], class)
+                let edited = self.edits.contains_key(&(i as usize));
+                filter.admits(&self.facts[i as usize], class, edited)
             })
             .collect();
         self.views.push((filter, rows));
@@ -278,7 +409,13 @@ impl RowStore {
 
     /// Up to `count` records passing `filter`, from the `from`-th such row on.
     pub fn page(&mut self, filter: Filter, from: usize, count: usize) -> Vec<Kept> {
-        let positions: Vec<usize> = match filter {
+        let positions = self.positions(filter, from, count);
+        self.many(positions)
+    }
+
+    /// The positions of up to `count` rows passing `filter`, from the `from`-th such row on.
+    pub fn positions(&mut self, filter: Filter, from: usize, count: usize) -> Vec<usize> {
+        match filter {
             Filter::All => (from..(from + count).min(self.len())).collect(),
             f => {
                 let view = self.view(f);
@@ -288,8 +425,7 @@ impl RowStore {
                     .map(|&i| i as usize)
                     .collect()
             }
-        };
-        self.many(positions)
+        }
     }
 
     /// Records `from..to` in file order (clipped to what is stored).
@@ -306,6 +442,7 @@ impl RowStore {
                 open.get_or_insert_with(|| decode_block(&self.open))
                     .get(offset)
                     .cloned()
+                    .map(|k| self.completed(i, k))
             } else {
                 self.get(i)
             };
@@ -314,7 +451,19 @@ impl RowStore {
         out
     }
 
+    /// `kept` as row `i` now stands: the line it replaces, and the person's edits.
+    fn completed(&self, i: usize, mut kept: Kept) -> Kept {
+        kept.replaces_line = self.facts.get(i).and_then(Facts::replaces_line);
+        kept.edits = self.edits.get(&i).cloned().unwrap_or_default();
+        kept
+    }
+
     pub fn get(&mut self, i: usize) -> Option<Kept> {
+        let found = self.get_as_read(i)?;
+        Some(self.completed(i, found))
+    }
+
+    fn get_as_read(&mut self, i: usize) -> Option<Kept> {
         let (block, offset) = (i / BLOCK_ROWS, i % BLOCK_ROWS);
         if block == self.blocks.len() {
             return decode_block(&self.open).into_iter().nth(offset);

@@ -4,9 +4,20 @@
 //! Protocol (plain objects with a `type`):
 //! - in `validate {job, file, options}`: a new job replaces the old one (its rows are dropped);
 //!   out `progress {job, bytes, total, rows, summary}` at most every 100 ms, then `done {job,
-//!   summary, sha256, errors: Blob, cleaned: Blob, rows}` or `error {job, message}`.
+//!   summary, sha256, rows}` or `error {job, message}`.
+//! - in `remap {job, options}` (the same file's rows under another mapping or strictness,
+//!   from the kept cells, edits kept): out `progress {job, rows, summary}` and `done {job,
+//!   summary, rows, remapped: true}` as a validation's; the page's `job` is the new one.
+//! - in `edit {job, row, column, text}` (row: position in the file's rows; column:
+//!   zero-based): out `edited {job, summary, row}` once the row (or, when its key changed,
+//!   the whole file) is counted again; `bulk {job, column, find, with}` replaces `find` by
+//!   `with` in every cell of the column, `bulk {job, column, clear: true}` empties the
+//!   column's invalid cells: out `edited {job, summary, changed}`. Either may answer
+//!   `edited {job, error}`.
+//! - in `download {job, kind}` (`errors` or `cleaned`): out `download {job, kind, blob}`, made
+//!   from the rows as they now are (edits included), or `download {job, kind, error}`.
 //! - in `page {req, filter, from, count}`: out `page {req, total, rows}` where `rows` is a JSON
-//!   text `[{row, raw}, …]`.
+//!   text `[{row, raw}, …]` (`raw`: the cells as read, before any edit).
 //! - in `batch {job, seq, size}`: out `batch {seq, body, count, checksum}`, `body` being the JSON
 //!   text to `PUT` (empty `count` past the last row), or `batch {seq, error}` when the store
 //!   holds another job's rows or is still filling.
@@ -33,12 +44,12 @@ use leadsift_core::report::{
 };
 use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
 use leadsift_core::wire::{WireRow, WireRowJson, batch_checksum};
-use leadsift_core::{Options, Replayer, Row, RowStatus, TextMap, Validator};
+use leadsift_core::{MappingOverrides, Options, Replay, Replayer, Row, Summary, TextMap, Validator};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
 use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
-use crate::store::{Filter, Kept, REJECTED, RowStore, VALID, WARNING};
+use crate::store::{Facts, Filter, Kept, RowStore};
 
 /// Bytes read and validated per step; between steps the worker answers page requests.
 const SLICE: f64 = 1024.0 * 1024.0;
@@ -92,9 +103,43 @@ struct Job {
     offset: f64,
     validator: Validator,
     sha: FileDigest,
-    errors: Download,
-    cleaned: Download,
     last_post: f64,
+}
+
+/// The store's rows being made again (a remap, or an edit that changed a lead key), a slice
+/// of rows per step.
+struct Remapping {
+    id: f64,
+    replay: Replay,
+    next: usize,
+    facts: Vec<Facts>,
+    columns: Columns,
+    /// What the page is told at the end: `done` (a remap) or `edited` (an edit).
+    tell: &'static str,
+    changed: usize,
+    last_post: f64,
+}
+
+/// Rows made again per step of a [`Remapping`].
+const REMAP_SLICE: usize = 4096;
+
+/// An issue's column (its header or its key in the original row) to the column's index.
+#[derive(Debug, Default, Clone)]
+struct Columns(std::collections::HashMap<String, usize>);
+
+impl Columns {
+    fn of(columns: &[leadsift_core::mapping::Column]) -> Columns {
+        let mut map = std::collections::HashMap::new();
+        for c in columns {
+            map.insert(c.extra_key.clone(), c.index);
+            map.entry(c.header.clone()).or_insert(c.index);
+        }
+        Columns(map)
+    }
+
+    fn facts(&self, row: &Row) -> Facts {
+        Facts::of(row, |c| self.0.get(c).copied())
+    }
 }
 
 struct State {
@@ -106,8 +151,13 @@ struct State {
     store_job: f64,
     /// Makes the store's rows again from their records, once the file's header is read.
     replayer: Option<Replayer>,
-    /// The store's rows that some reason could return, for the returns file.
-    candidates: Vec<Candidate>,
+    columns: Columns,
+    /// The file's account as the rows now stand (after any remap and edit).
+    summary: Summary,
+    /// The mapping and strictness the rows are now made with.
+    overrides: MappingOverrides,
+    strict: bool,
+    remap: Option<Remapping>,
     /// The store's rows' submission window, for a comparison with the deliveries.
     window: Window,
     /// A comparison's progress: the stored leads some row is, and the counts.
@@ -132,7 +182,11 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         store: RowStore::new(),
         store_job: f64::NAN,
         replayer: None,
-        candidates: Vec::new(),
+        columns: Columns::default(),
+        summary: Summary::default(),
+        overrides: MappingOverrides::default(),
+        strict: false,
+        remap: None,
         window: Window::default(),
         seen: Seen::default(),
         compared: ReconcileSummary::default(),
@@ -168,6 +222,9 @@ fn post(state: &Shared, message: &JsValue) {
 fn handle(state: &Shared, m: &JsValue) {
     match get_str(m, "type").as_str() {
         "validate" => start(state, m),
+        "remap" => remap(state, m),
+        "edit" | "bulk" => edit(state, m),
+        "download" => download(state, m),
         "page" => page(state, m),
         "batch" => batch(state, m),
         "bench" => bench(state, m),
@@ -212,8 +269,11 @@ fn start(state: &Shared, m: &JsValue) {
         s.store = RowStore::new();
         s.store_job = id;
         s.replayer = None;
-        s.candidates.clear();
-        s.window = Window::default();
+        s.columns = Columns::default();
+        s.summary = Summary::default();
+        s.overrides = options.mapping.clone();
+        s.strict = options.strict;
+        s.remap = None;
         s.seen = Seen::default();
         s.compared = ReconcileSummary::default();
         s.job = Some(Job {
@@ -222,8 +282,6 @@ fn start(state: &Shared, m: &JsValue) {
             offset: 0.0,
             validator: Validator::new(options),
             sha: FileDigest::new(),
-            errors: Download::new(ERROR_REPORT_HEADER),
-            cleaned: Download::new(&cleaned_csv_header()),
             last_post: 0.0,
         });
     }
@@ -256,8 +314,11 @@ fn read(reader: &FileReaderSync, file: &File, from: f64, to: f64) -> Result<Vec<
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// One slice of the current job.
+/// One slice of the current job (or of the current remapping).
 fn step(state: &Shared) {
+    if state.borrow().remap.is_some() {
+        return remap_step(state);
+    }
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
     let Some(job) = s.job.as_mut() else { return };
@@ -274,22 +335,15 @@ fn step(state: &Shared) {
         } else {
             job.validator.push(&bytes).map_err(|e| e.to_string())?
         };
-        if s.replayer.is_none() {
-            s.replayer = job.validator.replayer().cloned();
+        if s.replayer.is_none()
+            && let Some(r) = job.validator.replayer()
+        {
+            s.columns = Columns::of(r.columns());
+            s.replayer = Some(r.clone());
         }
         for mut row in rows {
-            if let Some(c) = Candidate::of(&row) {
-                s.candidates.push(c);
-            }
-            s.window.add(&row);
-            job.errors.push(&error_report_lines(&row));
-            job.cleaned.push(&cleaned_csv_line(&row));
-            let status = match row.status {
-                RowStatus::Valid => VALID,
-                RowStatus::Warning => WARNING,
-                RowStatus::Rejected => REJECTED,
-            };
-            s.store.push(status, &Kept::take(&mut row));
+            let facts = s.columns.facts(&row);
+            s.store.push(facts, &Kept::take(&mut row));
         }
         Ok(())
     });
@@ -302,16 +356,15 @@ fn step(state: &Shared) {
     if done {
         let Some(job) = s.job.take() else { return };
         let sha = job.sha.finish();
+        s.summary = job.validator.summary().clone();
         let m = obj(&[
             ("type", "done".into()),
             ("job", id.into()),
-            ("summary", to_js(job.validator.summary())),
+            ("summary", to_js(&s.summary)),
             ("rows", (s.store.len() as f64).into()),
             ("bytes", size.into()),
             ("total", size.into()),
             ("sha256", sha.into()),
-            ("errors", job.errors.finish()),
-            ("cleaned", job.cleaned.finish()),
         ]);
         let _ = s.scope.post_message(&m);
         return;
@@ -341,11 +394,8 @@ fn returns(state: &Shared, m: &JsValue) {
         all.extend(fields.iter().cloned());
         let _ = s.scope.post_message(&obj(&all));
     };
-    if get_f64(m, "job") != s.store_job || s.job.is_some() {
-        return reply(&[(
-            "error",
-            "the file is still being read, or was chosen again: wait for it to be read".into(),
-        )]);
+    if let Some(busy) = busy(&s, get_f64(m, "job")) {
+        return reply(&[("error", busy.into())]);
     }
     let rule = match ReturnRule::parse_list(&get_str(m, "codes")) {
         Ok(r) => r,
@@ -353,14 +403,21 @@ fn returns(state: &Shared, m: &JsValue) {
     };
     let mut file = Download::new(RETURNS_HEADER);
     let mut summary = ReturnsSummary::default();
-    for c in &s.candidates {
-        if let Some(r) = c.under(&rule) {
+    drop(s);
+    each_row(state, |row| {
+        if let Some(r) = Candidate::of(row).and_then(|c| c.under(&rule)) {
             summary.add(&r);
             if let Some(line) = r.to_csv() {
                 file.push(&line);
             }
         }
-    }
+    });
+    let s = state.borrow();
+    let reply = |fields: &[(&str, JsValue)]| {
+        let mut all = vec![("type", JsValue::from("returns")), ("job", job.clone())];
+        all.extend(fields.iter().cloned());
+        let _ = s.scope.post_message(&obj(&all));
+    };
     let lines: Vec<String> = summary
         .without_event_id_lines
         .iter()
@@ -382,20 +439,23 @@ fn page(state: &Shared, m: &JsValue) {
     let count = (get_f64(m, "count").max(0.0) as usize).min(500);
     let mut s = state.borrow_mut();
     let total = s.store.count(filter);
+    let at = s.store.positions(filter, from, count);
     let kept = s.store.page(filter, from, count);
     let mut text = String::from("[");
     if let Some(replayer) = &s.replayer {
-        for (i, k) in kept.iter().enumerate() {
+        for (i, (k, at)) in kept.iter().zip(at).enumerate() {
             if i > 0 {
                 text.push(',');
             }
             let mut row = made(replayer, k, true);
             let original = std::mem::take(&mut row.original);
             let json = |v: Result<String, serde_json::Error>| v.unwrap_or_else(|_| "{}".into());
-            text.push_str("{\"row\":");
+            text.push_str(&format!("{{\"at\":{at},\"row\":"));
             text.push_str(&json(serde_json::to_string(&row)));
             text.push_str(",\"raw\":");
             text.push_str(&json(serde_json::to_string(&TextMap(&original))));
+            text.push_str(",\"edits\":");
+            text.push_str(&json(serde_json::to_string(&k.edits)));
             text.push('}');
         }
     }
@@ -413,7 +473,7 @@ fn batch(state: &Shared, m: &JsValue) {
     let seq = get_f64(m, "seq").max(1.0) as usize;
     let size = (get_f64(m, "size").max(1.0) as usize).min(100_000);
     let mut s = state.borrow_mut();
-    if get_f64(m, "job") != s.store_job || s.job.is_some() {
+    if busy(&s, get_f64(m, "job")).is_some() {
         // The rows are another file's, or not all read yet: never send those under this run.
         let reply = obj(&[
             ("type", "batch".into()),
@@ -462,14 +522,296 @@ fn batch(state: &Shared, m: &JsValue) {
     let _ = s.scope.post_message(&reply);
 }
 
-/// A kept record's row, made again; with its original row when `original`.
+/// A kept record's row, made again with the person's edits; with its original row (the
+/// cells as read) when `original`.
 fn made(replayer: &Replayer, k: &Kept, original: bool) -> Row {
     let cells = k.cells.get();
-    let mut row = replayer.row(&cells, k.record, k.line, k.read, k.replaces_line);
+    let mut row = if k.edits.is_empty() {
+        replayer.row(&cells, k.record, k.line, k.read, k.replaces_line)
+    } else {
+        replayer.edited_row(&cells, &k.edits, k.record, k.line, k.read, k.replaces_line)
+    };
     if original {
         row.original = replayer.original(&cells);
     }
     row
+}
+
+/// Why the store's rows cannot be used for job `job` now, if they cannot.
+fn busy(s: &State, job: f64) -> Option<&'static str> {
+    if job != s.store_job || s.job.is_some() {
+        Some("the file is still being read, or was chosen again: wait for it to be read")
+    } else if s.remap.is_some() {
+        Some("the rows are being made again: wait a moment")
+    } else {
+        None
+    }
+}
+
+/// Calls `f` with every row as it now stands, in file order (a block at a time).
+fn each_row(state: &Shared, mut f: impl FnMut(&Row)) {
+    let mut s = state.borrow_mut();
+    let s = &mut *s;
+    let Some(replayer) = s.replayer.as_ref() else {
+        return;
+    };
+    let n = s.store.len();
+    let mut from = 0;
+    while from < n {
+        let to = (from + crate::store::BLOCK_ROWS).min(n);
+        for k in s.store.range(from, to) {
+            f(&made(replayer, &k, false));
+        }
+        from = to;
+    }
+}
+
+/// The error report or the cleaned values, made from the rows as they now stand.
+fn download(state: &Shared, m: &JsValue) {
+    let kind = get_str(m, "kind");
+    let job = get(m, "job");
+    let refused = busy(&state.borrow(), get_f64(m, "job"));
+    let answer = match (refused, kind.as_str()) {
+        (Some(why), _) => Err(why.to_owned()),
+        (None, "errors") => {
+            let mut file = Download::new(ERROR_REPORT_HEADER);
+            each_row(state, |row| file.push(&error_report_lines(row)));
+            Ok(file.finish())
+        }
+        (None, "cleaned") => {
+            let mut file = Download::new(&cleaned_csv_header());
+            each_row(state, |row| file.push(&cleaned_csv_line(row)));
+            Ok(file.finish())
+        }
+        (None, other) => Err(format!("there is no download {other:?}")),
+    };
+    let mut fields = vec![
+        ("type", JsValue::from("download")),
+        ("job", job),
+        ("kind", kind.into()),
+    ];
+    match answer {
+        Ok(blob) => fields.push(("blob", blob)),
+        Err(e) => fields.push(("error", e.into())),
+    }
+    post(state, &obj(&fields));
+}
+
+/// Starts making the rows again under the message's mapping and strictness.
+fn remap(state: &Shared, m: &JsValue) {
+    let options = match options(m) {
+        Ok(o) => o,
+        Err(e) => return fail(state, get_f64(m, "job"), e),
+    };
+    let id = get_f64(m, "job");
+    {
+        let mut s = state.borrow_mut();
+        // A remap replaces a remap under way; it needs the whole file read.
+        s.remap = None;
+        if let Some(why) = busy(&s, s.store_job) {
+            drop(s);
+            return fail(state, id, why.to_owned());
+        }
+        s.store_job = id;
+        s.overrides = options.mapping;
+        s.strict = options.strict;
+    }
+    replay_all(state, id, "done", 0);
+}
+
+/// Makes every row again under the current choices and counts them afresh; at the end the
+/// page is told `tell`.
+fn replay_all(state: &Shared, id: f64, tell: &'static str, changed: usize) {
+    let mut s = state.borrow_mut();
+    let Some(replayer) = s.replayer.as_ref() else {
+        drop(s);
+        return fail(state, id, "the file has no header row to map".to_owned());
+    };
+    let replay = replayer.replay(&s.summary, &s.overrides, s.strict);
+    let columns = replay
+        .summary()
+        .mapping
+        .as_ref()
+        .map(|m| Columns::of(&m.columns))
+        .unwrap_or_default();
+    let n = s.store.len();
+    s.remap = Some(Remapping {
+        id,
+        replay,
+        next: 0,
+        facts: Vec::with_capacity(n),
+        columns,
+        tell,
+        changed,
+        last_post: now(),
+    });
+    // A comparison's classes were of the old rows.
+    s.store.clear_classes();
+    s.seen = Seen::default();
+    s.compared = ReconcileSummary::default();
+    drop(s);
+    wake(state);
+}
+
+fn remap_step(state: &Shared) {
+    let mut guard = state.borrow_mut();
+    let s = &mut *guard;
+    let Some(r) = s.remap.as_mut() else { return };
+    let n = s.store.len();
+    let to = (r.next + REMAP_SLICE).min(n);
+    for k in s.store.range(r.next, to) {
+        let cells = k.cells.get();
+        let row = if k.edits.is_empty() {
+            r.replay.row(&cells, k.record, k.line, k.read)
+        } else {
+            r.replay
+                .edited_row(&cells, &k.edits, k.record, k.line, k.read)
+        };
+        r.facts.push(r.columns.facts(&row));
+    }
+    r.next = to;
+    if to < n {
+        let t = now();
+        if t - r.last_post >= 100.0 && r.tell == "done" {
+            r.last_post = t;
+            let m = obj(&[
+                ("type", "progress".into()),
+                ("job", r.id.into()),
+                ("bytes", (to as f64).into()),
+                ("total", (n as f64).into()),
+                ("rows", (to as f64).into()),
+                ("summary", to_js(r.replay.summary())),
+            ]);
+            let _ = s.scope.post_message(&m);
+        }
+        drop(guard);
+        return wake(state);
+    }
+    let Some(r) = s.remap.take() else { return };
+    let (replayer, summary) = r.replay.finish();
+    s.columns = Columns::of(replayer.columns());
+    s.replayer = Some(replayer);
+    for (i, f) in r.facts.into_iter().enumerate() {
+        s.store.set_facts(i, f);
+    }
+    s.summary = summary;
+    let m = obj(&[
+        ("type", r.tell.into()),
+        ("job", r.id.into()),
+        ("summary", to_js(&s.summary)),
+        ("rows", (n as f64).into()),
+        ("remapped", true.into()),
+        ("changed", (r.changed as f64).into()),
+    ]);
+    let _ = s.scope.post_message(&m);
+}
+
+/// A person's edit of one cell, or of a column's cells at once.
+fn edit(state: &Shared, m: &JsValue) {
+    let id = get_f64(m, "job");
+    let reply = |fields: &[(&str, JsValue)]| {
+        let mut all = vec![("type", JsValue::from("edited")), ("job", id.into())];
+        all.extend(fields.iter().cloned());
+        post(state, &obj(&all));
+    };
+    if let Some(why) = busy(&state.borrow(), id) {
+        return reply(&[("error", why.into())]);
+    }
+    let column = get_f64(m, "column");
+    if !(0.0..100_000.0).contains(&column) {
+        return reply(&[("error", "the edit names no column".into())]);
+    }
+    let column = column as usize;
+    if get_str(m, "type") == "bulk" {
+        return bulk(state, m, id, column);
+    }
+    let text = get_str(m, "text");
+    if text.len() > leadsift_core::Limits::default().max_field_bytes {
+        return reply(&[("error", "the text is longer than a cell may be".into())]);
+    }
+    let i = get_f64(m, "row").max(0.0) as usize;
+    let mut guard = state.borrow_mut();
+    let s = &mut *guard;
+    let Some(replayer) = s.replayer.as_ref() else {
+        drop(guard);
+        return reply(&[("error", "the file has no rows".into())]);
+    };
+    let Some(before) = s.store.get(i) else {
+        drop(guard);
+        return reply(&[("error", format!("there is no row {i}").into())]);
+    };
+    let old = made(replayer, &before, false);
+    s.store.edit(i, column, text);
+    let Some(after) = s.store.get(i) else { return };
+    let new = made(replayer, &after, false);
+    if s.summary.replace_row(&old, &new) {
+        let facts = s.columns.facts(&new);
+        s.store.set_facts(i, facts);
+        s.store.clear_classes();
+        let summary = to_js(&s.summary);
+        drop(guard);
+        return reply(&[("summary", summary), ("row", (i as f64).into())]);
+    }
+    // The lead key changed: which rows replace which is counted again over the whole file.
+    drop(guard);
+    replay_all(state, id, "edited", 1);
+}
+
+/// Replaces text in a column's cells, or empties the column's invalid cells; then counts the
+/// file again.
+fn bulk(state: &Shared, m: &JsValue, id: f64, column: usize) {
+    let clear = get(m, "clear").as_bool().unwrap_or(false);
+    let find = get_str(m, "find");
+    let with = get_str(m, "with");
+    if !clear && find.is_empty() {
+        let reply = obj(&[
+            ("type", "edited".into()),
+            ("job", id.into()),
+            ("error", "say what to replace".into()),
+        ]);
+        return post(state, &reply);
+    }
+    let mut edits: Vec<(usize, String)> = Vec::new();
+    {
+        let mut guard = state.borrow_mut();
+        let s = &mut *guard;
+        let Some(replayer) = s.replayer.as_ref() else {
+            return;
+        };
+        let key = replayer.columns().get(column).map(|c| c.header.clone());
+        let n = s.store.len();
+        let mut from = 0;
+        while from < n {
+            let to = (from + crate::store::BLOCK_ROWS).min(n);
+            for (offset, k) in s.store.range(from, to).into_iter().enumerate() {
+                let cells = k.cells.get();
+                let current = k
+                    .edits
+                    .iter()
+                    .rev()
+                    .find(|(c, _)| *c == column)
+                    .map(|(_, t)| t.as_str())
+                    .or_else(|| cells.get(column).copied());
+                let Some(current) = current else { continue };
+                if clear {
+                    let row = made(replayer, &k, false);
+                    let invalid = row.issues.iter().any(|i| {
+                        i.failed_field().is_some() && i.column.as_deref() == key.as_deref()
+                    });
+                    if invalid && !current.is_empty() {
+                        edits.push((from + offset, String::new()));
+                    }
+                } else if current.contains(find.as_str()) {
+                    edits.push((from + offset, current.replace(find.as_str(), &with)));
+                }
+            }
+            from = to;
+        }
+        for (i, text) in &edits {
+            s.store.edit(*i, column, text.clone());
+        }
+    }
+    replay_all(state, id, "edited", edits.len());
 }
 
 /// Kept records in the wire form a batch carries, with their original rows when `original`.
@@ -491,14 +833,8 @@ fn compare(state: &Shared, m: &JsValue) {
         all.extend(fields.iter().cloned());
         let _ = s.scope.post_message(&obj(&all));
     };
-    if get_f64(m, "job") != s.store_job || s.job.is_some() {
-        return reply(
-            &s,
-            &[(
-                "error",
-                "the file is still being read, or was chosen again: wait for it to be read".into(),
-            )],
-        );
+    if let Some(why) = busy(&s, get_f64(m, "job")) {
+        return reply(&s, &[("error", why.into())]);
     }
     let seq = get_f64(m, "seq").max(1.0) as usize;
     let size = (get_f64(m, "size").max(1.0) as usize).min(10_000);
@@ -508,6 +844,12 @@ fn compare(state: &Shared, m: &JsValue) {
                 s.seen = Seen::default();
                 s.compared = ReconcileSummary::default();
                 s.store.clear_classes();
+                // The export's submission window, from the rows as they now stand.
+                drop(s);
+                let mut window = Window::default();
+                each_row(state, |row| window.add(row));
+                s = state.borrow_mut();
+                s.window = window;
             }
             let rows = s.store.range((seq - 1) * size, seq * size);
             let wire = wire_rows(s.replayer.as_ref(), &rows, false);

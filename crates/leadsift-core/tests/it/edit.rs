@@ -112,11 +112,13 @@ fn an_edit_is_counted_in_place_unless_it_changes_the_standing_key() {
     let mut replay = replayer.replay(&summary, &Default::default(), false);
     for (i, row) in rows.iter().enumerate() {
         let cells = row.cells.as_ref().expect("cells").get();
-        let mut cells: Vec<&str> = cells.clone();
-        if i == 0 {
-            cells[1] = "415 555 0134";
-        }
-        replay.row(&cells, row.record, row.line, row.read);
+        let made = if i == 0 {
+            let edits = [(1, "415 555 0134".to_owned())];
+            replay.edited_row(&cells, &edits, row.record, row.line, row.read)
+        } else {
+            replay.row(&cells, row.record, row.line, row.read)
+        };
+        assert_eq!(made.edited.is_empty(), i != 0);
     }
     let (_, mut replayed) = replay.finish();
     let (_, written) = run_chunked(

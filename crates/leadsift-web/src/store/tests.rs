@@ -4,7 +4,7 @@ fn kept(i: usize) -> Kept {
     Kept {
         record: i as u64,
         line: i as u64 + 2,
-        replaces_line: (i % 7 == 3).then_some(i as u64),
+        replaces_line: None,
         read: ReadFacts {
             field_count: 3,
             oversized_field: (i % 11 == 5).then_some((2, 1 << 21)),
@@ -13,13 +13,14 @@ fn kept(i: usize) -> Kept {
             replaced: i % 5 == 1,
         },
         cells: Cells::new(&[&format!("person{i}@example.com"), "", "Zoë \"Z\"\n, ok"]),
+        edits: Vec::new(),
     }
 }
 
 fn fill(n: usize) -> RowStore {
     let mut s = RowStore::new();
     for i in 0..n {
-        s.push([VALID, WARNING, REJECTED][i % 3], &kept(i));
+        s.push(Facts::status([VALID, WARNING, REJECTED][i % 3]), &kept(i));
     }
     s
 }
@@ -80,7 +81,7 @@ fn filters_count_and_page_in_file_order() {
     assert_eq!(s.count(Filter::Issues), total - total.div_ceil(3));
     assert_eq!(records(&s.page(Filter::Rejected, 1, 3)), [5, 8, 11]);
     // A push after a view was built is seen by the next count.
-    s.push(REJECTED, &kept(total));
+    s.push(Facts::status(REJECTED), &kept(total));
     assert_eq!(s.count(Filter::Rejected), rejected + 1);
 }
 
@@ -103,9 +104,12 @@ fn a_million_rows_stay_small() {
             ..kept(i)
         };
         given += k.cells.text().len();
-        s.push(VALID, &k);
+        s.push(Facts::status(VALID), &k);
     }
-    assert!(s.memory() * 2 < given, "{} of {given}", s.memory());
+    // The records compress to under half; beside them each row has its facts, 24 bytes.
+    let facts = s.len() * size_of::<Facts>();
+    assert!(size_of::<Facts>() <= 24);
+    assert!((s.memory() - facts) * 2 < given, "{} of {given}", s.memory());
 }
 
 #[test]
@@ -132,4 +136,72 @@ fn rows_filter_by_the_class_a_comparison_gave_them() {
     s.clear_classes();
     assert_eq!(s.count(Filter::parse("class:matched")), 0);
     assert_eq!(Filter::parse("class:nonsense"), Filter::All);
+}
+
+/// A row of `kept(i)`'s record with the given issues (code, column).
+fn row_with(i: usize, issues: &[(IssueCode, Option<&str>)], replaces: Option<u64>) -> Row {
+    let (rows, _) = leadsift_core::validate_bytes(
+        b"Email\na@example.com\n",
+        leadsift_core::Options::new(leadsift_core::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date")),
+    )
+    .expect("readable");
+    let mut row = rows.into_iter().next().expect("a row");
+    row.record = i as u64;
+    row.issues = issues
+        .iter()
+        .map(|(code, column)| {
+            let mut issue = leadsift_core::Issue::new(*code, "m");
+            issue.column = column.map(str::to_owned);
+            issue
+        })
+        .collect();
+    row.status = leadsift_core::judge::status(&row.issues, false);
+    row.replaces_line = replaces;
+    row
+}
+
+#[test]
+fn rows_filter_by_issue_code_column_and_edit() {
+    let columns = ["Email", "Phone", "Zip"];
+    let column_of = |c: &str| columns.iter().position(|k| *k == c);
+    let mut s = RowStore::new();
+    let issues: [&[(IssueCode, Option<&str>)]; 4] = [
+        &[],
+        &[(IssueCode::InvalidPhone, Some("Phone"))],
+        &[
+            (IssueCode::InvalidPhone, Some("Phone")),
+            (IssueCode::InvalidPostalCode, Some("Zip")),
+        ],
+        &[(IssueCode::ShortRow, None)],
+    ];
+    for (i, list) in issues.iter().enumerate() {
+        s.push(Facts::of(&row_with(i, list, None), column_of), &kept(i));
+    }
+    assert_eq!(records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)), [1, 2]);
+    assert_eq!(records(&s.page(Filter::parse("code:short_row"), 0, 9)), [3]);
+    assert_eq!(records(&s.page(Filter::parse("column:2"), 0, 9)), [2]);
+    assert_eq!(s.count(Filter::parse("column:0")), 0);
+    assert_eq!(Filter::parse("code:nonsense"), Filter::All);
+    assert_eq!(Filter::parse("column:64"), Filter::All);
+
+    // An edit is kept beside the record and comes back with it; a second edit of the same
+    // cell replaces the first.
+    assert_eq!(s.count(Filter::Edited), 0);
+    assert!(s.edit(1, 1, "415 555 0134".into()));
+    assert!(s.edit(1, 1, "415 555 0135".into()));
+    assert!(s.edit(1, 0, "b@example.com".into()));
+    assert!(!s.edit(9, 0, "no such row".into()));
+    let got = s.get(1).expect("row 1");
+    assert_eq!(got.edits, [(1, "415 555 0135".to_owned()), (0, "b@example.com".to_owned())]);
+    assert_eq!(got.cells, kept(1).cells, "the cells stay as read");
+    assert_eq!(records(&s.page(Filter::Edited, 0, 9)), [1]);
+
+    // The row made again: its facts replace the old ones, and the filters follow.
+    s.set_facts(1, Facts::of(&row_with(1, &[], Some(7)), column_of));
+    assert_eq!(records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)), [2]);
+    assert_eq!(s.get(1).expect("row 1").replaces_line, Some(7));
+    assert_eq!(s.range(0, 4)[1].replaces_line, Some(7), "the open block too");
+    s.clear_edits();
+    assert_eq!(s.count(Filter::Edited), 0);
+    assert!(s.get(1).expect("row 1").edits.is_empty());
 }

@@ -92,6 +92,10 @@ pub(crate) struct App {
     pub next_ask: u64,
     /// A comparison with the deliveries is running.
     pub comparing: bool,
+    /// The rows are being made again under a new mapping (the file is not read again).
+    remapping: bool,
+    /// The file's SHA-256, once read to the end (a remap keeps it).
+    digest: String,
     started_at: f64,
 }
 
@@ -193,6 +197,8 @@ pub fn start() -> Result<(), JsValue> {
         asks: BTreeMap::new(),
         next_ask: 0,
         comparing: false,
+        remapping: false,
+        digest: String::new(),
         started_at: 0.0,
     }));
 
@@ -331,7 +337,7 @@ fn on_change(app: &Shared, e: web_sys::Event) {
         "imp-strict" => {
             let strict = checked(&app.borrow().doc, "imp-strict");
             app.borrow_mut().choices.strict = strict;
-            rerun(app);
+            remap(app);
         }
         "imp-dry" => upload::render_controls(app),
         _ => {
@@ -371,7 +377,7 @@ fn on_click(app: &Shared, e: web_sys::Event) {
                 let _ = s.remove_item(&k);
             }
             app.borrow_mut().choices.mapping.clear();
-            rerun(app);
+            remap(app);
         }
         "import" => upload::begin(app, false),
         "resume" => upload::begin(app, true),
@@ -385,6 +391,36 @@ fn on_click(app: &Shared, e: web_sys::Event) {
         }
         "history-refresh" => history::load(app, None),
         "make-returns" => make_returns(app),
+        "filter-code" => {
+            if let Some(code) = t.get_attribute("data-code") {
+                let doc = app.borrow().doc.clone();
+                if let Some(sel) =
+                    el(&doc, "filter").and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+                {
+                    sel.set_value(&format!("code:{code}"));
+                }
+                grid::reset(app);
+                if let Some(p) = el(&doc, "preview") {
+                    p.scroll_into_view();
+                }
+            }
+        }
+        "bulk-replace" => grid::bulk(app, false),
+        "bulk-clear" => grid::bulk(app, true),
+        "download" => {
+            let kind = t.get_attribute("data-kind").unwrap_or_default();
+            let (doc, job) = {
+                let a = app.borrow();
+                (a.doc.clone(), a.job)
+            };
+            set_text(&doc, "dl-said", "Making the file from the rows as they now stand…");
+            let m = obj(&[
+                ("type", "download".into()),
+                ("job", job.into()),
+                ("kind", kind.into()),
+            ]);
+            send(app, m);
+        }
         "compare" => compare::begin(app),
         "compare-filter" => {
             if let Some(class) = t.get_attribute("data-class") {
@@ -437,7 +473,7 @@ fn set_mapping(app: &Shared, header: &str, value: &str) {
             }
         }
     }
-    rerun(app);
+    remap(app);
 }
 
 /// The sections that describe a file's reading: hidden and emptied when another file is chosen
@@ -469,6 +505,33 @@ pub(crate) fn choose(app: &Shared, file: File) {
     rerun(app);
 }
 
+/// Makes the rows again under the current mapping and strictness from what the worker kept,
+/// without reading the file again (reading it again when it has not been read to the end).
+pub(crate) fn remap(app: &Shared) {
+    if app.borrow().done.is_none() {
+        return rerun(app);
+    }
+    let (doc, message) = {
+        let mut a = app.borrow_mut();
+        // An import of the rows as they were stops at its next batch.
+        a.upload.stop_for_new_file();
+        a.job += 1.0;
+        a.done = None;
+        a.remapping = true;
+        a.started_at = crate::js::now();
+        let m = obj(&[
+            ("type", "remap".into()),
+            ("job", a.job.into()),
+            ("options", a.choices.to_options()),
+        ]);
+        (a.doc.clone(), m)
+    };
+    set_text(&doc, "progress-text", "Mapping the rows again…");
+    send(app, message);
+    compare::reset(app);
+    upload::render_controls(app);
+}
+
 /// Validates the chosen file again with the current choices.
 pub(crate) fn rerun(app: &Shared) {
     let (doc, message) = {
@@ -479,6 +542,8 @@ pub(crate) fn rerun(app: &Shared) {
         a.job += 1.0;
         a.summary = None;
         a.done = None;
+        a.remapping = false;
+        a.digest.clear();
         a.started_at = crate::js::now();
         for url in a.urls.drain(..) {
             let _ = web_sys::Url::revoke_object_url(&url);
@@ -558,6 +623,12 @@ fn on_worker(app: &Shared, m: JsValue) {
     if kind == "compare" {
         return compare::on_answer(app, &m);
     }
+    if kind == "download" {
+        return on_download(app, &m);
+    }
+    if kind == "edited" {
+        return grid::on_edited(app, &m);
+    }
     if kind == "batch" {
         let seq = get_f64(&m, "seq") as u64;
         let resolve = app.borrow_mut().waiting.remove(&seq);
@@ -585,9 +656,11 @@ fn on_worker(app: &Shared, m: JsValue) {
             if first && remember(app) {
                 return; // validating again with the remembered mapping
             }
-            // The mapping is known from the first rows on and does not change after: render
-            // it once (it is the largest section). What was detected gains its row count.
-            if first {
+            // The mapping is known from the first rows on and does not change after, but for
+            // a remap: render it then (it is the largest section). What was detected gains its
+            // row count.
+            let remapped = get(&m, "remapped").as_bool() == Some(true);
+            if first || (remapped && kind == "done") {
                 render_mapping(app);
             }
             if first || kind == "done" {
@@ -829,18 +902,41 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
         );
     }
     let secs = ((crate::js::now() - a.started_at) / 1000.0).max(0.001);
-    set_text(
-        &a.doc,
-        "progress-text",
-        &format!(
+    let text = if a.remapping && done {
+        format!(
+            "Mapped the {} rows again in {:.1} s, without reading the file again.",
+            thousands(s.rows),
+            secs
+        )
+    } else if a.remapping {
+        format!(
+            "Mapping the rows again… {} of {} rows",
+            thousands(bytes as u64),
+            thousands(total as u64)
+        )
+    } else {
+        format!(
             "{} {} of {} bytes, {} rows ({:.0} rows/s)",
             if done { "Validated" } else { "Validating…" },
             thousands(bytes as u64),
             thousands(total as u64),
             thousands(s.rows),
             s.rows as f64 / secs
-        ),
-    );
+        )
+    };
+    set_text(&a.doc, "progress-text", &text);
+    drop(a);
+    render_totals(app, done);
+}
+
+/// The counts and, once every row is counted, the issues by code and the notes.
+pub(crate) fn render_counts_done(app: &Shared) {
+    render_totals(app, true);
+}
+
+fn render_totals(app: &Shared, done: bool) {
+    let a = app.borrow();
+    let Some(s) = &a.summary else { return };
     set_text(&a.doc, "rows-read", &thousands(s.rows));
     for (id, n) in [
         ("n-rows", s.rows),
@@ -855,14 +951,20 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
     }
     show(&a.doc, "summary", true);
     if done {
+        // Most frequent first; each code a button that shows its rows.
+        let mut codes: Vec<(&leadsift_core::IssueCode, &u64)> = s.issues.iter().collect();
+        codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let mut rows = String::new();
-        for (code, n) in &s.issues {
+        for (code, n) in &codes {
             rows.push_str(&format!(
-                "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
-                escape(code.as_str()),
-                thousands(*n)
+                "<tr><td><button type=\"button\" class=\"link\" data-action=\"filter-code\" data-code=\"{0}\" title=\"Show the rows with this issue\">{1}</button> <span class=\"sev-{2}\">{2}</span></td><td class=\"num\">{3}</td></tr>",
+                code.as_str(),
+                escape(&grid::code_words(code.as_str())),
+                code.severity().as_str(),
+                thousands(**n)
             ));
         }
+        fill_filters(&a.doc, s);
         let notes: String = s
             .notes
             .iter()
@@ -893,8 +995,13 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
 fn finished(app: &Shared, m: &JsValue) {
     let (doc, file_name, announce_text) = {
         let mut a = app.borrow_mut();
+        let sha = get_str(m, "sha256");
+        if !sha.is_empty() {
+            a.digest = sha;
+        }
+        a.remapping = false;
         a.done = Some(Done {
-            sha256: get_str(m, "sha256"),
+            sha256: a.digest.clone(),
             rows: get_f64(m, "rows") as u64,
         });
         let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
@@ -913,23 +1020,7 @@ fn finished(app: &Shared, m: &JsValue) {
             ),
         )
     };
-    let stem = file_name
-        .rsplit_once('.')
-        .map(|(a, _)| a.to_owned())
-        .unwrap_or(file_name);
-    for (key, id, suffix) in [
-        ("errors", "dl-errors", "errors.csv"),
-        ("cleaned", "dl-cleaned", "cleaned.csv"),
-    ] {
-        let blob = get(m, key);
-        if let (Ok(blob), Some(a)) = (blob.dyn_into::<web_sys::Blob>(), el(&doc, id))
-            && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
-        {
-            let _ = a.set_attribute("href", &url);
-            let _ = a.set_attribute("download", &format!("{stem}.{suffix}"));
-            app.borrow_mut().urls.push(url);
-        }
-    }
+    let _ = file_name;
     render_return_codes(app);
     show(&doc, "downloads", true);
     announce(&doc, &announce_text);
@@ -1056,8 +1147,91 @@ fn on_returns(app: &Shared, m: &JsValue) {
     }
 }
 
+/// A download the worker made: saved through a link made for it.
+fn on_download(app: &Shared, m: &JsValue) {
+    let (doc, job, stem) = {
+        let a = app.borrow();
+        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
+        let stem = name
+            .rsplit_once('.')
+            .map(|(s, _)| s.to_owned())
+            .unwrap_or(name);
+        (a.doc.clone(), a.job, stem)
+    };
+    if get_f64(m, "job") != job {
+        return;
+    }
+    let error = get_str(m, "error");
+    if !error.is_empty() {
+        set_text(&doc, "dl-said", &sentence(&error));
+        return;
+    }
+    let kind = get_str(m, "kind");
+    if let Ok(blob) = get(m, "blob").dyn_into::<web_sys::Blob>()
+        && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
+        && let Ok(link) = doc.create_element("a")
+        && let Ok(link) = link.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", &format!("{stem}.{kind}.csv"));
+        link.click();
+        app.borrow_mut().urls.push(url);
+        set_text(&doc, "dl-said", "");
+    }
+}
+
+/// The grid's filter choices for this file: each issue code it has (with its count), each
+/// mapped column, and the columns a bulk fix may change.
+fn fill_filters(doc: &Document, s: &Summary) {
+    let current = el(doc, "filter").map(|e| select_value(&e)).unwrap_or_default();
+    let mut codes = String::new();
+    for (code, n) in &s.issues {
+        let value = format!("code:{}", code.as_str());
+        codes.push_str(&format!(
+            "<option value=\"{value}\"{}>{} ({})</option>",
+            if current == value { " selected" } else { "" },
+            escape(&grid::code_words(code.as_str())),
+            thousands(*n)
+        ));
+    }
+    set_html(doc, "filter-codes", &codes);
+    show(doc, "filter-codes", !codes.is_empty());
+    let mut columns = String::new();
+    let mut bulk = String::new();
+    if let Some(m) = &s.mapping {
+        for c in &m.columns {
+            let label = match c.field {
+                Some(f) => format!("{} ({})", c.header, f.label()),
+                None => c.header.clone(),
+            };
+            if c.index < 64 {
+                let value = format!("column:{}", c.index);
+                columns.push_str(&format!(
+                    "<option value=\"{value}\"{}>{}</option>",
+                    if current == value { " selected" } else { "" },
+                    escape(&label)
+                ));
+            }
+            bulk.push_str(&format!(
+                "<option value=\"{}\">{}</option>",
+                c.index,
+                escape(&label)
+            ));
+        }
+    }
+    set_html(doc, "filter-columns", &columns);
+    show(doc, "filter-columns", !columns.is_empty());
+    let chosen = el(doc, "bulk-col").map(|e| select_value(&e)).unwrap_or_default();
+    set_html(doc, "bulk-col", &bulk);
+    if let Some(sel) = el(doc, "bulk-col").and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+        && !chosen.is_empty()
+    {
+        sel.set_value(&chosen);
+    }
+}
+
 /// A core message (lower-case, no period) as a sentence for the page.
-fn sentence(text: &str) -> String {
+pub(crate) fn sentence(text: &str) -> String {
     let mut c = text.chars();
     match c.next() {
         Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
