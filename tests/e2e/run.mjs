@@ -510,8 +510,13 @@ await step('the history page lists the imports', async () => {
   await page.waitForSelector('table.history tbody tr');
   const rows = await page.$$eval('table.history tbody tr', (r) => r.length);
   eq(rows, 6, 'runs listed: a dry run, four imports and a discarded one');
-  const status = await page.$eval('table.history tbody tr td:nth-child(5)', (t) => t.textContent);
+  const status = await page.$eval('table.history tbody tr td:nth-child(6)', (t) => t.textContent);
   assert(status.includes('abandoned') && status.includes('discarded in the browser'), `the discarded run's status: ${status}`);
+  // Where each run was started, and when to the second (no fractions).
+  const from = await page.$$eval('table.history tbody tr td:nth-child(4)', (t) => t.map((x) => x.textContent));
+  assert(from.every((f) => f === 'browser'), `every run here was started in the browser: ${from}`);
+  const started = await page.$$eval('table.history tbody tr td:nth-child(2)', (t) => t.map((x) => x.textContent));
+  assert(started.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t)), `started times in seconds: ${started}`);
   await shot('history');
   // A phone's width: the table scrolls inside its box, the page does not.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -617,6 +622,79 @@ await step('a mapping without an identity says so above the mapping', async () =
   await dropFile(small);
   await waitValidated();
   eq(await page.$('#identity-warning'), null, 'no warning when lead_id is mapped');
+});
+
+await step('review and fix: an edit turns a rejected row valid and is imported with it; bulk fixes; filter by code', async () => {
+  const file = path.join(work, 'fixable.csv');
+  fs.writeFileSync(file, [
+    'Email,Phone,First Name,State',
+    'fa@example.com,(415) 555-0101,Ann,CA',
+    'not-an-email,,Bob,CA',
+    'fc@example.com,555-12,Cy,ZZ',
+    'fd@example.com,(415) 555-0104,Di,Calif',
+    '',
+  ].join('\n'));
+  await dropFile(file);
+  await waitValidated();
+  const before = await counts();
+  eq([before.valid, before.warning, before.rejected], [1, 2, 1], 'counts as read');
+  // A code in the summary shows its rows.
+  await page.click('#issues-by-code [data-code="no_identity"]');
+  await page.waitForFunction(() => document.getElementById('grid-count').textContent === '1 row match');
+  eq(await page.$eval('#filter', (s) => s.value), 'code:no_identity', 'the filter says which code');
+  // The rejected row's e-mail, edited in place from the keyboard: the row is valid at once.
+  const emailCell = 'table.grid tbody tr td[data-col="0"]';
+  eq(await page.$eval(`${emailCell} .v`, (v) => v.textContent), 'not-an-email', 'the failed value shows its raw text');
+  await page.focus(emailCell);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#grid-editor');
+  eq(await page.$eval('#grid-editor', (i) => i.value), 'not-an-email', 'the editor starts from the text as it stands');
+  await page.fill('#grid-editor', 'bob@example.com');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('edit-said').textContent.startsWith('Edit kept'));
+  const edited = await counts();
+  eq([edited.valid, edited.warning, edited.rejected], [2, 2, 0], 'counts after the edit');
+  // The filter still asks for no_identity: the row has left it.
+  await page.waitForFunction(() => document.getElementById('grid-count').textContent === '0 rows match');
+  await page.selectOption('#filter', 'edited');
+  await page.waitForFunction(() => document.getElementById('grid-count').textContent === '1 row match');
+  eq(await page.$eval(`${emailCell}`, (td) => td.classList.contains('edited') && td.querySelector('.v').textContent), 'bob@example.com', 'the edited cell is marked');
+  eq(await page.$eval('table.grid tbody tr .st', (td) => td.textContent), 'valid', 'the edited row is valid');
+  // Bulk: "Calif" replaced in the State column, then the column's invalid cells emptied.
+  await page.click('#bulk summary');
+  await page.selectOption('#bulk-col', '3');
+  await page.fill('#bulk-find', 'Calif');
+  await page.fill('#bulk-with', 'CA');
+  await page.click('[data-action=bulk-replace]');
+  await page.waitForFunction(() => document.getElementById('bulk-said').textContent.startsWith('1 cell changed'));
+  eq((await counts()).valid, 3, 'the replaced state makes its row valid');
+  await page.click('[data-action=bulk-clear]');
+  await page.waitForFunction(() => document.getElementById('bulk-said').textContent.startsWith('1 cell changed'));
+  const cleared = await counts();
+  eq([cleared.valid, cleared.warning, cleared.rejected], [3, 1, 0], 'ZZ emptied: only the bad phone is left');
+  await page.selectOption('#filter', 'all');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.evaluate(() => document.getElementById('preview').scrollIntoView());
+  await shot('review-and-fix');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => document.getElementById('preview').scrollIntoView());
+  await shot('review-and-fix-narrow');
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  // The cleaned download holds the edits.
+  const [cleaned] = await Promise.all([page.waitForEvent('download'), page.click('#dl-cleaned')]);
+  const text = fs.readFileSync(await cleaned.path(), 'utf8');
+  assert(text.includes('bob@example.com') && !text.includes('not-an-email'), 'the cleaned CSV has the edited value');
+  // Imported with the edited values, and the server knows which cells were edited.
+  await setChecked('#imp-dry', false);
+  await page.click('#imp-start');
+  const done = await importResult();
+  eq(done.created, 4, 'every row imported');
+  const bob = (await server.json('api/v1/leads?email=bob@example.com')).leads;
+  eq(bob.length, 1, 'the edited e-mail is stored');
+  eq(bob[0].edited, ['Email'], 'the stored lead says its e-mail was edited');
+  eq(bob[0].original.Email, 'not-an-email', 'its original row keeps the cell as read');
+  const di = (await server.json('api/v1/leads?email=fd@example.com')).leads[0];
+  eq([di.state, di.edited], ['CA', ['State']], 'the bulk replace is stored and marked');
 });
 
 await step('compare with what was delivered: the five counts, and the grid filtered by them', async () => {

@@ -207,6 +207,7 @@ pub fn run(args: Args) -> Result<()> {
         strict: args.read.strict,
         import_source: ImportSource::Csv,
         mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
+        surface: leadsift_core::Surface::Cli,
     };
     let sink = match server {
         Some((url, token)) => {

@@ -228,6 +228,74 @@ impl ImportSource {
     }
 }
 
+/// Where an import run was started: the history tells a browser's run from the command
+/// line's. Set by the client that starts a run through the API (`browser`, `cli`, `api`, the
+/// default) and by the server for an upload; `unknown` for runs stored before it was kept.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    /// The page, in a browser.
+    Browser,
+    /// `leadsift import`, into the database or through the API.
+    Cli,
+    /// A file uploaded whole (`POST /api/v1/uploads`).
+    Upload,
+    /// Any other client of the batch API.
+    #[default]
+    Api,
+    /// A run stored before the surface was kept.
+    Unknown,
+}
+
+impl Surface {
+    pub const ALL: [Surface; 5] = [
+        Surface::Browser,
+        Surface::Cli,
+        Surface::Upload,
+        Surface::Api,
+        Surface::Unknown,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::Browser => "browser",
+            Surface::Cli => "cli",
+            Surface::Upload => "upload",
+            Surface::Api => "api",
+            Surface::Unknown => "unknown",
+        }
+    }
+
+    /// The surface as a person reads it in the history.
+    pub fn label(self) -> &'static str {
+        match self {
+            Surface::Browser => "browser",
+            Surface::Cli => "command line",
+            Surface::Upload => "upload",
+            Surface::Api => "API",
+            Surface::Unknown => "unknown",
+        }
+    }
+
+    /// Whether a client may say it started a run from here (an upload and the unknown are
+    /// the server's to say).
+    pub fn client_may_claim(self) -> bool {
+        matches!(self, Surface::Browser | Surface::Cli | Surface::Api)
+    }
+}
+
+impl TryFrom<String> for Surface {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        Surface::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| format!("{name:?} is not a surface"))
+    }
+}
+
 /// A stored name that is no import source.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not an import source (csv, api or events)")]

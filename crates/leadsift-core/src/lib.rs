@@ -30,7 +30,7 @@ pub mod wire;
 /// The date type of [`clean::CleanOptions::today`], for callers that say what day it is.
 pub use chrono::NaiveDate;
 pub use error::ReadError;
-pub use field::{Field, FieldType, ImportSource};
+pub use field::{Field, FieldType, ImportSource, Surface};
 pub use issue::{Issue, IssueCode, Severity};
 pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};

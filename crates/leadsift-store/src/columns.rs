@@ -69,6 +69,14 @@ impl<'a> Columns<'a> {
         serde_json::to_string(&TextMap(&self.row.original)).ok()
     }
 
+    /// The edited columns as a JSON array, or `None` when no cell was edited.
+    pub fn edited_json(&self) -> Option<String> {
+        if self.row.edited.is_empty() {
+            return None;
+        }
+        serde_json::to_string(&self.row.edited).ok()
+    }
+
     /// `{field: {"raw": ..., "code": ...}}` for values that failed cleaning, and masked values.
     pub fn invalid_json(&self) -> String {
         let mut map = BTreeMap::new();

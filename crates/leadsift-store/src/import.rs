@@ -6,7 +6,7 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 use leadsift_core::judge::{Outcome, Outcomes, content_hash};
 use leadsift_core::plan::{DryRun, mark_written, plan};
 use leadsift_core::wire::{WireRow, batch_checksum};
-use leadsift_core::{ImportSource, Issue, Row};
+use leadsift_core::{ImportSource, Issue, Row, Surface};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Backend, Database, write_transaction};
@@ -38,6 +38,10 @@ pub struct RunOptions {
     #[serde(default)]
     #[schema(value_type = serde_json::Value)]
     pub mapping: serde_json::Value,
+    /// Where the run is started: `browser`, `cli` or `api` (the default); the history shows
+    /// it. An upload's run is the server's to mark.
+    #[serde(default)]
+    pub surface: Surface,
 }
 
 /// Why a batch was not applied.
@@ -219,6 +223,7 @@ pub fn start_run(db: &Database, o: &RunOptions) -> Result<RunRow> {
             status: RunStatus::Running.as_str(),
             started_at: started,
             last_activity_at: started,
+            surface: o.surface.as_str(),
         };
         Ok(q::create_run(c, &new)?)
     })

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use diesel::prelude::*;
-use leadsift_core::{Field, ImportSource, Row};
+use leadsift_core::{Field, ImportSource, Row, Surface};
 use serde::{Deserialize, Serialize};
 
 use crate::columns::Columns;
@@ -113,6 +113,9 @@ pub struct RunRow {
     /// The last batch received, or the end.
     #[serde(serialize_with = "utc")]
     pub last_activity_at: NaiveDateTime,
+    /// Where the run was started.
+    #[diesel(deserialize_as = String)]
+    pub surface: Surface,
 }
 
 /// One accepted batch: its checksum and the answer given the first time.
@@ -270,6 +273,15 @@ impl utoipa::PartialSchema for LeadRow {
                     "the record's cells as read, header → text, in column order; null when the import kept none",
                     true,
                 ),
+            )
+            .property(
+                "edited",
+                utoipa::openapi::schema::ArrayBuilder::new()
+                    .schema_type(nullable(Type::Array))
+                    .items(ObjectBuilder::new().schema_type(Type::String))
+                    .description(Some(
+                        "the columns (keys of `original`) whose cells a person edited in the page before sending; null when none was",
+                    )),
             );
         for name in ["id", "lead_key"]
             .into_iter()
@@ -284,6 +296,7 @@ impl utoipa::PartialSchema for LeadRow {
                 "created_at",
                 "updated_at",
                 "original",
+                "edited",
             ])
         {
             o = o.required(name);
@@ -468,6 +481,10 @@ macro_rules! lead_structs {
             /// `None` when the import kept none.
             #[serde(serialize_with = "json_text_or_null")]
             pub original: Option<String>,
+            /// The columns a person edited in the page before the lead was sent, a JSON array;
+            /// `None` when none was.
+            #[serde(serialize_with = "json_text_or_null")]
+            pub edited: Option<String>,
         }
 
         /// The canonical columns of a lead, and what the importer maintains beside them.
@@ -483,6 +500,7 @@ macro_rules! lead_structs {
             pub extra: String,
             pub invalid: String,
             pub original: Option<String>,
+            pub edited: Option<String>,
             pub import_source: String,
             pub content_hash: String,
             pub updated_run: Option<i64>,
@@ -534,6 +552,7 @@ macro_rules! lead_structs {
                     extra: col.extra_json(),
                     invalid: col.invalid_json(),
                     original: col.original_json(),
+                    edited: col.edited_json(),
                     import_source: source.as_str().to_owned(),
                     content_hash: content_hash.to_owned(),
                     updated_run: run,
@@ -561,6 +580,7 @@ pub struct NewRun<'a> {
     pub status: &'a str,
     pub started_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
+    pub surface: &'a str,
 }
 
 #[derive(Debug, Insertable)]

@@ -64,6 +64,7 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
         failure -> Nullable<Text>,
         last_activity_at -> Timestamp,
+        surface -> Text,
     }
 }
 
@@ -125,6 +126,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         original -> Nullable<Text>,
+        edited -> Nullable<Text>,
     }
 }
 

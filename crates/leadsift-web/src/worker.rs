@@ -116,7 +116,8 @@ struct Remapping {
     columns: Columns,
     /// What the page is told at the end: `done` (a remap) or `edited` (an edit).
     tell: &'static str,
-    changed: usize,
+    /// For a bulk fix: how many cells it changed (an edit of one cell says nothing).
+    changed: Option<usize>,
     last_post: f64,
 }
 
@@ -616,12 +617,12 @@ fn remap(state: &Shared, m: &JsValue) {
         s.overrides = options.mapping;
         s.strict = options.strict;
     }
-    replay_all(state, id, "done", 0);
+    replay_all(state, id, "done", None);
 }
 
 /// Makes every row again under the current choices and counts them afresh; at the end the
 /// page is told `tell`.
-fn replay_all(state: &Shared, id: f64, tell: &'static str, changed: usize) {
+fn replay_all(state: &Shared, id: f64, tell: &'static str, changed: Option<usize>) {
     let mut s = state.borrow_mut();
     let Some(replayer) = s.replayer.as_ref() else {
         drop(s);
@@ -695,14 +696,17 @@ fn remap_step(state: &Shared) {
         s.store.set_facts(i, f);
     }
     s.summary = summary;
-    let m = obj(&[
-        ("type", r.tell.into()),
+    let mut fields = vec![
+        ("type", JsValue::from(r.tell)),
         ("job", r.id.into()),
         ("summary", to_js(&s.summary)),
         ("rows", (n as f64).into()),
         ("remapped", true.into()),
-        ("changed", (r.changed as f64).into()),
-    ]);
+    ];
+    if let Some(changed) = r.changed {
+        fields.push(("changed", (changed as f64).into()));
+    }
+    let m = obj(&fields);
     let _ = s.scope.post_message(&m);
 }
 
@@ -754,7 +758,7 @@ fn edit(state: &Shared, m: &JsValue) {
     }
     // The lead key changed: which rows replace which is counted again over the whole file.
     drop(guard);
-    replay_all(state, id, "edited", 1);
+    replay_all(state, id, "edited", None);
 }
 
 /// Replaces text in a column's cells, or empties the column's invalid cells; then counts the
@@ -811,7 +815,7 @@ fn bulk(state: &Shared, m: &JsValue, id: f64, column: usize) {
             s.store.edit(*i, column, text.clone());
         }
     }
-    replay_all(state, id, "edited", edits.len());
+    replay_all(state, id, "edited", Some(edits.len()));
 }
 
 /// Kept records in the wire form a batch carries, with their original rows when `original`.

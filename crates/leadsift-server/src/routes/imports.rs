@@ -92,7 +92,7 @@ fn checked_run_options(o: &RunOptions) -> Result<(), ApiError> {
     request_body = RunOptions,
     responses(
         (status = 201, description = "the run, `running`", body = RunRow),
-        (status = 400, description = "`invalid_json`, `invalid_body` (an empty or too long `file_name`, a `mapping` over 64 KiB)", body = ErrorBody),
+        (status = 400, description = "`invalid_json`, `invalid_body` (an empty or too long `file_name`, a `mapping` over 64 KiB, a `surface` that is the server's to say)", body = ErrorBody),
     ),
 )]
 pub async fn create(
@@ -102,6 +102,15 @@ pub async fn create(
     let mut o = body.into_inner();
     checked_run_options(&o)?;
     o.import_source = ImportSource::Csv;
+    if !o.surface.client_may_claim() {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidBody,
+            format!(
+                "surface {:?} is the server's to say: a client starts a run from browser, cli or api",
+                o.surface.as_str()
+            ),
+        ));
+    }
     let run = web::block(move || import::start_run(&state.db, &o)).await??;
     record_run(run.id);
     Ok(HttpResponse::Created().json(run))
@@ -642,6 +651,7 @@ fn import_spooled(
         strict: q.strict,
         import_source: ImportSource::Csv,
         mapping: Json::Null,
+        surface: leadsift_core::Surface::Upload,
     };
     let run = import::start_run(&state.db, &o)?;
     let fail = |why: String, e: ApiError| {

@@ -816,3 +816,76 @@ fn a_row_in_another_shape_is_refused_by_name() {
         .expect("json");
     assert_eq!(answer["counts"]["created"], 1, "{answer}");
 }
+
+#[test]
+fn a_run_says_where_it_was_started_and_a_lead_which_cells_were_edited() {
+    for db in crate::backends() {
+        let app = spawn_on(db, |_| {});
+        // The client says browser, cli or api (the default); an upload is the server's to say.
+        let run = app.create_run(json!({"file_name": "a.csv", "surface": "browser"}));
+        assert_eq!(run["surface"], "browser");
+        assert_eq!(
+            app.create_run(json!({"file_name": "a.csv"}))["surface"],
+            "api"
+        );
+        for claim in ["upload", "unknown", "desktop"] {
+            let r = app
+                .post("/api/v1/imports")
+                .json(&json!({"file_name": "a.csv", "surface": claim}))
+                .send()
+                .expect("post");
+            let (status, body) = error_of(r);
+            assert_eq!(status, 400, "{claim}: {body}");
+        }
+        let r: Json = app
+            .post_body(
+                "/api/v1/imports/csv?file_name=t.csv",
+                "text/csv",
+                b"Lead ID,Email\nU1,u@example.com\n".to_vec(),
+            )
+            .json()
+            .expect("json");
+        assert_eq!(r["run"]["surface"], "upload");
+
+        // A row whose phone a person fixed in the page: validated like any other, stored with
+        // the columns edited.
+        let (rows, _) = leadsift_core::validate_bytes(
+            b"Lead ID,Email,Phone\nE1,e@example.com,555-12\n",
+            leadsift_core::Options {
+                keep_cells: true,
+                ..leadsift_core::Options::new(leadsift_testkit::today())
+            },
+        )
+        .expect("readable");
+        let mut v = leadsift_core::Validator::new(leadsift_core::Options {
+            keep_cells: true,
+            ..leadsift_core::Options::new(leadsift_testkit::today())
+        });
+        let _ = v.push(b"Lead ID,Email,Phone\nE1,e@example.com,555-12\n");
+        let _ = v.finish();
+        let cells = rows[0].cells.as_ref().expect("cells");
+        let fixed = v.replayer().expect("header").edited_row(
+            &cells.get(),
+            &[(2, "(415) 555-0134".to_owned())],
+            0,
+            2,
+            rows[0].read,
+            None,
+        );
+        assert_eq!(fixed.edited, ["Phone"]);
+        let run = app.create_run(json!({"file_name": "e.csv", "surface": "browser"}));
+        let answer: Json = app
+            .put_batch(&run["id"], 1, &batch_body(&[fixed]))
+            .json()
+            .expect("json");
+        assert_eq!(answer["counts"]["created"], 1, "{answer}");
+        let lead: Json = app
+            .get("/api/v1/leads/lead:E1")
+            .send()
+            .expect("get")
+            .json()
+            .expect("json");
+        assert_eq!(lead["phone_1"], "4155550134");
+        assert_eq!(lead["edited"], json!(["Phone"]));
+    }
+}

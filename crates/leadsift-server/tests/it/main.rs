@@ -117,6 +117,7 @@ pub fn run_options(dry_run: bool, force_refresh: bool) -> RunOptions {
         strict: false,
         import_source: leadsift_core::ImportSource::Csv,
         mapping: serde_json::Value::Null,
+        surface: leadsift_core::Surface::Cli,
     }
 }
 

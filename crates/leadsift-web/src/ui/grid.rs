@@ -481,6 +481,7 @@ pub(crate) fn on_edited(app: &Shared, m: &JsValue) {
     );
     app.borrow_mut().summary = Some(summary);
     super::render_counts_done(app);
+    super::render_return_codes(app);
     set_text(&doc, "edit-said", &said);
     if !get(m, "changed").is_undefined() {
         set_text(&doc, "bulk-said", &said);

@@ -63,13 +63,14 @@ fn render(page: &RunPage, more: bool) -> String {
             kind.push("force refresh");
         }
         rows.push_str(&format!(
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td>\
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td><button type=\"button\" class=\"link\" data-action=\"errors-csv\" data-run=\"{}\">errors.csv</button></td></tr>",
             r.id,
             escape(r.started_at.replace('T', " ").split(['.', 'Z']).next().unwrap_or_default()),
             escape(&r.file_name),
+            r.surface.unwrap_or(leadsift_core::Surface::Unknown).label(),
             escape(&r.import_source),
             escape(&r.status),
             if kind.is_empty() { String::new() } else { format!(" ({})", kind.join(", ")) },
@@ -90,7 +91,7 @@ fn render(page: &RunPage, more: bool) -> String {
         .unwrap_or_default();
     format!(
         "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Imports\"><table class=\"history\"><caption>Imports, newest first</caption><thead><tr>\
-         <th scope=\"col\">Run</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">File</th><th scope=\"col\">Source</th>\
+         <th scope=\"col\">Run</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">File</th><th scope=\"col\">From</th><th scope=\"col\">Source</th>\
          <th scope=\"col\">Status</th><th scope=\"col\">Rows</th><th scope=\"col\">Created</th><th scope=\"col\">Updated</th>\
          <th scope=\"col\">Unchanged</th><th scope=\"col\">Existing</th><th scope=\"col\">Rejected</th>\
          <th scope=\"col\">Duplicates</th><th scope=\"col\">Errors</th></tr></thead><tbody>{rows}</tbody></table></div>{next}"

@@ -1030,7 +1030,7 @@ fn finished(app: &Shared, m: &JsValue) {
 
 /// The reasons a returns file may give: the usual ones (checked) and every other issue of
 /// this file, each with how many rows have it.
-fn render_return_codes(app: &Shared) {
+pub(crate) fn render_return_codes(app: &Shared) {
     use leadsift_core::returns::{DEFAULT_RETURN_CODES, ReturnCode};
     let a = app.borrow();
     let issues = a
@@ -1185,13 +1185,18 @@ fn on_download(app: &Shared, m: &JsValue) {
 fn fill_filters(doc: &Document, s: &Summary) {
     let current = el(doc, "filter").map(|e| select_value(&e)).unwrap_or_default();
     let mut codes = String::new();
-    for (code, n) in &s.issues {
+    // The code being shown stays a choice when an edit has taken its last row (0 rows).
+    for code in leadsift_core::IssueCode::ALL {
         let value = format!("code:{}", code.as_str());
+        let n = s.issues.get(code).copied();
+        if n.is_none() && current != value {
+            continue;
+        }
         codes.push_str(&format!(
             "<option value=\"{value}\"{}>{} ({})</option>",
             if current == value { " selected" } else { "" },
             escape(&grid::code_words(code.as_str())),
-            thousands(*n)
+            thousands(n.unwrap_or(0))
         ));
     }
     set_html(doc, "filter-codes", &codes);

@@ -20,6 +20,9 @@ pub(crate) struct RunView {
     #[serde(default)]
     pub failure: Option<String>,
     pub started_at: String,
+    /// Where the run was started (a server before the surface was kept sends none).
+    #[serde(default)]
+    pub surface: Option<leadsift_core::Surface>,
     #[serde(flatten)]
     pub counts: leadsift_core::Outcomes,
 }

@@ -392,6 +392,7 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
                 "force_refresh": force_refresh,
                 "strict": choices.strict,
                 "mapping": choices.mapping,
+                "surface": "browser",
             })
             .to_string();
             status(app, "Starting the import…");
