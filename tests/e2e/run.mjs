@@ -695,6 +695,24 @@ await step('review and fix: an edit turns a rejected row valid and is imported w
   eq(bob[0].original.Email, 'not-an-email', 'its original row keeps the cell as read');
   const di = (await server.json('api/v1/leads?email=fd@example.com')).leads[0];
   eq([di.state, di.edited], ['CA', ['State']], 'the bulk replace is stored and marked');
+  // A reload keeps the edits: the same file chosen again gets them back.
+  await page.reload();
+  await page.waitForFunction(() => window.leadsiftReady === true);
+  await dropFile(file);
+  await page.waitForFunction(() => document.getElementById('edit-said').textContent.startsWith('Your 3 cells edited on an earlier visit to this file were restored'), null, { timeout: 30_000 });
+  const restored = await counts();
+  eq([restored.valid, restored.warning, restored.rejected], [3, 1, 0], 'counts with the restored edits');
+  await page.click('#forget-edits');
+  await page.waitForFunction(() => document.getElementById('edit-said').textContent.startsWith('Your edits of 3 cells were undone'));
+  const undone = await counts();
+  eq([undone.valid, undone.warning, undone.rejected], [1, 2, 1], 'counts as read again');
+  await page.reload();
+  await page.waitForFunction(() => window.leadsiftReady === true);
+  await dropFile(file);
+  await waitValidated();
+  await sleep(500);
+  assert((await page.textContent('#edit-said')).startsWith('Double-click'), 'nothing restored once undone');
+  eq((await counts()).rejected, 1, 'the file as read');
 });
 
 await step('compare with what was delivered: the five counts, and the grid filtered by them', async () => {

@@ -12,6 +12,7 @@
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
+mod idb;
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod ui;

@@ -14,6 +14,9 @@
 //!   `with` in every cell of the column, `bulk {job, column, clear: true}` empties the
 //!   column's invalid cells: out `edited {job, summary, changed}`. Either may answer
 //!   `edited {job, error}`.
+//!   Edits are kept in IndexedDB for this reading of the file; once a file is read, the edits
+//!   kept for it are applied and the page is told `restored {job, summary, changed}`. In
+//!   `forget_edits {job}` drops them all: out `forgotten {job, summary, changed}`.
 //! - in `download {job, kind}` (`errors` or `cleaned`): out `download {job, kind, blob}`, made
 //!   from the rows as they now are (edits included), or `download {job, kind, error}`.
 //! - in `page {req, filter, from, count}`: out `page {req, total, rows}` where `rows` is a JSON
@@ -161,6 +164,9 @@ struct State {
     remap: Option<Remapping>,
     /// The store's rows' submission window, for a comparison with the deliveries.
     window: Window,
+    /// Where the person's edits of this reading of the file are kept ([`crate::idb`]): the
+    /// file's SHA-256 and how it was read; empty until the file is read.
+    edits_key: String,
     /// A comparison's progress: the stored leads some row is, and the counts.
     seen: Seen,
     compared: ReconcileSummary,
@@ -189,6 +195,7 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         strict: false,
         remap: None,
         window: Window::default(),
+        edits_key: String::new(),
         seen: Seen::default(),
         compared: ReconcileSummary::default(),
         channel,
@@ -225,6 +232,7 @@ fn handle(state: &Shared, m: &JsValue) {
         "validate" => start(state, m),
         "remap" => remap(state, m),
         "edit" | "bulk" => edit(state, m),
+        "forget_edits" => forget_edits(state, m),
         "download" => download(state, m),
         "page" => page(state, m),
         "batch" => batch(state, m),
@@ -275,6 +283,7 @@ fn start(state: &Shared, m: &JsValue) {
         s.overrides = options.mapping.clone();
         s.strict = options.strict;
         s.remap = None;
+        s.edits_key.clear();
         s.seen = Seen::default();
         s.compared = ReconcileSummary::default();
         s.job = Some(Job {
@@ -358,6 +367,10 @@ fn step(state: &Shared) {
         let Some(job) = s.job.take() else { return };
         let sha = job.sha.finish();
         s.summary = job.validator.summary().clone();
+        s.edits_key = match &s.summary.sniffed {
+            Some(f) => format!("{sha}|{}|{}|{}", f.encoding, f.delimiter, f.header_line),
+            None => String::new(),
+        };
         let m = obj(&[
             ("type", "done".into()),
             ("job", id.into()),
@@ -368,7 +381,8 @@ fn step(state: &Shared) {
             ("sha256", sha.into()),
         ]);
         let _ = s.scope.post_message(&m);
-        return;
+        drop(guard);
+        return restore_edits(state, id);
     }
     if t - job.last_post >= 100.0 {
         job.last_post = t;
@@ -710,6 +724,90 @@ fn remap_step(state: &Shared) {
     let _ = s.scope.post_message(&m);
 }
 
+/// Applies the edits kept for this reading of the file from an earlier visit, if any, and
+/// counts the file again with them (the page is told `restored`).
+fn restore_edits(state: &Shared, id: f64) {
+    let key = state.borrow().edits_key.clone();
+    if key.is_empty() {
+        return;
+    }
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(Some(text)) = crate::idb::load(&key).await else {
+            return;
+        };
+        let Ok(kept) = serde_json::from_str::<EditMap>(&text) else {
+            return;
+        };
+        let mut n = 0;
+        {
+            let mut s = state.borrow_mut();
+            // The same reading of the same file, not replaced while IndexedDB answered.
+            if s.edits_key != key || busy(&s, id).is_some() {
+                return;
+            }
+            let limit = leadsift_core::Limits::default().max_field_bytes;
+            for (row, edits) in kept {
+                for (column, text) in edits {
+                    if text.len() <= limit && s.store.edit(row, column, text) {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        if n > 0 {
+            replay_all(&state, id, "restored", Some(n));
+        }
+    });
+}
+
+/// Every edit of the store, by row position: what is kept in IndexedDB.
+type EditMap = std::collections::BTreeMap<usize, Vec<(usize, String)>>;
+
+/// Keeps the store's edits for this reading of the file (forgets them when there are none).
+fn save_edits(state: &Shared) {
+    let (key, text) = {
+        let s = state.borrow();
+        let edits = s.store.edits();
+        let text = if edits.is_empty() {
+            None
+        } else {
+            serde_json::to_string(edits).ok()
+        };
+        (s.edits_key.clone(), text)
+    };
+    if key.is_empty() {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = crate::idb::save(&key, text.as_deref()).await {
+            web_sys::console::warn_1(&format!("the edits could not be kept: {}", message(&e)).into());
+        }
+    });
+}
+
+/// Forgets every edit of the file (here and in IndexedDB) and counts the file again.
+fn forget_edits(state: &Shared, m: &JsValue) {
+    let id = get_f64(m, "job");
+    let n = {
+        let mut s = state.borrow_mut();
+        if let Some(why) = busy(&s, id) {
+            drop(s);
+            let reply = obj(&[
+                ("type", "edited".into()),
+                ("job", id.into()),
+                ("error", why.into()),
+            ]);
+            return post(state, &reply);
+        }
+        let n: usize = s.store.edits().values().map(Vec::len).sum();
+        s.store.clear_edits();
+        n
+    };
+    save_edits(state);
+    replay_all(state, id, "forgotten", Some(n));
+}
+
 /// A person's edit of one cell, or of a column's cells at once.
 fn edit(state: &Shared, m: &JsValue) {
     let id = get_f64(m, "job");
@@ -748,6 +846,10 @@ fn edit(state: &Shared, m: &JsValue) {
     s.store.edit(i, column, text);
     let Some(after) = s.store.get(i) else { return };
     let new = made(replayer, &after, false);
+    drop(guard);
+    save_edits(state);
+    let mut guard = state.borrow_mut();
+    let s = &mut *guard;
     if s.summary.replace_row(&old, &new) {
         let facts = s.columns.facts(&new);
         s.store.set_facts(i, facts);
@@ -815,6 +917,7 @@ fn bulk(state: &Shared, m: &JsValue, id: f64, column: usize) {
             s.store.edit(*i, column, text.clone());
         }
     }
+    save_edits(state);
     replay_all(state, id, "edited", Some(edits.len()));
 }
 

@@ -463,18 +463,21 @@ pub(crate) fn on_edited(app: &Shared, m: &JsValue) {
     let summary: Option<leadsift_core::Summary> =
         serde_wasm_bindgen::from_value(get(m, "summary")).ok();
     let Some(summary) = summary else { return };
+    let n = get_f64(m, "changed") as u64;
+    let cells = |n: u64| format!("{} cell{}", thousands(n), if n == 1 { "" } else { "s" });
+    let kind = get_str(m, "type");
+    let what = match kind.as_str() {
+        "restored" => format!(
+            "Your {} edited on an earlier visit to this file {} restored. ",
+            cells(n),
+            if n == 1 { "was" } else { "were" }
+        ),
+        "forgotten" => format!("Your edits of {} were undone. ", cells(n)),
+        _ if get(m, "changed").is_undefined() => "Edit kept. ".to_owned(),
+        _ => format!("{} changed. ", cells(n)),
+    };
     let said = format!(
-        "{}Now {} valid, {} with warnings, {} rejected.",
-        if get(m, "changed").is_undefined() {
-            "Edit kept. ".to_owned()
-        } else {
-            let n = get_f64(m, "changed") as u64;
-            format!(
-                "{} cell{} changed. ",
-                thousands(n),
-                if n == 1 { "" } else { "s" }
-            )
-        },
+        "{what}Now {} valid, {} with warnings, {} rejected.",
         thousands(summary.valid),
         thousands(summary.warning),
         thousands(summary.rejected)
@@ -483,9 +486,10 @@ pub(crate) fn on_edited(app: &Shared, m: &JsValue) {
     super::render_counts_done(app);
     super::render_return_codes(app);
     set_text(&doc, "edit-said", &said);
-    if !get(m, "changed").is_undefined() {
+    if kind == "edited" && !get(m, "changed").is_undefined() {
         set_text(&doc, "bulk-said", &said);
     }
+    show(&doc, "forget-edits", kind != "forgotten");
     announce(&doc, &said);
     request(app);
 }

@@ -405,6 +405,11 @@ fn on_click(app: &Shared, e: web_sys::Event) {
                 }
             }
         }
+        "forget-edits" => {
+            let job = app.borrow().job;
+            let m = obj(&[("type", "forget_edits".into()), ("job", job.into())]);
+            send(app, m);
+        }
         "bulk-replace" => grid::bulk(app, false),
         "bulk-clear" => grid::bulk(app, true),
         "download" => {
@@ -563,6 +568,7 @@ pub(crate) fn rerun(app: &Shared) {
     };
     show(&doc, "progress-wrap", true);
     show(&doc, "downloads", false);
+    show(&doc, "forget-edits", false);
     set_text(&doc, "progress-text", "Reading…");
     set_html(&doc, "issues-by-code", "");
     send(app, message);
@@ -626,7 +632,7 @@ fn on_worker(app: &Shared, m: JsValue) {
     if kind == "download" {
         return on_download(app, &m);
     }
-    if kind == "edited" {
+    if matches!(kind.as_str(), "edited" | "restored" | "forgotten") {
         return grid::on_edited(app, &m);
     }
     if kind == "batch" {
