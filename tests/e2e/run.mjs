@@ -679,6 +679,11 @@ await step('review and fix: an edit turns a rejected row valid and is imported w
   await page.setViewportSize({ width: 390, height: 844 });
   await page.evaluate(() => document.getElementById('preview').scrollIntoView());
   await shot('review-and-fix-narrow');
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.parentElement.closest('#grid-scroll, .table-scroll'))
+    .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 6));
+  eq(sideways, 0, `at 390 px the page does not scroll sideways (the grid scrolls in its box); too wide: ${wide}`);
   await page.setViewportSize({ width: 1400, height: 1000 });
   // The cleaned download holds the edits.
   const [cleaned] = await Promise.all([page.waitForEvent('download'), page.click('#dl-cleaned')]);
@@ -912,14 +917,25 @@ if (bench) {
     const appSecs = (Date.now() - t0) / 1000;
     // Scroll the grid through the million-row-capable view while idle.
     await page.evaluate(() => { const g = document.getElementById('grid-scroll'); g.scrollTop = g.scrollHeight / 2; });
-    await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr td')?.textContent) > 1000);
+    await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr .line')?.textContent) > 1000);
     const long = await page.evaluate(() => window.longTasks);
     const worst = long.length ? Math.max(...long) : 0;
-    table.push([`app: ${hmb.toFixed(0)} MB file validated, stored, reports built`, `${(hmb / appSecs).toFixed(1)} MB/s`, '', '']);
+    table.push([`app: ${hmb.toFixed(0)} MB file validated and stored (reports made when asked)`, `${(hmb / appSecs).toFixed(1)} MB/s`, '', '']);
     const appRatio = (hmb / appSecs) / (mb / (wasmMs / 1000));
     table.push(['app ÷ WASM validation alone (speed)', appRatio.toFixed(2), '≥ 0.6', appRatio >= 0.6 ? 'met' : 'not met']);
     table.push(['main-thread long tasks during it', `${long.length}, longest ${worst.toFixed(0)} ms`, 'none > 100 ms', worst <= 100 ? 'met' : 'not met']);
-    fs.writeFileSync(path.join(root, 'target/e2e-bench.json'), JSON.stringify({ sizes, wasmMs, papaMs, nativeMs, mb, rows, long, appSecs, hmb }, null, 2));
+    // A mapping change on the same rows: made again from the kept cells, the file not read.
+    const hrows = Number((await page.textContent('#n-rows')).replace(/,/g, ''));
+    const firstSel = await page.$eval('#mapping select', (s) => s.id);
+    const r0 = Date.now();
+    await page.focus(`#${firstSel}`);
+    await page.selectOption(`#${firstSel}`, 'ignore');
+    await page.waitForFunction(() => document.getElementById('progress-text').textContent.startsWith('Mapped'), null, { timeout: 600_000 });
+    const remapSecs = (Date.now() - r0) / 1000;
+    const per200k = remapSecs * 200_000 / hrows;
+    table.push([`remap: one column's mapping changed on ${hrows.toLocaleString('en-US')} rows`, `${remapSecs.toFixed(2)} s (${per200k.toFixed(2)} s per 200,000 rows)`, '< 2 s per 200,000 rows', per200k < 2 ? 'met' : 'not met']);
+    table.push(['remap ÷ first validation (time)', (remapSecs / appSecs).toFixed(2), '', '']);
+    fs.writeFileSync(path.join(root, 'target/e2e-bench.json'), JSON.stringify({ sizes, wasmMs, papaMs, nativeMs, mb, rows, long, appSecs, hmb, remapSecs, hrows }, null, 2));
   });
   console.log('\n| measure | result | target | |\n|---|---|---|---|');
   for (const r of table) console.log(`| ${r.join(' | ')} |`);

@@ -556,6 +556,19 @@ impl Replayer {
         &self.columns
     }
 
+    /// What the cell `raw` of column `column` becomes under this mapping: its normal form
+    /// (`Ok`, empty for an empty cell), or why it fails (`Err`, the message); `None`
+    /// for a column mapped to no field. A mapping screen's sample values.
+    pub fn cleaned_cell(&self, column: usize, raw: &str) -> Option<Result<String, String>> {
+        let field = self.columns.get(column)?.field?;
+        let cleaned = clean::clean(field, raw, &self.clean);
+        Some(match (cleaned.value, cleaned.note) {
+            (Some(v), _) => Ok(v.to_text().into_owned()),
+            (None, Some(note)) => Err(note.message),
+            (None, None) => Ok(String::new()),
+        })
+    }
+
     /// Starts making the file's rows again under `overrides` (the whole mapping choice, as
     /// [`Options::mapping`]) and `strict`, from `read`, the file's summary as validated: what
     /// reading found (rows, blank lines, preamble, bytes, sniffing, its notes) is kept, and

@@ -17,6 +17,9 @@
 //!   Edits are kept in IndexedDB for this reading of the file; once a file is read, the edits
 //!   kept for it are applied and the page is told `restored {job, summary, changed}`. In
 //!   `forget_edits {job}` drops them all: out `forgotten {job, summary, changed}`.
+//! - in `samples {job}`: out `samples {job, text}`, per column up to three of the first
+//!   non-empty cells, each `[raw, ok, cleaned text or why it fails]` (`ok` null for a column
+//!   mapped to no field), as JSON.
 //! - in `download {job, kind}` (`errors` or `cleaned`): out `download {job, kind, blob}`, made
 //!   from the rows as they now are (edits included), or `download {job, kind, error}`.
 //! - in `page {req, filter, from, count}`: out `page {req, total, rows}` where `rows` is a JSON
@@ -233,6 +236,7 @@ fn handle(state: &Shared, m: &JsValue) {
         "remap" => remap(state, m),
         "edit" | "bulk" => edit(state, m),
         "forget_edits" => forget_edits(state, m),
+        "samples" => samples(state, m),
         "download" => download(state, m),
         "page" => page(state, m),
         "batch" => batch(state, m),
@@ -806,6 +810,50 @@ fn forget_edits(state: &Shared, m: &JsValue) {
     };
     save_edits(state);
     replay_all(state, id, "forgotten", Some(n));
+}
+
+/// Up to three sample cells per column from the first rows, each with what the current
+/// mapping makes of it.
+fn samples(state: &Shared, m: &JsValue) {
+    let id = get_f64(m, "job");
+    let text = {
+        let mut guard = state.borrow_mut();
+        let s = &mut *guard;
+        let Some(replayer) = s.replayer.as_ref() else {
+            return;
+        };
+        let n = replayer.columns().len();
+        let mut out: Vec<Vec<(String, Option<bool>, String)>> = vec![Vec::new(); n];
+        let mut from = 0;
+        while from < s.store.len().min(4 * crate::store::BLOCK_ROWS)
+            && out.iter().any(|c| c.len() < 3)
+        {
+            let to = (from + 256).min(s.store.len());
+            for k in s.store.range(from, to) {
+                for (i, cell) in k.cells.get().iter().enumerate().take(n) {
+                    let cell = cell.trim();
+                    if cell.is_empty() || out[i].len() >= 3 || out[i].iter().any(|c| c.0 == cell) {
+                        continue;
+                    }
+                    let short: String = cell.chars().take(60).collect();
+                    let (ok, said) = match replayer.cleaned_cell(i, cell) {
+                        Some(Ok(t)) => (Some(true), t),
+                        Some(Err(why)) => (Some(false), why),
+                        None => (None, String::new()),
+                    };
+                    out[i].push((short, ok, said));
+                }
+            }
+            from = to;
+        }
+        serde_json::to_string(&out).unwrap_or_default()
+    };
+    let reply = obj(&[
+        ("type", "samples".into()),
+        ("job", id.into()),
+        ("text", text.into()),
+    ]);
+    post(state, &reply);
 }
 
 /// A person's edit of one cell, or of a column's cells at once.

@@ -168,3 +168,16 @@ fn an_edited_mark_larger_than_a_record_rejects_the_row() {
     let row = wire.revalidate(&options().clean, false);
     assert!(!row.edited[0].contains('\0'), "no NUL reaches storage");
 }
+
+#[test]
+fn a_sample_cell_is_cleaned_as_its_column_is_mapped() {
+    let (_, _, replayer) = read(FILE);
+    assert_eq!(
+        replayer.cleaned_cell(1, "(415) 555-2671"),
+        Some(Ok("4155552671".to_owned()))
+    );
+    assert!(matches!(replayer.cleaned_cell(1, "555-12"), Some(Err(m)) if m.contains("digits")));
+    assert_eq!(replayer.cleaned_cell(1, ""), Some(Ok(String::new())));
+    assert_eq!(replayer.cleaned_cell(3, "yes"), None, "Home Owner maps to no field");
+    assert_eq!(replayer.cleaned_cell(9, "x"), None, "no such column");
+}

@@ -632,6 +632,9 @@ fn on_worker(app: &Shared, m: JsValue) {
     if kind == "download" {
         return on_download(app, &m);
     }
+    if kind == "samples" {
+        return on_samples(app, &m);
+    }
     if matches!(kind.as_str(), "edited" | "restored" | "forgotten") {
         return grid::on_edited(app, &m);
     }
@@ -812,10 +815,10 @@ fn field_options(current: &str, all: bool) -> String {
             if current == value { " selected" } else { "" }
         )
     };
-    let mut html = option("", "— no field (kept in extra) —") + &option("ignore", "ignore");
+    let mut html = option("", "Keep as a custom column") + &option("ignore", "Ignore (no field)");
     for f in Field::ALL {
         if all || current == f.name() {
-            html.push_str(&option(f.name(), f.name()));
+            html.push_str(&option(f.name(), &format!("{} · {}", f.label(), f.name())));
         }
     }
     html
@@ -857,7 +860,7 @@ fn render_mapping(app: &Shared) {
             _ => String::new(),
         };
         rows.push_str(&format!(
-            "<tr><th scope=\"row\">{}</th><td><label class=\"sr-only\" for=\"map-{i}\">Field for column {}</label>\
+            "<tr><th scope=\"row\">{}</th><td id=\"samples-{i}\" class=\"samples\"></td><td><label class=\"sr-only\" for=\"map-{i}\">Field for column {}</label>\
              <select id=\"map-{i}\" data-header=\"{}\" data-lazy>{options}</select></td><td class=\"match-{}\">{}{suggestion}</td></tr>",
             escape(&c.header),
             escape(&c.header),
@@ -889,8 +892,8 @@ fn render_mapping(app: &Shared) {
         None => String::new(),
     };
     let html = format!(
-        "<h2>Mapping</h2>{identity}{remembered}<table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
-         <th scope=\"col\">Field</th><th scope=\"col\">How it was matched</th></tr></thead><tbody>{rows}</tbody></table>"
+        "<h2>Mapping</h2>{identity}{remembered}<div class=\"table-scroll\"><table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
+         <th scope=\"col\">Sample values</th><th scope=\"col\">Field</th><th scope=\"col\">How it was matched</th></tr></thead><tbody>{rows}</tbody></table></div>"
     );
     set_html(&a.doc, "mapping", &html);
     show(&a.doc, "mapping", true);
@@ -1028,6 +1031,8 @@ fn finished(app: &Shared, m: &JsValue) {
     };
     let _ = file_name;
     render_return_codes(app);
+    let job = app.borrow().job;
+    send(app, obj(&[("type", "samples".into()), ("job", job.into())]));
     show(&doc, "downloads", true);
     announce(&doc, &announce_text);
     grid::reset(app);
@@ -1150,6 +1155,44 @@ fn on_returns(app: &Shared, m: &JsValue) {
         let _ = a.set_attribute("download", &format!("{stem}.returns.csv"));
         app.borrow_mut().urls.push(url);
         show(&doc, "dl-returns", true);
+    }
+}
+
+/// The mapping's sample cells: up to three per column, each with what its field makes of it.
+fn on_samples(app: &Shared, m: &JsValue) {
+    let doc = app.borrow().doc.clone();
+    if get_f64(m, "job") != app.borrow().job {
+        return;
+    }
+    let columns: Vec<Vec<(String, Option<bool>, String)>> =
+        serde_json::from_str(&get_str(m, "text")).unwrap_or_default();
+    for (i, samples) in columns.iter().enumerate() {
+        let html: String = samples
+            .iter()
+            .map(|(raw, ok, said)| match ok {
+                Some(true) if said == raw => format!("<li>{}</li>", escape(raw)),
+                Some(true) => format!(
+                    "<li>{} <span aria-hidden=\"true\">→</span><span class=\"sr-only\">becomes</span> <b>{}</b></li>",
+                    escape(raw),
+                    escape(said)
+                ),
+                Some(false) => format!(
+                    "<li class=\"error\">{} <span class=\"why\">({})</span></li>",
+                    escape(raw),
+                    escape(said)
+                ),
+                None => format!("<li>{}</li>", escape(raw)),
+            })
+            .collect();
+        set_html(
+            &doc,
+            &format!("samples-{i}"),
+            &if html.is_empty() {
+                "<span class=\"muted\">empty</span>".to_owned()
+            } else {
+                format!("<ul class=\"samples\">{html}</ul>")
+            },
+        );
     }
 }
 
