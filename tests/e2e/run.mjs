@@ -214,7 +214,27 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
 });
 const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-page = await context.newPage();
+// The page is four steps, one screen each. Before acting on a control, go where it is the way a
+// person does: click its step in the step bar (a step that needs a file read waits for it).
+function guided(p) {
+  const click = p.click.bind(p);
+  for (const m of ['click', 'selectOption', 'fill', 'focus']) {
+    const act = p[m].bind(p);
+    p[m] = async (sel, ...rest) => {
+      if (typeof sel === 'string' && !sel.startsWith('#step-')) {
+        const step = await p.evaluate((s) => {
+          const screen = document.querySelector(s)?.closest('[data-screen]');
+          return screen && screen.hidden ? screen.dataset.screen : null;
+        }, sel).catch(() => null);
+        if (step) await click(`#step-${step}`);
+      }
+      return act(sel, ...rest);
+    };
+  }
+  return p;
+}
+const newPage = async () => guided(await context.newPage());
+page = await newPage();
 page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
 const notFound = [];
 page.on('console', (m) => m.type() === 'error' && console.log(`console: ${m.text()}`));
@@ -227,6 +247,7 @@ const smallNative = nativeSummary(small);
 await page.goto(server.url);
 await page.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 60_000 });
 
+let firstAnnounced = '';
 await step('drop a messy export: mapping and counts as leadsift validate', async () => {
   // The zone lights up while a file is dragged over it, and not after.
   await page.dispatchEvent('#drop', 'dragover');
@@ -234,6 +255,7 @@ await step('drop a messy export: mapping and counts as leadsift validate', async
   await dropFile(small);
   assert(!(await page.$eval('#drop', (d) => d.classList.contains('over'))), 'the highlight ends with the drop');
   await waitValidated();
+  firstAnnounced = await page.textContent('#announce');
   eq(notFound, [], 'every file the page asks for exists (the favicon included)');
   eq(await counts(), pick(smallNative), 'browser counts against leadsift validate');
   assert(smallNative.warning > 0, 'the fixture should have rows with invalid values');
@@ -268,18 +290,24 @@ await step('drop a messy export: mapping and counts as leadsift validate', async
 });
 
 await step('the announcement and the keyboard: the whole flow without a mouse', async () => {
-  const said = await page.textContent('#announce');
-  assert(said.startsWith(`Validated ${smallNative.rows} rows`), `aria-live says ${said}`);
-  // Tab order reaches the picker, the overrides, the mapping, the grid and the import button.
-  const seen = new Set();
-  await page.focus('#nav-validate');
-  for (let i = 0; i < 200; i++) {
-    await page.keyboard.press('Tab');
-    const id = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
-    seen.add(id);
-  }
-  for (const id of ['file', 'ov-encoding', 'map-0', 'filter', 'grid-scroll', 'dl-errors', 'imp-dry', 'imp-start']) {
-    assert(seen.has(id), `Tab never reaches #${id}`);
+  const said = firstAnnounced;
+  assert(said.startsWith(`Validated ${smallNative.rows} rows`) && said.endsWith('Step 2 of 4: Map the columns.'), `aria-live says ${said}`);
+  // Each step from the keyboard: Enter on it in the step bar, and Tab reaches its controls.
+  const want = {
+    upload: ['file', 'ov-encoding'], map: ['map-0'], review: ['filter', 'grid-scroll', 'dl-errors'], import: ['imp-dry', 'imp-start'],
+  };
+  for (const [stepName, ids] of Object.entries(want)) {
+    await page.focus(`#step-${stepName}`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => !document.querySelector(`[data-screen="${n}"]`).hidden, stepName);
+    const said = await page.textContent('#announce');
+    assert(said.startsWith('Step '), `the step change is announced: ${said}`);
+    const seen = new Set();
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      seen.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
+    }
+    for (const id of ids) assert(seen.has(id), `Tab never reaches #${id} in step ${stepName}`);
   }
   // The grid scrolls from the keyboard.
   await page.focus('#grid-scroll');
@@ -465,7 +493,7 @@ await step('an import resumes after a reload', async () => {
   await page.waitForSelector('#resume:not([hidden])');
   assert((await page.textContent('#resume')).includes('Choose the same file again'), 'the banner asks for the file');
   // A new tab (no form state to restore) shows the options the resumed import runs with.
-  const fresh = await context.newPage();
+  const fresh = await newPage();
   await fresh.goto(server.url);
   await fresh.waitForFunction(() => window.leadsiftReady === true);
   eq(await fresh.inputValue('#imp-batch'), '250', 'the batch size of the interrupted import');
@@ -624,6 +652,32 @@ await step('a mapping without an identity says so above the mapping', async () =
   eq(await page.$('#identity-warning'), null, 'no warning when lead_id is mapped');
 });
 
+await step('four steps, each its own screen, at a laptop and a phone size', async () => {
+  await dropFile(small);
+  await waitValidated();
+  // A new file moves on to its mapping once read; the earlier step stays a click away.
+  await page.waitForFunction(() => !document.querySelector('[data-screen="map"]').hidden);
+  eq(await page.getAttribute('#step-map', 'aria-current'), 'step', 'the step bar says where the person is');
+  for (const name of ['upload', 'map', 'review', 'import']) {
+    await page.click(`#step-${name}`);
+    for (const [w, h] of [[1366, 768], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot(`step-${name}-${w}`);
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      eq(sideways, 0, `step ${name} at ${w} px does not scroll sideways`);
+    }
+  }
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  // An unreadable file starts clean: back to the upload, the later steps closed.
+  const png = path.join(work, 'picture.csv');
+  fs.writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  await dropFile(png);
+  await page.waitForFunction(() => document.querySelector('#progress-text .error'));
+  assert(!(await page.$eval('[data-screen="upload"]', (s) => s.hidden)), 'the upload screen is shown');
+  for (const name of ['map', 'review', 'import']) assert(await page.isDisabled(`#step-${name}`), `step ${name} is closed`);
+});
+
 await step('review and fix: an edit turns a rejected row valid and is imported with it; bulk fixes; filter by code', async () => {
   const file = path.join(work, 'fixable.csv');
   fs.writeFileSync(file, [
@@ -729,7 +783,7 @@ await step('compare with what was delivered: the five counts, and the grid filte
   const token = 'e2e-compare-token-0123456789';
   const cmp = new Server(await freePort(), `sqlite://${path.join(work, 'delivered.db')}`, token);
   await cmp.start();
-  const other = await context.newPage();
+  const other = await newPage();
   try {
     const deliver = async (lead) => {
       const r = await fetch(`${cmp.url}api/v1/leads`, {
@@ -801,7 +855,7 @@ await step('compare with what was delivered: the five counts, and the grid filte
 await step('a server with a token: the history and the import say whether the token is missing or wrong', async () => {
   const guarded = new Server(await freePort(), `sqlite://${path.join(work, 'guarded.db')}`, 'e2e-token-0123456789');
   await guarded.start();
-  const other = await context.newPage();
+  const other = await newPage();
   try {
     await other.goto(`${guarded.url}#/history`);
     await other.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 30_000 });

@@ -96,6 +96,10 @@ pub(crate) struct App {
     remapping: bool,
     /// The file's SHA-256, once read to the end (a remap keeps it).
     digest: String,
+    /// The step on screen: upload, map, review or import.
+    step: &'static str,
+    /// A file was just chosen: its first complete reading moves on to the mapping.
+    advance: bool,
     started_at: f64,
 }
 
@@ -199,6 +203,8 @@ pub fn start() -> Result<(), JsValue> {
         comparing: false,
         remapping: false,
         digest: String::new(),
+        step: "upload",
+        advance: false,
         started_at: 0.0,
     }));
 
@@ -391,6 +397,11 @@ fn on_click(app: &Shared, e: web_sys::Event) {
         }
         "history-refresh" => history::load(app, None),
         "make-returns" => make_returns(app),
+        "step" => {
+            if let Some(step) = t.get_attribute("data-step") {
+                go(app, &step, true);
+            }
+        }
         "filter-code" => {
             if let Some(code) = t.get_attribute("data-code") {
                 let doc = app.borrow().doc.clone();
@@ -494,12 +505,87 @@ fn clear_file_sections(doc: &web_sys::Document) {
     }
 }
 
+/// The four steps of an import, each a screen: (name, what the step bar and the announcement
+/// call it, the heading that takes the focus).
+const STEPS: [(&str, &str, &str); 4] = [
+    ("upload", "Upload a file", "h-file"),
+    ("map", "Map the columns", "h-map"),
+    ("review", "Review and fix", "h-summary"),
+    ("import", "Import", "h-import"),
+];
+
+/// Shows step `step`'s screen (when it may be shown: the later steps need a file read to the
+/// end); `focus` moves the keyboard focus to its heading and announces it.
+pub(crate) fn go(app: &Shared, step: &str, focus: bool) {
+    let Some(n) = STEPS.iter().position(|(name, _, _)| *name == step) else {
+        return;
+    };
+    let (doc, ready) = {
+        let a = app.borrow();
+        (a.doc.clone(), a.done.is_some())
+    };
+    if n > 0 && !ready {
+        return;
+    }
+    app.borrow_mut().step = STEPS[n].0;
+    for (i, (name, _, _)) in STEPS.iter().enumerate() {
+        if let Ok(Some(screen)) = doc.query_selector(&format!("[data-screen=\"{name}\"]")) {
+            if i == n {
+                let _ = screen.remove_attribute("hidden");
+            } else {
+                let _ = screen.set_attribute("hidden", "");
+            }
+        }
+        if let Some(b) = el(&doc, &format!("step-{name}")) {
+            if i == n {
+                let _ = b.set_attribute("aria-current", "step");
+            } else {
+                let _ = b.remove_attribute("aria-current");
+            }
+            let _ = b.set_attribute("class", if i < n { "done" } else { "" });
+        }
+    }
+    if focus {
+        if let Some(h) =
+            el(&doc, STEPS[n].2).and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = h.focus();
+        }
+        announce(&doc, &format!("Step {} of 4: {}.", n + 1, STEPS[n].1));
+    }
+    if STEPS[n].0 == "review" {
+        grid::reset(app);
+    }
+}
+
+/// Enables the steps after the upload once the file is read to the end, and disables them
+/// while it is not.
+fn enable_steps(app: &Shared) {
+    let (doc, ready) = {
+        let a = app.borrow();
+        (a.doc.clone(), a.done.is_some())
+    };
+    if let Ok(list) = doc.query_selector_all("[data-action=step]") {
+        for i in 0..list.length() {
+            if let Some(b) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let later = b.get_attribute("data-step").as_deref() != Some("upload");
+                if later && !ready {
+                    let _ = b.set_attribute("disabled", "");
+                } else {
+                    let _ = b.remove_attribute("disabled");
+                }
+            }
+        }
+    }
+}
+
 /// A file was chosen or dropped: everything shown of the previous one goes.
 pub(crate) fn choose(app: &Shared, file: File) {
     clear_file_sections(&app.borrow().doc.clone());
     net::check_now(app);
     {
         let mut a = app.borrow_mut();
+        a.advance = true;
         a.file = Some(file);
         a.remembered_checked = false;
         a.choices.mapping.clear();
@@ -569,6 +655,10 @@ pub(crate) fn rerun(app: &Shared) {
     show(&doc, "progress-wrap", true);
     show(&doc, "downloads", false);
     show(&doc, "forget-edits", false);
+    enable_steps(app);
+    if app.borrow().advance {
+        go(app, "upload", false);
+    }
     set_text(&doc, "progress-text", "Reading…");
     set_html(&doc, "issues-by-code", "");
     send(app, message);
@@ -593,8 +683,11 @@ fn failed(app: &Shared, text: &str) {
         let mut a = app.borrow_mut();
         a.summary = None;
         a.done = None;
+        a.advance = false;
     }
     clear_file_sections(&doc);
+    enable_steps(app);
+    go(app, "upload", false);
     show(&doc, "preview", false);
     show(&doc, "downloads", false);
     // A full bar would read as done.
@@ -892,7 +985,7 @@ fn render_mapping(app: &Shared) {
         None => String::new(),
     };
     let html = format!(
-        "<h2>Mapping</h2>{identity}{remembered}<div class=\"table-scroll\"><table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
+        "<h2 id=\"h-map\" tabindex=\"-1\">Map the columns</h2>{identity}{remembered}<div class=\"table-scroll\"><table class=\"mapping\"><thead><tr><th scope=\"col\">Column</th>\
          <th scope=\"col\">Sample values</th><th scope=\"col\">Field</th><th scope=\"col\">How it was matched</th></tr></thead><tbody>{rows}</tbody></table></div>"
     );
     set_html(&a.doc, "mapping", &html);
@@ -1034,7 +1127,19 @@ fn finished(app: &Shared, m: &JsValue) {
     let job = app.borrow().job;
     send(app, obj(&[("type", "samples".into()), ("job", job.into())]));
     show(&doc, "downloads", true);
-    announce(&doc, &announce_text);
+    enable_steps(app);
+    // A file just chosen and read moves on to its mapping, or to its interrupted import.
+    let mut said = announce_text;
+    if std::mem::take(&mut app.borrow_mut().advance) {
+        let (next, step) = if upload::resumable(app) {
+            ("import", " Step 4 of 4: Import, to resume the interrupted import.")
+        } else {
+            ("map", " Step 2 of 4: Map the columns.")
+        };
+        go(app, next, false);
+        said.push_str(step);
+    }
+    announce(&doc, &said);
     grid::reset(app);
     upload::render_controls(app);
 }

@@ -107,6 +107,15 @@ pub(crate) fn restore(app: &Shared) {
     render_controls(app);
 }
 
+/// Whether an interrupted import of this very file can be resumed.
+pub(crate) fn resumable(app: &Shared) -> bool {
+    let a = app.borrow();
+    match (&a.upload.saved, &a.done) {
+        (Some(s), Some(d)) => s.sha256 == d.sha256 && !a.upload.running,
+        _ => false,
+    }
+}
+
 /// The resume banner and the import section's buttons, from the current state.
 pub(crate) fn render_controls(app: &Shared) {
     let a = app.borrow();
@@ -130,7 +139,7 @@ pub(crate) fn render_controls(app: &Shared) {
                     s.acked,
                     s.batches,
                     if matching {
-                        "This is the same file: resume it below."
+                        "This is the same file: resume it in step 4, Import."
                     } else {
                         "Choose the same file again to resume it."
                     }
