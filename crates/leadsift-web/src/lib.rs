@@ -13,6 +13,7 @@ pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 mod idb;
+#[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod ui;

@@ -50,7 +50,9 @@ use leadsift_core::report::{
 };
 use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
 use leadsift_core::wire::{WireRow, WireRowJson, batch_checksum};
-use leadsift_core::{MappingOverrides, Options, Replay, Replayer, Row, Summary, TextMap, Validator};
+use leadsift_core::{
+    MappingOverrides, Options, Replay, Replayer, Row, Summary, TextMap, Validator,
+};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
@@ -785,7 +787,9 @@ fn save_edits(state: &Shared) {
     }
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = crate::idb::save(&key, text.as_deref()).await {
-            web_sys::console::warn_1(&format!("the edits could not be kept: {}", message(&e)).into());
+            web_sys::console::warn_1(
+                &format!("the edits could not be kept: {}", message(&e)).into(),
+            );
         }
     });
 }

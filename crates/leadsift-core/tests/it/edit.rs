@@ -60,14 +60,18 @@ fn an_edited_cell_is_cleaned_as_if_the_file_held_it() {
     let fixed = edit(&replayer, &rows[0], &[(1, "415 555 0134")]);
     assert_eq!(fixed.status, RowStatus::Valid);
     assert_eq!(
-        fixed.lead.get(leadsift_core::Field::Phone1).map(|v| v.to_text().into_owned()),
+        fixed
+            .lead
+            .get(leadsift_core::Field::Phone1)
+            .map(|v| v.to_text().into_owned()),
         Some("4155550134".to_owned())
     );
     // The original row and the kept cells stay as read: the edit is in the values.
     assert_eq!(fixed.original, rows[0].original);
     assert_eq!(fixed.cells, rows[0].cells);
     let (written, _) = run_chunked(
-        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1).as_bytes(),
+        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1)
+            .as_bytes(),
         64,
         options(),
     )
@@ -86,7 +90,11 @@ fn an_edited_cell_is_cleaned_as_if_the_file_held_it() {
     assert_eq!(bad.edited, ["Email"], "a column edited twice is named once");
     // An unmapped column's edit goes to extra; a column past the record is ignored.
     let extra = edit(&replayer, &rows[1], &[(3, "maybe"), (9, "nowhere")]);
-    assert!(extra.extra.contains(&("Home Owner".to_owned(), "maybe".to_owned())));
+    assert!(
+        extra
+            .extra
+            .contains(&("Home Owner".to_owned(), "maybe".to_owned()))
+    );
     assert_eq!(extra.edited, ["Home Owner"]);
 }
 
@@ -103,7 +111,10 @@ fn an_edit_is_counted_in_place_unless_it_changes_the_standing_key() {
     let fixed = edit(&replayer, &rows[0], &[(1, "415 555 0134")]);
     let mut untouched = summary.clone();
     assert!(!untouched.replace_row(&rows[0], &fixed));
-    assert_eq!(untouched, summary, "nothing counted when it cannot be counted in place");
+    assert_eq!(
+        untouched, summary,
+        "nothing counted when it cannot be counted in place"
+    );
     // The e-mail of the rejected row: it stands now, where it stood on nothing before.
     let email = edit(&replayer, &rows[2], &[(0, "cy@example.com")]);
     assert_eq!(email.status, RowStatus::Valid);
@@ -122,7 +133,8 @@ fn an_edit_is_counted_in_place_unless_it_changes_the_standing_key() {
     }
     let (_, mut replayed) = replay.finish();
     let (_, written) = run_chunked(
-        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1).as_bytes(),
+        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1)
+            .as_bytes(),
         64,
         options(),
     )
@@ -143,13 +155,21 @@ fn an_edited_row_says_so_on_the_wire_and_the_server_keeps_the_mark() {
     let back: leadsift_core::wire::BatchRowIn = serde_json::from_str(&json).expect("reads back");
     let back = back.into_wire();
     assert_eq!(back.edited, wire.edited);
-    assert_eq!(batch_checksum(std::slice::from_ref(&back)), batch_checksum(std::slice::from_ref(&wire)));
+    assert_eq!(
+        batch_checksum(std::slice::from_ref(&back)),
+        batch_checksum(std::slice::from_ref(&wire))
+    );
     let again = back.revalidate(&options().clean, false);
     assert_eq!(again.status, RowStatus::Valid);
     assert_eq!(again.edited, ["Phone"]);
     // The mark is part of the batch's content; a row without edits hashes as it always did.
     let plain = WireRow::from_row(&rows[1]);
-    assert!(!json.is_empty() && !serde_json::to_string(&leadsift_core::wire::WireRowJson(&plain)).expect("json").contains("edited"));
+    assert!(
+        !json.is_empty()
+            && !serde_json::to_string(&leadsift_core::wire::WireRowJson(&plain))
+                .expect("json")
+                .contains("edited")
+    );
     let mut unmarked = wire.clone();
     unmarked.edited.clear();
     assert_ne!(batch_checksum(&[wire]), batch_checksum(&[unmarked]));
@@ -163,7 +183,11 @@ fn an_edited_mark_larger_than_a_record_rejects_the_row() {
     wire.edited = (0..=limits.max_columns).map(|i| format!("c{i}")).collect();
     let row = wire.revalidate(&options().clean, false);
     assert_eq!(row.status, RowStatus::Rejected);
-    assert!(row.issues.iter().any(|i| i.code == leadsift_core::IssueCode::TamperedValue));
+    assert!(
+        row.issues
+            .iter()
+            .any(|i| i.code == leadsift_core::IssueCode::TamperedValue)
+    );
     wire.edited = vec!["Phone\0".to_owned()];
     let row = wire.revalidate(&options().clean, false);
     assert!(!row.edited[0].contains('\0'), "no NUL reaches storage");
@@ -178,6 +202,10 @@ fn a_sample_cell_is_cleaned_as_its_column_is_mapped() {
     );
     assert!(matches!(replayer.cleaned_cell(1, "555-12"), Some(Err(m)) if m.contains("digits")));
     assert_eq!(replayer.cleaned_cell(1, ""), Some(Ok(String::new())));
-    assert_eq!(replayer.cleaned_cell(3, "yes"), None, "Home Owner maps to no field");
+    assert_eq!(
+        replayer.cleaned_cell(3, "yes"),
+        None,
+        "Home Owner maps to no field"
+    );
     assert_eq!(replayer.cleaned_cell(9, "x"), None, "no such column");
 }

@@ -109,7 +109,11 @@ fn a_million_rows_stay_small() {
     // The records compress to under half; beside them each row has its facts, 24 bytes.
     let facts = s.len() * size_of::<Facts>();
     assert!(size_of::<Facts>() <= 24);
-    assert!((s.memory() - facts) * 2 < given, "{} of {given}", s.memory());
+    assert!(
+        (s.memory() - facts) * 2 < given,
+        "{} of {given}",
+        s.memory()
+    );
 }
 
 #[test]
@@ -142,7 +146,9 @@ fn rows_filter_by_the_class_a_comparison_gave_them() {
 fn row_with(i: usize, issues: &[(IssueCode, Option<&str>)], replaces: Option<u64>) -> Row {
     let (rows, _) = leadsift_core::validate_bytes(
         b"Email\na@example.com\n",
-        leadsift_core::Options::new(leadsift_core::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date")),
+        leadsift_core::Options::new(
+            leadsift_core::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        ),
     )
     .expect("readable");
     let mut row = rows.into_iter().next().expect("a row");
@@ -177,7 +183,10 @@ fn rows_filter_by_issue_code_column_and_edit() {
     for (i, list) in issues.iter().enumerate() {
         s.push(Facts::of(&row_with(i, list, None), column_of), &kept(i));
     }
-    assert_eq!(records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)), [1, 2]);
+    assert_eq!(
+        records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)),
+        [1, 2]
+    );
     assert_eq!(records(&s.page(Filter::parse("code:short_row"), 0, 9)), [3]);
     assert_eq!(records(&s.page(Filter::parse("column:2"), 0, 9)), [2]);
     assert_eq!(s.count(Filter::parse("column:0")), 0);
@@ -192,15 +201,28 @@ fn rows_filter_by_issue_code_column_and_edit() {
     assert!(s.edit(1, 0, "b@example.com".into()));
     assert!(!s.edit(9, 0, "no such row".into()));
     let got = s.get(1).expect("row 1");
-    assert_eq!(got.edits, [(1, "415 555 0135".to_owned()), (0, "b@example.com".to_owned())]);
+    assert_eq!(
+        got.edits,
+        [
+            (1, "415 555 0135".to_owned()),
+            (0, "b@example.com".to_owned())
+        ]
+    );
     assert_eq!(got.cells, kept(1).cells, "the cells stay as read");
     assert_eq!(records(&s.page(Filter::Edited, 0, 9)), [1]);
 
     // The row made again: its facts replace the old ones, and the filters follow.
     s.set_facts(1, Facts::of(&row_with(1, &[], Some(7)), column_of));
-    assert_eq!(records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)), [2]);
+    assert_eq!(
+        records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)),
+        [2]
+    );
     assert_eq!(s.get(1).expect("row 1").replaces_line, Some(7));
-    assert_eq!(s.range(0, 4)[1].replaces_line, Some(7), "the open block too");
+    assert_eq!(
+        s.range(0, 4)[1].replaces_line,
+        Some(7),
+        "the open block too"
+    );
     s.clear_edits();
     assert_eq!(s.count(Filter::Edited), 0);
     assert!(s.get(1).expect("row 1").edits.is_empty());

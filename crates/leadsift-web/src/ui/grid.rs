@@ -286,10 +286,12 @@ pub(crate) fn on_page(app: &Shared, m: &JsValue) {
 }
 
 fn cell_el(doc: &web_sys::Document, at: usize, col: usize) -> Option<web_sys::HtmlElement> {
-    doc.query_selector(&format!("#grid-table td[data-at=\"{at}\"][data-col=\"{col}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    doc.query_selector(&format!(
+        "#grid-table td[data-at=\"{at}\"][data-col=\"{col}\"]"
+    ))
+    .ok()
+    .flatten()
+    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
 }
 
 fn focus_cell(doc: &web_sys::Document, at: usize, col: usize) -> bool {
@@ -335,7 +337,9 @@ fn on_key(app: &Shared, e: web_sys::KeyboardEvent) {
         return;
     };
     let next = match key.as_str() {
-        "ArrowLeft" => td.previous_element_sibling().filter(|s| s.has_attribute("data-at")),
+        "ArrowLeft" => td
+            .previous_element_sibling()
+            .filter(|s| s.has_attribute("data-at")),
         "ArrowRight" => td.next_element_sibling(),
         "ArrowUp" | "ArrowDown" => {
             let row = td.parent_element();
@@ -358,7 +362,11 @@ fn on_key(app: &Shared, e: web_sys::KeyboardEvent) {
                     }
                     let rows_at: Vec<usize> = app.borrow().grid.rows.iter().map(|r| r.at).collect();
                     let i = rows_at.iter().position(|&r| r == at).unwrap_or(0);
-                    let j = if key == "ArrowUp" { i.checked_sub(1) } else { Some(i + 1) };
+                    let j = if key == "ArrowUp" {
+                        i.checked_sub(1)
+                    } else {
+                        Some(i + 1)
+                    };
                     if let Some(&target) = j.and_then(|j| rows_at.get(j)) {
                         app.borrow_mut().grid.focus = Some((target, col));
                     }

@@ -429,7 +429,11 @@ fn on_click(app: &Shared, e: web_sys::Event) {
                 let a = app.borrow();
                 (a.doc.clone(), a.job)
             };
-            set_text(&doc, "dl-said", "Making the file from the rows as they now stand…");
+            set_text(
+                &doc,
+                "dl-said",
+                "Making the file from the rows as they now stand…",
+            );
             let m = obj(&[
                 ("type", "download".into()),
                 ("job", job.into()),
@@ -1132,7 +1136,10 @@ fn finished(app: &Shared, m: &JsValue) {
     let mut said = announce_text;
     if std::mem::take(&mut app.borrow_mut().advance) {
         let (next, step) = if upload::resumable(app) {
-            ("import", " Step 4 of 4: Import, to resume the interrupted import.")
+            (
+                "import",
+                " Step 4 of 4: Import, to resume the interrupted import.",
+            )
         } else {
             ("map", " Step 2 of 4: Map the columns.")
         };
@@ -1337,7 +1344,9 @@ fn on_download(app: &Shared, m: &JsValue) {
 /// The grid's filter choices for this file: each issue code it has (with its count), each
 /// mapped column, and the columns a bulk fix may change.
 fn fill_filters(doc: &Document, s: &Summary) {
-    let current = el(doc, "filter").map(|e| select_value(&e)).unwrap_or_default();
+    let current = el(doc, "filter")
+        .map(|e| select_value(&e))
+        .unwrap_or_default();
     let mut codes = String::new();
     // The code being shown stays a choice when an edit has taken its last row (0 rows).
     for code in leadsift_core::IssueCode::ALL {
@@ -1380,7 +1389,9 @@ fn fill_filters(doc: &Document, s: &Summary) {
     }
     set_html(doc, "filter-columns", &columns);
     show(doc, "filter-columns", !columns.is_empty());
-    let chosen = el(doc, "bulk-col").map(|e| select_value(&e)).unwrap_or_default();
+    let chosen = el(doc, "bulk-col")
+        .map(|e| select_value(&e))
+        .unwrap_or_default();
     set_html(doc, "bulk-col", &bulk);
     if let Some(sel) = el(doc, "bulk-col").and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
         && !chosen.is_empty()
