@@ -179,11 +179,16 @@ const pick = (s) => ({ rows: s.rows, valid: s.valid, warning: s.warning, rejecte
 async function importResult(timeout = 300_000) {
   await page.waitForFunction(() => document.querySelector('#imp-result dl'), null, { timeout });
   const text = await page.textContent('#imp-result');
-  const get = async (name) => Number((await page.evaluate((name) => {
+  // A dry run says what it would do; an import what it did ("already there": existing).
+  const words = {
+    created: ['created', 'would create'], updated: ['updated', 'would update'], unchanged: ['unchanged'],
+    existing: ['already there'], rejected: ['rejected', 'would reject'], duplicates: ['duplicates'],
+  };
+  const get = async (name) => Number((await page.evaluate((names) => {
     const dts = [...document.querySelectorAll('#imp-result dt')];
-    const dt = dts.find((d) => d.textContent === name);
+    const dt = dts.find((d) => names.includes(d.textContent));
     return dt ? dt.nextElementSibling.textContent : 'NaN';
-  }, name)).replace(/,/g, ''));
+  }, words[name])).replace(/,/g, ''));
   return {
     text,
     created: await get('created'), updated: await get('updated'), unchanged: await get('unchanged'),
@@ -418,6 +423,9 @@ await step('dry run, then import, then the rows are in the database', async () =
   const dry = await importResult();
   assert(dry.text.includes('nothing was written'), 'a dry run says it wrote nothing');
   assert(dry.text.includes('would give'), 'a dry run says what an import would do');
+  const dryWords = await page.$$eval('#imp-result dt', (d) => d.map((x) => x.textContent));
+  eq(dryWords, ['would create', 'would update', 'unchanged', 'already there', 'would reject', 'duplicates'], 'the dry run in its own words');
+  assert(await page.$('#imp-result a[href="#/history"]'), 'the result links to the run in the history');
   eq(await page.textContent('#imp-status'), 'Dry run finished.', 'the result is shown once, not again in the status');
   const logged = await page.$$eval('#imp-log li', (l) => l.map((x) => x.textContent));
   assert(logged.length > 0 && logged.every((l) => l.includes('would be created')), `the batch log of a dry run: ${logged[0]}`);

@@ -90,6 +90,22 @@ codes! {
     TamperedValue = "tampered_value", Error, true;
 }
 
+impl IssueCode {
+    /// What an issue with this code does to its row, in words that agree with the row
+    /// statuses (valid, warning, rejected) so that no screen contradicts another: "rejects the
+    /// row" (the row is rejected; under `strict` every error does), "value left out" (an error
+    /// that does not reject: the value failed cleaning, the field is imported empty and the row
+    /// is a warning), or "note" (a warning: the value was fixed or kept, the row is a warning).
+    pub const fn effect(self, strict: bool) -> &'static str {
+        match self.severity() {
+            _ if self.rejects() => "rejects the row",
+            Severity::Error if strict => "rejects the row",
+            Severity::Error => "value left out",
+            Severity::Warning => "note",
+        }
+    }
+}
+
 impl std::fmt::Display for IssueCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -451,3 +451,22 @@ fn a_client_row_larger_than_a_record_is_rejected() {
         );
     }
 }
+
+#[test]
+fn an_issues_effect_agrees_with_the_status_it_gives_its_row() {
+    use leadsift_core::{Issue, judge};
+    for &code in IssueCode::ALL {
+        for strict in [false, true] {
+            let status = judge::status(&[Issue::new(code, "m")], strict);
+            let expected = match status {
+                RowStatus::Rejected => "rejects the row",
+                RowStatus::Warning if code.severity() == leadsift_core::Severity::Error => {
+                    "value left out"
+                }
+                RowStatus::Warning => "note",
+                RowStatus::Valid => unreachable!("an issue never leaves a row valid"),
+            };
+            assert_eq!(code.effect(strict), expected, "{code} strict={strict}");
+        }
+    }
+}

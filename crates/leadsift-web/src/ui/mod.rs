@@ -1063,10 +1063,11 @@ fn render_totals(app: &Shared, done: bool) {
         let mut rows = String::new();
         for (code, n) in &codes {
             rows.push_str(&format!(
-                "<tr><td><button type=\"button\" class=\"link\" data-action=\"filter-code\" data-code=\"{0}\" title=\"Show the rows with this issue\">{1}</button> <span class=\"sev-{2}\">{2}</span></td><td class=\"num\">{3}</td></tr>",
+                "<tr><td><button type=\"button\" class=\"link\" data-action=\"filter-code\" data-code=\"{0}\" title=\"Show the rows with this issue\">{1}</button></td><td class=\"sev-{2}\">{3}</td><td class=\"num\">{4}</td></tr>",
                 code.as_str(),
                 escape(&grid::code_words(code.as_str())),
                 code.severity().as_str(),
+                code.effect(a.choices.strict),
                 thousands(**n)
             ));
         }
@@ -1085,7 +1086,8 @@ fn render_totals(app: &Shared, done: bool) {
                     "<p>No issues.</p>".to_owned()
                 } else {
                     format!(
-                        "<table><caption>Issues by code</caption><thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Count</th></tr></thead><tbody>{rows}</tbody></table>"
+                        "<p class=\"muted legend\">A row is <b>valid</b> with no issue; a <b>warning</b> when an issue left a value out or added a note (it is imported, the value left out empty); <b>rejected</b> when an issue rejects it (it is not imported).</p>\
+                         <table><caption>Issues by code</caption><thead><tr><th scope=\"col\">Issue</th><th scope=\"col\">What it does</th><th scope=\"col\">Count</th></tr></thead><tbody>{rows}</tbody></table>"
                     )
                 },
                 if notes.is_empty() {
@@ -1409,11 +1411,17 @@ pub(crate) fn sentence(text: &str) -> String {
     }
 }
 
-/// The outcome counts as a definition list.
-pub(crate) fn outcomes_html(o: &Outcomes) -> String {
+/// The outcome counts as a definition list, in the words of what an import did, or (`dry`)
+/// of what it would do.
+pub(crate) fn outcomes_html(o: &Outcomes, dry: bool) -> String {
+    let (created, updated, rejected) = if dry {
+        ("would create", "would update", "would reject")
+    } else {
+        ("created", "updated", "rejected")
+    };
     format!(
-        "<dl class=\"counts\"><dt>created</dt><dd>{}</dd><dt>updated</dt><dd>{}</dd><dt>unchanged</dt><dd>{}</dd>\
-         <dt>existing</dt><dd>{}</dd><dt>rejected</dt><dd>{}</dd><dt>duplicates</dt><dd>{}</dd></dl>",
+        "<dl class=\"counts\"><dt>{created}</dt><dd>{}</dd><dt>{updated}</dt><dd>{}</dd><dt>unchanged</dt><dd>{}</dd>\
+         <dt>already there</dt><dd>{}</dd><dt>{rejected}</dt><dd>{}</dd><dt>duplicates</dt><dd>{}</dd></dl>",
         thousands(o.created),
         thousands(o.updated),
         thousands(o.unchanged),

@@ -517,11 +517,11 @@ async fn run(app: &Shared, resume: bool) -> Result<(), String> {
         &doc,
         "imp-result",
         &format!(
-            "<h3>{heading}</h3><p>Run {} {}: {} rows read.</p>{}",
+            "<h3>{heading}</h3><p>Run {} {}: {} rows read. <a href=\"#/history\">See it in the import history</a>.</p>{}",
             saved.run_id,
             escape(&f.status),
             thousands(total.rows),
-            outcomes_html(&total)
+            outcomes_html(&total, saved.dry_run)
         ),
     );
     if let Some(p) = &progress {
