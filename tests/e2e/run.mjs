@@ -379,6 +379,9 @@ await step('the mapping is remembered for the same headers', async () => {
   await dropFile(small);
   await waitValidated();
   eq(await page.$eval(`#mapping select[data-header="${phoneHeader}"]`, (s) => s.value), 'ignore', 'remembered choice');
+  // Hard to miss: which choices were applied, and the way back.
+  const said = await page.textContent('#your-mapping');
+  assert(said.includes(`${phoneHeader} → a custom column`), `the remembered choices by name: ${said}`);
   await page.click('[data-action=forget-mapping]');
   await waitValidated();
   eq(await counts(), pick(smallNative), 'counts after forgetting the choice');
@@ -655,9 +658,17 @@ await step('a mapping without an identity says so above the mapping', async () =
   await waitValidated();
   const warn = await page.textContent('#identity-warning.warn');
   assert(warn.includes('told apart by e-mail and phone'), `the warning: ${warn}`);
+  // A field named by two columns says so, naming the second.
+  const twice = path.join(work, 'twice.csv');
+  fs.writeFileSync(twice, 'Email,Phone,Email\nann@example.com,5127891111,ann@work.example.com\n');
+  await dropFile(twice);
+  await waitValidated();
+  const dup = await page.textContent('#mapped-twice');
+  assert(dup.startsWith('Email names a field an earlier column already has'), `the warning: ${dup}`);
   await dropFile(small);
   await waitValidated();
   eq(await page.$('#identity-warning'), null, 'no warning when lead_id is mapped');
+  eq(await page.$('#mapped-twice'), null, 'no field named twice here');
 });
 
 await step('four steps, each its own screen, at a laptop and a phone size', async () => {
@@ -684,6 +695,31 @@ await step('four steps, each its own screen, at a laptop and a phone size', asyn
   await page.waitForFunction(() => document.querySelector('#progress-text .error'));
   assert(!(await page.$eval('[data-screen="upload"]', (s) => s.hidden)), 'the upload screen is shown');
   for (const name of ['map', 'review', 'import']) assert(await page.isDisabled(`#step-${name}`), `step ${name} is closed`);
+});
+
+await step('a clean file and a UTF-16 file with tabs walk the four steps to a dry run', async () => {
+  for (const [name, args] of [
+    ['clean.csv', ['--rows', '300', '--seed', '21', '--invalid', '0']],
+    ['wide-utf16.tsv', ['--rows', '300', '--seed', '22', '--invalid', '0.05', '--encoding', 'utf-16', '--delimiter', 'tab', '--header-style', 'camel']],
+  ]) {
+    const file = generate(name, args);
+    const native = nativeSummary(file);
+    await page.click('#step-upload');
+    await dropFile(file);
+    await waitValidated();
+    await page.waitForFunction(() => !document.querySelector('[data-screen="map"]').hidden);
+    assert(await page.$('#samples-0 li'), `${name}: the mapping shows sample cells`);
+    await page.click('[data-screen="map"] .next');
+    await page.waitForFunction(() => !document.querySelector('[data-screen="review"]').hidden);
+    eq(await counts(), pick(native), `${name}: counts in the review step against leadsift validate`);
+    await page.click('[data-screen="review"] .next');
+    await page.waitForFunction(() => !document.querySelector('[data-screen="import"]').hidden);
+    await setChecked('#imp-dry', true);
+    await page.click('#imp-start');
+    const dry = await importResult();
+    eq(dry.rejected, native.rejected, `${name}: the dry run rejects what validation rejects`);
+    await setChecked('#imp-dry', false);
+  }
 });
 
 await step('review and fix: an edit turns a rejected row valid and is imported with it; bulk fixes; filter by code', async () => {

@@ -966,13 +966,43 @@ fn render_mapping(app: &Shared) {
             escape(&match_text(c)),
         ));
     }
+    // Your choices, by name, with the way back to what was detected.
     let remembered = if a.choices.mapping.is_empty() {
         String::new()
     } else {
+        let which: Vec<String> = a
+            .choices
+            .mapping
+            .iter()
+            .map(|(header, target)| {
+                let to = match Field::from_name(target) {
+                    Some(f) => f.label().to_owned(),
+                    None => "a custom column".to_owned(),
+                };
+                format!("<b>{}</b> → {}", escape(header), escape(&to))
+            })
+            .collect();
         format!(
-            "<p>{} column(s) mapped by your choice; the choice is remembered for files with these headers. \
-             <button type=\"button\" data-action=\"forget-mapping\">Forget my choices</button></p>",
-            a.choices.mapping.len()
+            "<p id=\"your-mapping\" class=\"callout warn\" role=\"status\">Your choices, remembered for files with these headers: {}. \
+             <button type=\"button\" class=\"secondary\" data-action=\"forget-mapping\">Undo: use what was detected</button></p>",
+            which.join(", ")
+        )
+    };
+    // A field named by two columns: the second one's cells are kept as a custom column.
+    let twice: Vec<String> = mapping
+        .columns
+        .iter()
+        .filter(|c| c.matched == MatchKind::Duplicate)
+        .map(|c| format!("<b>{}</b>", escape(&c.header)))
+        .collect();
+    let remembered = if twice.is_empty() {
+        remembered
+    } else {
+        format!(
+            "{remembered}<p id=\"mapped-twice\" class=\"callout warn\" role=\"status\">{} {} a field an earlier column already has: {} cells are kept as custom columns. Choose another field if they are not the same thing.</p>",
+            twice.join(", "),
+            if twice.len() == 1 { "names" } else { "name" },
+            if twice.len() == 1 { "its" } else { "their" }
         )
     };
     // Hard to miss, and blocking nothing: what the mapped fields allow as identity.
