@@ -645,25 +645,21 @@ await step('every bad fixture: the page gives the outcome its expected file stat
 });
 
 await step('a mapping without an identity says so above the mapping', async () => {
-  const none = path.join(work, 'no-identity.csv');
-  fs.writeFileSync(none, 'First Name,Cell Renamed\nAnn,5127891111\n');
-  await dropFile(none);
-  await waitValidated();
-  const bad = await page.textContent('#identity-warning.bad');
+  // Each file, and what the mapping says above its table.
+  const says = async (name, text, selector) => {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, text);
+    await dropFile(file);
+    await waitValidated();
+    return page.textContent(selector);
+  };
+  const bad = await says('no-identity.csv', 'First Name,Cell Renamed\nAnn,5127891111\n', '#identity-warning.bad');
   assert(bad.includes('every row will be rejected'), `the warning: ${bad}`);
   await shot('no-identity-warning');
-  const contact = path.join(work, 'contact-only.csv');
-  fs.writeFileSync(contact, 'Email,City\nann@example.com,Austin\n');
-  await dropFile(contact);
-  await waitValidated();
-  const warn = await page.textContent('#identity-warning.warn');
+  const warn = await says('contact-only.csv', 'Email,City\nann@example.com,Austin\n', '#identity-warning.warn');
   assert(warn.includes('told apart by e-mail and phone'), `the warning: ${warn}`);
   // A field named by two columns says so, naming the second.
-  const twice = path.join(work, 'twice.csv');
-  fs.writeFileSync(twice, 'Email,Phone,Email\nann@example.com,5127891111,ann@work.example.com\n');
-  await dropFile(twice);
-  await waitValidated();
-  const dup = await page.textContent('#mapped-twice');
+  const dup = await says('twice.csv', 'Email,Phone,Email\nann@example.com,5127891111,ann@work.example.com\n', '#mapped-twice');
   assert(dup.startsWith('Email names a field an earlier column already has'), `the warning: ${dup}`);
   await dropFile(small);
   await waitValidated();
