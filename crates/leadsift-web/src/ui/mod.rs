@@ -897,9 +897,9 @@ fn match_text(c: &leadsift_core::mapping::Column) -> String {
         MatchKind::Alias => "alias".to_owned(),
         MatchKind::Fuzzy => format!("fuzzy, {} confidence", pct(c.confidence)),
         MatchKind::Override => "your choice".to_owned(),
-        MatchKind::Duplicate => "duplicate column: kept in extra".to_owned(),
-        MatchKind::Component => "part of a field: kept in extra".to_owned(),
-        MatchKind::Unmapped => "no field: kept in extra".to_owned(),
+        MatchKind::Duplicate => "a field named twice: kept as a custom column".to_owned(),
+        MatchKind::Component => "part of a field: kept as a custom column".to_owned(),
+        MatchKind::Unmapped => "no field: kept as a custom column".to_owned(),
     }
 }
 
