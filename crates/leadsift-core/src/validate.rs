@@ -551,6 +551,13 @@ pub struct Replayer {
 }
 
 impl Replayer {
+    /// This replayer, its rows keeping a copy of their cells ([`Row::cells`]) or not: a store
+    /// that already holds the cells makes rows (and replays) without copying them again.
+    pub fn keeping_cells(mut self, keep: bool) -> Replayer {
+        self.keep_cells = keep;
+        self
+    }
+
     /// The mapping the rows are made with.
     pub fn columns(&self) -> &[Column] {
         &self.columns

@@ -355,7 +355,8 @@ fn step(state: &Shared) {
             && let Some(r) = job.validator.replayer()
         {
             s.columns = Columns::of(r.columns());
-            s.replayer = Some(r.clone());
+            // The store holds the cells: the rows it makes again need no copy of them.
+            s.replayer = Some(r.clone().keeping_cells(false));
         }
         for mut row in rows {
             let facts = s.columns.facts(&row);
