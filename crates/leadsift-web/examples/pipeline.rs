@@ -55,26 +55,22 @@ fn main() {
         let mut replay = replayer.replay(v.summary(), &overrides, false);
         let mut facts = Vec::with_capacity(store.len());
         let n = store.len();
-        for from in (0..n).step_by(4096) {
-            for k in store.range(from, (from + 4096).min(n)) {
-                let row = replay.row(&k.cells.get(), k.record, k.line, k.read);
-                facts.push(Facts::of(&row, |_| None));
-            }
-        }
+        store.visit(0, n, |_, k| {
+            let row = replay.row(&k.cells.get(), k.record, k.line, k.read);
+            facts.push(Facts::of(&row, |_| None));
+        });
         let (replayer, _) = replay.finish();
         let remap = t.elapsed();
 
         let t = Instant::now();
         let mut report = String::new();
-        for from in (0..n).step_by(4096) {
-            for k in store.range(from, (from + 4096).min(n)) {
-                let row = replayer.row(&k.cells.get(), k.record, k.line, k.read, k.replaces_line);
-                report.push_str(&error_report_lines(&row));
-                if report.len() > 4 << 20 {
-                    report.clear();
-                }
+        store.visit(0, n, |_, k| {
+            let row = replayer.row(&k.cells.get(), k.record, k.line, k.read, k.replaces_line);
+            report.push_str(&error_report_lines(&row));
+            if report.len() > 4 << 20 {
+                report.clear();
             }
-        }
+        });
         let errors = t.elapsed();
         println!(
             "validation {alone:>8.1?} · into the store {whole:>8.1?} (ratio {:.2}) · remap {remap:>8.1?} (÷ first validation {:.2}) · error report from the store {errors:>8.1?}; store {} MB",

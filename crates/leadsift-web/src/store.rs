@@ -451,6 +451,37 @@ impl RowStore {
         out
     }
 
+    /// Hands each record `from..to` to `f` in file order with its position, as it now stands,
+    /// a block inflated at a time and nothing copied out of it (a remap, a download: every
+    /// row once, so no block is cached either).
+    pub fn visit(&mut self, from: usize, to: usize, mut f: impl FnMut(usize, Kept)) {
+        let to = to.min(self.len());
+        let mut i = from;
+        while i < to {
+            let block = i / BLOCK_ROWS;
+            let rows = if block == self.blocks.len() {
+                decode_block(&self.open)
+            } else if let Some((_, rows)) = self.cache.iter().find(|(b, _)| *b == block) {
+                rows.clone()
+            } else {
+                match self
+                    .blocks
+                    .get(block)
+                    .and_then(|d| lz4_flex::decompress_size_prepended(d).ok())
+                {
+                    Some(bytes) => decode_block(&bytes),
+                    None => return,
+                }
+            };
+            let first = block * BLOCK_ROWS;
+            let end = (first + BLOCK_ROWS).min(to);
+            for (j, k) in rows.into_iter().enumerate().skip(i - first).take(end - i) {
+                f(first + j, self.completed(first + j, k));
+            }
+            i = end;
+        }
+    }
+
     /// `kept` as row `i` now stands: the line it replaces, and the person's edits.
     fn completed(&self, i: usize, mut kept: Kept) -> Kept {
         kept.replaces_line = self.facts.get(i).and_then(Facts::replaces_line);

@@ -578,14 +578,7 @@ fn each_row(state: &Shared, mut f: impl FnMut(&Row)) {
         return;
     };
     let n = s.store.len();
-    let mut from = 0;
-    while from < n {
-        let to = (from + crate::store::BLOCK_ROWS).min(n);
-        for k in s.store.range(from, to) {
-            f(&made(replayer, &k, false));
-        }
-        from = to;
-    }
+    s.store.visit(0, n, |_, k| f(&made(replayer, &k, false)));
 }
 
 /// The error report or the cleaned values, made from the rows as they now stand.
@@ -681,7 +674,7 @@ fn remap_step(state: &Shared) {
     let Some(r) = s.remap.as_mut() else { return };
     let n = s.store.len();
     let to = (r.next + REMAP_SLICE).min(n);
-    for k in s.store.range(r.next, to) {
+    s.store.visit(r.next, to, |_, k| {
         let cells = k.cells.get();
         let row = if k.edits.is_empty() {
             r.replay.row(&cells, k.record, k.line, k.read)
@@ -690,7 +683,7 @@ fn remap_step(state: &Shared) {
                 .edited_row(&cells, &k.edits, k.record, k.line, k.read)
         };
         r.facts.push(r.columns.facts(&row));
-    }
+    });
     r.next = to;
     if to < n {
         let t = now();

@@ -227,3 +227,21 @@ fn rows_filter_by_issue_code_column_and_edit() {
     assert_eq!(s.count(Filter::Edited), 0);
     assert!(s.get(1).expect("row 1").edits.is_empty());
 }
+
+#[test]
+fn a_visit_hands_every_record_once_in_order_as_it_stands() {
+    let n = BLOCK_ROWS * 2 + 5;
+    let mut s = fill(n);
+    s.get(BLOCK_ROWS + 3); // one block cached, the others not
+    assert!(s.edit(BLOCK_ROWS + 1, 2, "edited".into()));
+    let mut seen = Vec::new();
+    s.visit(BLOCK_ROWS - 2, n + 10, |i, k| {
+        assert_eq!(k.record, i as u64);
+        assert_eq!(k.edits.is_empty(), i != BLOCK_ROWS + 1, "row {i}");
+        seen.push(i);
+    });
+    assert_eq!(seen, (BLOCK_ROWS - 2..n).collect::<Vec<_>>());
+    let mut none = 0;
+    s.visit(n, n + 3, |_, _| none += 1);
+    assert_eq!(none, 0);
+}
