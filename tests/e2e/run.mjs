@@ -196,6 +196,18 @@ async function importResult(timeout = 300_000) {
   };
 }
 
+// A hidden file input `#id` holding `file`, for code that hands a File to a worker of its own.
+async function hiddenFile(id, file) {
+  await page.evaluate((id) => {
+    const i = document.createElement('input');
+    i.type = 'file';
+    i.id = id;
+    i.hidden = true;
+    document.body.append(i);
+  }, id);
+  await page.setInputFiles(`#${id}`, file);
+}
+
 async function setChecked(id, on) {
   if ((await page.isChecked(id)) !== on) await page.click(id);
 }
@@ -814,6 +826,55 @@ await step('review and fix: an edit turns a rejected row valid and is imported w
   eq((await counts()).rejected, 1, 'the file as read');
 });
 
+await step('the worker refuses a bad edit with a clear answer and changes nothing', async () => {
+  const file = path.join(work, 'edit-bounds.csv');
+  fs.writeFileSync(file, 'Email,Phone\nann@example.com,555-12\n');
+  await hiddenFile('bounds-file', file);
+  const answers = await page.evaluate(async () => {
+    const file = document.getElementById('bounds-file').files[0];
+    const w = new Worker('worker.js', { type: 'module' });
+    const next = (type) => new Promise((r) => { w.onmessage = (e) => e.data.type === type && r(e.data); });
+    await next('ready');
+    const done = next('done');
+    w.postMessage({ type: 'validate', job: 1, file, options: {} });
+    const counted = (await done).summary;
+    const ask = async (m) => { const a = next('edited'); w.postMessage(m); return (await a).error ?? 'accepted'; };
+    const long = 'x'.repeat((1 << 20) + 1);
+    const out = {
+      negative: await ask({ type: 'edit', job: 1, row: 0, column: -1, text: 'x' }),
+      past: await ask({ type: 'edit', job: 1, row: 0, column: 2, text: 'x' }),
+      nan: await ask({ type: 'edit', job: 1, row: 0, column: 'one', text: 'x' }),
+      row: await ask({ type: 'edit', job: 1, row: 5, column: 0, text: 'x' }),
+      noRow: await ask({ type: 'edit', job: 1, column: 0, text: 'x' }),
+      half: await ask({ type: 'edit', job: 1, row: 0.5, column: 0, text: 'x' }),
+      long: await ask({ type: 'edit', job: 1, row: 0, column: 0, text: long }),
+      other: await ask({ type: 'edit', job: 2, row: 0, column: 0, text: 'x' }),
+      empty: await ask({ type: 'bulk', job: 1, column: 1, find: '' }),
+      longFind: await ask({ type: 'bulk', job: 1, column: 1, find: long, with: '' }),
+      longWith: await ask({ type: 'bulk', job: 1, column: 1, find: '5', with: long }),
+    };
+    // Nothing was changed by any of them: the download is the file as read.
+    const dl = next('download');
+    w.postMessage({ type: 'download', job: 1, kind: 'cleaned' });
+    out.cleaned = await (await dl).blob.text();
+    out.rejected = counted.rejected;
+    w.terminate();
+    return out;
+  });
+  eq(answers.negative, 'the edit names no column of the file', 'a negative column');
+  eq(answers.past, 'the edit names no column of the file', 'a column past the header');
+  eq(answers.nan, 'the edit names no column of the file', 'a column that is no number');
+  eq(answers.row, 'there is no row 5', 'a row past the file');
+  eq(answers.noRow, 'the edit names no row', 'an edit without a row');
+  eq(answers.half, 'the edit names no row', 'a row that is no whole number');
+  eq(answers.long, 'the text is longer than a cell may be', 'a text over the cell limit');
+  assert(answers.other.startsWith('the file is still being read, or was chosen again'), `another job: ${answers.other}`);
+  eq(answers.empty, 'say what to replace', 'a bulk replace of nothing');
+  eq(answers.longFind, 'the text is longer than a cell may be', 'a bulk find over the limit');
+  eq(answers.longWith, 'the text is longer than a cell may be', 'a bulk replacement over the limit');
+  assert(answers.cleaned.includes('ann@example.com') && !answers.cleaned.includes(',x,'), 'nothing was edited');
+});
+
 await step('compare with what was delivered: the five counts, and the grid filtered by them', async () => {
   // The scenario of `leadsift reconcile`'s own test: of 60 exported leads, 0-4 were never
   // delivered, 5-8 were delivered with another city and e-mail, 9-11 twice under other ids,
@@ -961,14 +1022,7 @@ if (bench) {
 
     const big = generate('bench.csv', ['--rows', '100000', '--seed', '5', '--invalid', '0.02']);
     const mb = fs.statSync(big).size / 1e6;
-    await page.evaluate(() => {
-      const i = document.createElement('input');
-      i.type = 'file';
-      i.id = 'bench-file';
-      i.hidden = true;
-      document.body.append(i);
-    });
-    await page.setInputFiles('#bench-file', big);
+    await hiddenFile('bench-file', big);
     await page.addScriptTag({ path: path.join(here, 'node_modules/papaparse/papaparse.min.js') });
     const measure = () => page.evaluate(async () => {
       const file = document.getElementById('bench-file').files[0];

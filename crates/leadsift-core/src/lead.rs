@@ -234,6 +234,14 @@ impl Row {
         }
     }
 
+    /// Whether a value of column `header` (its header as in [`crate::mapping::Column::header`])
+    /// failed cleaning in this row: the cell a "set the invalid cells to empty" fix empties.
+    pub fn failed_in_column(&self, header: &str) -> bool {
+        self.issues
+            .iter()
+            .any(|i| i.failed_field().is_some() && i.column.as_deref() == Some(header))
+    }
+
     /// The key by which a later row with the same key replaces this one in the file: its lead
     /// key, unless the row is rejected (a rejected row replaces nothing and is replaced by
     /// nothing).

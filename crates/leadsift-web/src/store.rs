@@ -159,6 +159,14 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Column `column`'s text as it now stands: the person's last edit, else as read.
+    pub fn text(&self, column: usize) -> Option<String> {
+        match self.edits.iter().rev().find(|(c, _)| *c == column) {
+            Some((_, t)) => Some(t.clone()),
+            None => self.cells.get().get(column).map(|c| (*c).to_owned()),
+        }
+    }
+
     /// What `row` is made from, its cells taken from it (they must have been kept:
     /// `Options::keep_cells`; a row without them keeps no cells).
     pub fn take(row: &mut Row) -> Kept {
@@ -411,6 +419,11 @@ impl RowStore {
     pub fn page(&mut self, filter: Filter, from: usize, count: usize) -> Vec<Kept> {
         let positions = self.positions(filter, from, count);
         self.many(positions)
+    }
+
+    /// The records at `positions` (from [`RowStore::positions`]), as they now stand.
+    pub fn at(&mut self, positions: &[usize]) -> Vec<Kept> {
+        self.many(positions.to_vec())
     }
 
     /// The positions of up to `count` rows passing `filter`, from the `from`-th such row on.

@@ -462,7 +462,7 @@ fn page(state: &Shared, m: &JsValue) {
     let mut s = state.borrow_mut();
     let total = s.store.count(filter);
     let at = s.store.positions(filter, from, count);
-    let kept = s.store.page(filter, from, count);
+    let kept = s.store.at(&at);
     let mut text = String::from("[");
     if let Some(replayer) = &s.replayer {
         for (i, (k, at)) in kept.iter().zip(at).enumerate() {
@@ -865,11 +865,22 @@ fn edit(state: &Shared, m: &JsValue) {
     if let Some(why) = busy(&state.borrow(), id) {
         return reply(&[("error", why.into())]);
     }
-    let column = get_f64(m, "column");
-    if !(0.0..100_000.0).contains(&column) {
-        return reply(&[("error", "the edit names no column".into())]);
-    }
-    let column = column as usize;
+    // A column of the file's header (an edit past it would change nothing).
+    let columns = state
+        .borrow()
+        .replayer
+        .as_ref()
+        .map_or(0, |r| r.columns().len());
+    // Whole numbers only: a missing or non-numeric position is no position (never 0).
+    let whole = |key: &str, below: f64| {
+        get(m, key)
+            .as_f64()
+            .filter(|n| *n >= 0.0 && *n < below && n.fract() == 0.0)
+            .map(|n| n as usize)
+    };
+    let Some(column) = whole("column", columns as f64) else {
+        return reply(&[("error", "the edit names no column of the file".into())]);
+    };
     if get_str(m, "type") == "bulk" {
         return bulk(state, m, id, column);
     }
@@ -877,7 +888,9 @@ fn edit(state: &Shared, m: &JsValue) {
     if text.len() > leadsift_core::Limits::default().max_field_bytes {
         return reply(&[("error", "the text is longer than a cell may be".into())]);
     }
-    let i = get_f64(m, "row").max(0.0) as usize;
+    let Some(i) = whole("row", f64::MAX) else {
+        return reply(&[("error", "the edit names no row".into())]);
+    };
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
     let Some(replayer) = s.replayer.as_ref() else {
@@ -915,11 +928,19 @@ fn bulk(state: &Shared, m: &JsValue, id: f64, column: usize) {
     let clear = get(m, "clear").as_bool().unwrap_or(false);
     let find = get_str(m, "find");
     let with = get_str(m, "with");
-    if !clear && find.is_empty() {
+    let limit = leadsift_core::Limits::default().max_field_bytes;
+    let refused = if !clear && find.is_empty() {
+        Some("say what to replace")
+    } else if find.len() > limit || with.len() > limit {
+        Some("the text is longer than a cell may be")
+    } else {
+        None
+    };
+    if let Some(why) = refused {
         let reply = obj(&[
             ("type", "edited".into()),
             ("job", id.into()),
-            ("error", "say what to replace".into()),
+            ("error", why.into()),
         ]);
         return post(state, &reply);
     }
@@ -930,35 +951,28 @@ fn bulk(state: &Shared, m: &JsValue, id: f64, column: usize) {
         let Some(replayer) = s.replayer.as_ref() else {
             return;
         };
-        let key = replayer.columns().get(column).map(|c| c.header.clone());
+        let header = replayer
+            .columns()
+            .get(column)
+            .map(|c| c.header.clone())
+            .unwrap_or_default();
         let n = s.store.len();
-        let mut from = 0;
-        while from < n {
-            let to = (from + crate::store::BLOCK_ROWS).min(n);
-            for (offset, k) in s.store.range(from, to).into_iter().enumerate() {
-                let cells = k.cells.get();
-                let current = k
-                    .edits
-                    .iter()
-                    .rev()
-                    .find(|(c, _)| *c == column)
-                    .map(|(_, t)| t.as_str())
-                    .or_else(|| cells.get(column).copied());
-                let Some(current) = current else { continue };
-                if clear {
-                    let row = made(replayer, &k, false);
-                    let invalid = row.issues.iter().any(|i| {
-                        i.failed_field().is_some() && i.column.as_deref() == key.as_deref()
-                    });
-                    if invalid && !current.is_empty() {
-                        edits.push((from + offset, String::new()));
-                    }
-                } else if current.contains(find.as_str()) {
-                    edits.push((from + offset, current.replace(find.as_str(), &with)));
+        s.store.visit(0, n, |i, k| {
+            let Some(current) = k.text(column) else {
+                return;
+            };
+            if clear {
+                if !current.is_empty() && made(replayer, &k, false).failed_in_column(&header) {
+                    edits.push((i, String::new()));
+                }
+            } else if current.contains(find.as_str()) {
+                let replaced = current.replace(find.as_str(), &with);
+                // A cell no larger than a cell may be; a longer result leaves it as it is.
+                if replaced.len() <= limit {
+                    edits.push((i, replaced));
                 }
             }
-            from = to;
-        }
+        });
         for (i, text) in &edits {
             s.store.edit(*i, column, text.clone());
         }

@@ -43,6 +43,12 @@ fn edit(replayer: &leadsift_core::Replayer, row: &Row, edits: &[(usize, &str)]) 
     )
 }
 
+/// The file as if it had held line 2's phone fixed: what the edit must give.
+fn with_line_2_fixed() -> (Vec<Row>, Summary) {
+    let text = FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1);
+    run_chunked(text.as_bytes(), 64, options()).expect("readable")
+}
+
 /// The same row as if the file had held the edited text, but for what says it was edited.
 fn same_but_edited(edited: &Row, written: &Row, columns: &[&str]) {
     assert_eq!(edited.edited, columns);
@@ -69,13 +75,7 @@ fn an_edited_cell_is_cleaned_as_if_the_file_held_it() {
     // The original row and the kept cells stay as read: the edit is in the values.
     assert_eq!(fixed.original, rows[0].original);
     assert_eq!(fixed.cells, rows[0].cells);
-    let (written, _) = run_chunked(
-        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1)
-            .as_bytes(),
-        64,
-        options(),
-    )
-    .expect("readable");
+    let (written, _) = with_line_2_fixed();
     same_but_edited(&fixed, &written[0], &["Phone"]);
 
     // A bad edit is judged like a bad cell: the e-mail of row 3 stays invalid, and now says so
@@ -132,13 +132,7 @@ fn an_edit_is_counted_in_place_unless_it_changes_the_standing_key() {
         assert_eq!(made.edited.is_empty(), i != 0);
     }
     let (_, mut replayed) = replay.finish();
-    let (_, written) = run_chunked(
-        FILE.replacen("555-12,Ann,yes", "415 555 0134,Ann,yes", 1)
-            .as_bytes(),
-        64,
-        options(),
-    )
-    .expect("readable");
+    let (_, written) = with_line_2_fixed();
     replayed.bytes = written.bytes; // the written file is longer by the edit
     assert_eq!(replayed, written);
     assert_eq!(replayed.duplicates, 0, "line 5 no longer has line 2's key");
@@ -208,4 +202,16 @@ fn a_sample_cell_is_cleaned_as_its_column_is_mapped() {
         "Home Owner maps to no field"
     );
     assert_eq!(replayer.cleaned_cell(9, "x"), None, "no such column");
+}
+
+#[test]
+fn a_value_that_failed_cleaning_is_found_by_its_column() {
+    let (rows, _, _) = read(FILE);
+    assert!(rows[0].failed_in_column("Phone"), "555-12 failed");
+    assert!(!rows[0].failed_in_column("Email"));
+    assert!(rows[2].failed_in_column("Email"), "not an email failed");
+    // A warning is no failure: an e-mail kept with a note is not an invalid cell.
+    let (noted, _) = run_chunked(b"Email\nann@example.com\x07\n", 64, options()).expect("readable");
+    assert!(!noted[0].issues.is_empty(), "a note was raised");
+    assert!(!noted[0].failed_in_column("Email"));
 }

@@ -108,6 +108,17 @@ fn keep_original_gives_each_rows_cells_under_their_headers_and_changes_nothing_e
     );
 }
 
+/// A generated export of `rows` rows, a fifth of its values damaged.
+fn damaged(rows: u64, seed: u64) -> Vec<u8> {
+    leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
+        rows,
+        seed,
+        invalid: 0.2,
+        ..Default::default()
+    })
+    .0
+}
+
 /// Validates `bytes` keeping cells, then makes every row again from its cells and reading
 /// facts with the file's `Replayer`: each must equal the row the validator made.
 fn assert_rows_replay(name: &str, bytes: &[u8], options: Options) -> usize {
@@ -166,13 +177,7 @@ fn every_row_is_made_again_from_its_cells() {
     }
     // Damaged values, duplicates and every header style, in bulk.
     for seed in [1, 2, 3] {
-        let (csv, _) =
-            leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
-                rows: 800,
-                seed,
-                invalid: 0.2,
-                ..Default::default()
-            });
+        let csv = damaged(800, seed);
         made += assert_rows_replay("generated", &csv, Options::new(leadsift_testkit::today()));
     }
     assert!(made > 3000, "only {made} rows made again");
@@ -284,14 +289,7 @@ fn a_file_mapped_again_from_its_cells_is_the_file_validated_again() {
         }
     }
     for seed in [4, 5] {
-        let (csv, _) =
-            leadsift_testkit::generate::generate_to_vec(&leadsift_testkit::generate::Spec {
-                rows: 600,
-                seed,
-                invalid: 0.2,
-                ..Default::default()
-            });
-        files.push((format!("generated {seed}"), csv));
+        files.push((format!("generated {seed}"), damaged(600, seed)));
     }
     for (name, bytes) in &files {
         let Some(overrides) = another_mapping(bytes) else {

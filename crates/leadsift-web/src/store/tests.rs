@@ -209,6 +209,10 @@ fn rows_filter_by_issue_code_column_and_edit() {
         ]
     );
     assert_eq!(got.cells, kept(1).cells, "the cells stay as read");
+    // A cell's text as it stands: the last edit, else as read; none past the record.
+    assert_eq!(got.text(1).as_deref(), Some("415 555 0135"));
+    assert_eq!(got.text(2).as_deref(), Some("Zoë \"Z\"\n, ok"));
+    assert_eq!(got.text(3), None);
     assert_eq!(records(&s.page(Filter::Edited, 0, 9)), [1]);
 
     // The row made again: its facts replace the old ones, and the filters follow.

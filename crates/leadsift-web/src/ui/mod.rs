@@ -1131,7 +1131,7 @@ fn render_totals(app: &Shared, done: bool) {
 }
 
 fn finished(app: &Shared, m: &JsValue) {
-    let (doc, file_name, announce_text) = {
+    let (doc, announce_text) = {
         let mut a = app.borrow_mut();
         let sha = get_str(m, "sha256");
         if !sha.is_empty() {
@@ -1142,11 +1142,9 @@ fn finished(app: &Shared, m: &JsValue) {
             sha256: a.digest.clone(),
             rows: get_f64(m, "rows") as u64,
         });
-        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
         let s = a.summary.clone().unwrap_or_default();
         (
             a.doc.clone(),
-            name,
             format!(
                 "Validated {} rows: {} valid, {} with warnings, {} rejected, {} duplicates, {} blank.",
                 thousands(s.rows),
@@ -1158,7 +1156,6 @@ fn finished(app: &Shared, m: &JsValue) {
             ),
         )
     };
-    let _ = file_name;
     render_return_codes(app);
     let job = app.borrow().job;
     send(app, obj(&[("type", "samples".into()), ("job", job.into())]));
@@ -1254,19 +1251,25 @@ fn make_returns(app: &Shared) {
     send(app, m);
 }
 
-fn on_returns(app: &Shared, m: &JsValue) {
-    let (doc, job, stem) = {
-        let a = app.borrow();
-        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
-        let stem = name
-            .rsplit_once('.')
-            .map(|(s, _)| s.to_owned())
-            .unwrap_or(name);
-        (a.doc.clone(), a.job, stem)
-    };
-    if get_f64(m, "job") != job {
-        return;
+/// The page and the chosen file's name without its extension, for the worker's answer `m`
+/// to the current job (`None` for an answer to a job that was replaced).
+fn answer_to_job(app: &Shared, m: &JsValue) -> Option<(Document, String)> {
+    let a = app.borrow();
+    if get_f64(m, "job") != a.job {
+        return None;
     }
+    let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
+    let stem = name
+        .rsplit_once('.')
+        .map(|(s, _)| s.to_owned())
+        .unwrap_or(name);
+    Some((a.doc.clone(), stem))
+}
+
+fn on_returns(app: &Shared, m: &JsValue) {
+    let Some((doc, stem)) = answer_to_job(app, m) else {
+        return;
+    };
     let error = get_str(m, "error");
     if !error.is_empty() {
         set_text(&doc, "returns-said", &error);
@@ -1342,18 +1345,9 @@ fn on_samples(app: &Shared, m: &JsValue) {
 
 /// A download the worker made: saved through a link made for it.
 fn on_download(app: &Shared, m: &JsValue) {
-    let (doc, job, stem) = {
-        let a = app.borrow();
-        let name = a.file.as_ref().map(|f| f.name()).unwrap_or_default();
-        let stem = name
-            .rsplit_once('.')
-            .map(|(s, _)| s.to_owned())
-            .unwrap_or(name);
-        (a.doc.clone(), a.job, stem)
-    };
-    if get_f64(m, "job") != job {
+    let Some((doc, stem)) = answer_to_job(app, m) else {
         return;
-    }
+    };
     let error = get_str(m, "error");
     if !error.is_empty() {
         set_text(&doc, "dl-said", &sentence(&error));
