@@ -55,7 +55,7 @@ impl std::fmt::Display for Zone {
 }
 
 impl Zone {
-    fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, &'static str> {
+    pub(super) fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, &'static str> {
         fn one<T: TimeZone>(r: LocalResult<DateTime<T>>) -> Result<DateTime<Utc>, &'static str> {
             match r {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
@@ -107,11 +107,13 @@ const MONTHS: &[&str] = &[
 ];
 
 fn month_number(token: &str) -> Option<u32> {
-    let t = token.to_ascii_lowercase();
-    let t = t.trim_end_matches('.');
-    if t.len() < 3 {
+    let t = token.trim_end_matches('.');
+    // A month's name starts with a letter; digits (most dates) are ruled out before any copy.
+    if t.len() < 3 || !t.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
+    let t = t.to_ascii_lowercase();
+    let t = t.as_str();
     let i = MONTHS.iter().position(|m| t.starts_with(m))?;
     let full = [
         "january",
@@ -215,16 +217,20 @@ fn two_digit_year(t: &str) -> Option<&str> {
         .split_once(['T', ' '])
         .filter(|(d, _)| d.len() >= 6)
         .map_or(t, |(d, _)| d);
-    let runs: Vec<&str> = date
+    // Exactly three runs of digits, none of four, the last of two (kept in place: no copy).
+    let mut runs = [""; 3];
+    let mut count = 0;
+    for run in date
         .split(|c: char| !c.is_ascii_digit())
         .filter(|r| !r.is_empty())
-        .collect();
-    match runs.as_slice() {
-        [.., last] if runs.len() == 3 && last.len() == 2 && !runs.iter().any(|r| r.len() == 4) => {
-            Some(last)
+    {
+        if count == runs.len() {
+            return None;
         }
-        _ => None,
+        runs[count] = run;
+        count += 1;
     }
+    (count == 3 && runs[2].len() == 2 && !runs.iter().any(|r| r.len() == 4)).then_some(runs[2])
 }
 
 /// A birth date whose year was written with two digits: the latest century that is not in the
@@ -321,17 +327,23 @@ fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'
             .map(|d| (d, None))
             .ok_or(EXPECTED);
     }
-    let mut tokens: Vec<&str> = t
-        .split(['/', '-', '.', ' ', ','])
-        .filter(|s| !s.is_empty())
-        .collect();
+    // At most four tokens are ever read (a weekday and a date), so they are kept in place: a
+    // date costs no allocation. A fifth token makes the text no date.
+    let mut found = [""; 4];
+    let mut count = 0;
+    for token in t.split(['/', '-', '.', ' ', ',']).filter(|s| !s.is_empty()) {
+        if count == found.len() {
+            return Err(EXPECTED);
+        }
+        found[count] = token;
+        count += 1;
+    }
     // `Mon Jun 02 2014`, `Fri 18 July 2014`: a weekday before the date says nothing more.
-    if tokens.len() == 4 && is_weekday(tokens[0]) {
-        tokens.remove(0);
-    }
-    if tokens.len() != 3 {
-        return Err(EXPECTED);
-    }
+    let tokens = match count {
+        4 if is_weekday(found[0]) => &found[1..],
+        3 => &found[..3],
+        _ => return Err(EXPECTED),
+    };
     let mut note = None;
     let (y, m, d) = if tokens[0].len() == 4 && tokens[0].bytes().all(|b| b.is_ascii_digit()) {
         let m = small(tokens[1])
@@ -446,6 +458,18 @@ fn parse_timestamp(t: &str, zone: &Zone) -> Result<DateTime<Utc>, &'static str> 
             return Ok(ts);
         }
     }
+    match iso_seconds(t) {
+        Some((local, true)) => Ok(Utc.from_utc_datetime(&local)),
+        Some((local, false)) => zone.to_utc(local),
+        None => parse_timestamp_generally(t, zone),
+    }
+}
+
+/// [`parse_timestamp`] for every form (the commonest one is also read by [`iso_seconds`]).
+pub(super) fn parse_timestamp_generally(
+    t: &str,
+    zone: &Zone,
+) -> Result<DateTime<Utc>, &'static str> {
     // Split off the zone: Z, UTC/GMT, or a numeric offset after the time.
     let (body, offset) = split_zone(t)?;
     let (date_part, time_part) = match body.find(['T', ' ']) {
@@ -467,6 +491,36 @@ fn parse_timestamp(t: &str, zone: &Zone) -> Result<DateTime<Utc>, &'static str> 
             .ok_or(EXPECTED_TS),
         None => zone.to_utc(local),
     }
+}
+
+/// The commonest form, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, maybe with `Z`, read
+/// by position: the local time and whether it is UTC. `None` for any other text, and for a
+/// day or time that does not exist (the general reading then says why), so this answers
+/// exactly as that reading does, sooner.
+pub(super) fn iso_seconds(t: &str) -> Option<(NaiveDateTime, bool)> {
+    let b = t.as_bytes();
+    let utc = match b.len() {
+        19 => false,
+        20 if matches!(b[19], b'Z' | b'z') => true,
+        _ => return None,
+    };
+    let digits = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let year = i32::try_from(digits(0, 4)?).ok().filter(|y| *y >= 1800)?;
+    let date = NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?;
+    let time = NaiveTime::from_hms_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?)?;
+    Some((date.and_time(time), utc))
 }
 
 fn split_zone(t: &str) -> Result<(&str, Option<FixedOffset>), &'static str> {
@@ -492,13 +546,18 @@ fn split_zone(t: &str) -> Result<(&str, Option<FixedOffset>), &'static str> {
 
 /// `14:22`, `14:22:10`, `14:22:10.123`, `2:22 PM`, `2:22:10pm`.
 fn parse_time(t: &str) -> Result<NaiveTime, &'static str> {
-    let lower = t.to_ascii_lowercase();
-    let (clock, meridiem) = if let Some(c) = lower.strip_suffix("am") {
-        (c.trim_end(), Some(false))
-    } else if let Some(c) = lower.strip_suffix("pm") {
-        (c.trim_end(), Some(true))
+    // `AM`/`PM` in any case; the rest is digits and separators, so it needs no lower-casing.
+    let meridiem_of = |suffix: &str| {
+        t.len() >= 2
+            && t.is_char_boundary(t.len() - 2)
+            && t[t.len() - 2..].eq_ignore_ascii_case(suffix)
+    };
+    let (clock, meridiem) = if meridiem_of("am") {
+        (t[..t.len() - 2].trim_end(), Some(false))
+    } else if meridiem_of("pm") {
+        (t[..t.len() - 2].trim_end(), Some(true))
     } else {
-        (lower.as_str(), None)
+        (t, None)
     };
     let mut parts = clock.split(':');
     let num = |s: Option<&str>| -> Result<u32, &'static str> {

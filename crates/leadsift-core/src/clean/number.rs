@@ -33,17 +33,20 @@ impl Number {
         }
         // The common case, plain digits with at most one decimal dot, needs no rewriting: only
         // `1.234` under a decimal comma is read otherwise (as grouping), so it goes the long way.
-        let dots = t.bytes().filter(|&b| b == b'.').count();
-        let plain = !t.is_empty()
-            && t != "."
+        // A dollar sign before them (`$93.20`, a price as most exports write it) changes
+        // nothing: the long way strips it and reads the same digits.
+        let digits = t.strip_prefix('$').unwrap_or(t);
+        let dots = digits.bytes().filter(|&b| b == b'.').count();
+        let plain = !digits.is_empty()
+            && digits != "."
             && dots <= 1
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         let grouping_possible = dots == 1
             && decimal == DecimalSeparator::Comma
-            && t.rsplit('.').next().is_some_and(|f| f.len() == 3);
+            && digits.rsplit('.').next().is_some_and(|f| f.len() == 3);
         if plain
             && !grouping_possible
-            && let Ok(v) = t.parse::<f64>()
+            && let Ok(v) = digits.parse::<f64>()
             && v.is_finite()
         {
             return Ok(Some((Number(v), None)));

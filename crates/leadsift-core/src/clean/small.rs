@@ -37,6 +37,14 @@ impl SmallText {
         small
     }
 
+    /// Whether the text is empty (without looking at its bytes).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            SmallText::Inline { len, .. } => *len == 0,
+            SmallText::Heap(s) => s.is_empty(),
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         match self {
             // Copied from a `str` whole, so the check never fails.

@@ -523,3 +523,45 @@ fn small_text_keeps_ids_in_place_and_a_lead_slot_at_40_bytes() {
     );
     assert_eq!(format!("{:?}", small::SmallText::new("a\"b")), r#""a\"b""#);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// The positional reading of `YYYY-MM-DD HH:MM:SS[Z]` answers as the general one: the
+    /// same instant, or nothing where the general reading finds no such day or time (February
+    /// 30th, hour 24, second 60, a year before 1800), in every zone.
+    #[test]
+    fn the_quick_timestamp_reading_agrees_with_the_general_one(
+        t in "(1[6-9]|20|21)[0-9]{2}-[0-1][0-9]-[0-3][0-9][T t][0-2][0-9]:[0-6][0-9]:[0-6][0-9][Zz]?",
+    ) {
+        for zone in ["UTC", "+05:30", "America/New_York"] {
+            let zone: Zone = zone.parse().expect("a zone");
+            let quick = datetime::iso_seconds(&t).map(|(local, utc)| {
+                if utc { Ok(chrono::TimeZone::from_utc_datetime(&chrono::Utc, &local)) } else { zone.to_utc(local) }
+            });
+            let general = datetime::parse_timestamp_generally(&t, &zone);
+            match quick {
+                Some(q) => proptest::prop_assert_eq!(q, general),
+                // Only what the general reading refuses (or `t`, which it does not accept) is
+                // left to it.
+                None => proptest::prop_assert!(general.is_err() || t.contains('t')),
+            }
+        }
+    }
+
+    /// A price behind a dollar sign reads as its digits, by the short way or the long.
+    #[test]
+    fn a_dollar_amount_reads_as_its_digits(
+        digits in "[0-9]{0,7}(\\.[0-9]{0,3})?",
+        comma in proptest::bool::ANY,
+    ) {
+        let decimal = if comma { DecimalSeparator::Comma } else { DecimalSeparator::Dot };
+        // The long way is taken whenever a space follows the sign; errors quote the input, so
+        // they are compared by code.
+        let read = |raw: String| match Number::parse(&raw, decimal) {
+            Ok(n) => Ok(n),
+            Err(note) => Err(note.code),
+        };
+        proptest::prop_assert_eq!(read(format!("${digits}")), read(format!("$ {digits}")));
+    }
+}
