@@ -41,10 +41,21 @@ pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// `s` without leading and trailing white space, exactly as [`str::trim`]; a cell that starts
+/// and ends with a visible ASCII character (nearly every one) is answered from two bytes.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let visible = |b: &u8| (0x21..0x7f).contains(b);
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if visible(first) && visible(last) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Trims and removes control characters other than tab and newline; a CRLF becomes a newline.
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     // One pass without early exit (it vectorises) clears nearly every cell; see `has_control`.
     let maybe = trimmed
         .bytes()

@@ -742,7 +742,7 @@ impl Replayer {
 
         for (i, &raw) in fields.iter().enumerate() {
             let Some(col) = mapping.get(i) else {
-                if !raw.trim().is_empty() {
+                if !crate::text::trim(raw).is_empty() {
                     extra.push((format!("column_{}", i + 1), without_nul(raw).into_owned()));
                 }
                 continue;

@@ -4,6 +4,7 @@ use super::small::SmallText;
 use super::tables::{STATE_ALIASES, STATES, ZERO_ZIP_PREFIXES};
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
+use crate::text::trim;
 
 /// A lower-case email address without white space.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,10 +15,10 @@ impl Email {
         let invalid = |why: &str| {
             Note::new(
                 IssueCode::InvalidEmail,
-                format!("{why}, found {:?}", raw.trim()),
+                format!("{why}, found {:?}", trim(raw)),
             )
         };
-        let mut s = raw.trim();
+        let mut s = trim(raw);
         // `John Doe <john@example.com>` yields the address.
         if let (Some(open), true) = (s.rfind('<'), s.ends_with('>')) {
             s = &s[open + 1..s.len() - 1];
@@ -106,7 +107,7 @@ pub struct State(&'static str);
 impl State {
     pub fn parse(raw: &str) -> Parsed<State> {
         // The common cases, a code or a name as the table spells it, need no rewriting.
-        let t = raw.trim();
+        let t = trim(raw);
         if let Some((code, _)) = STATES
             .iter()
             .find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t))
@@ -161,7 +162,7 @@ impl State {
                 IssueCode::InvalidState,
                 format!(
                     "expected a US state, territory or Canadian province, found {:?}",
-                    raw.trim()
+                    trim(raw)
                 ),
             )),
         }
@@ -205,7 +206,7 @@ fn separator(t: &str) -> Option<Option<usize>> {
 
 impl PostalCode {
     pub fn parse(raw: &str) -> Parsed<PostalCode> {
-        let t = raw.trim();
+        let t = trim(raw);
         // A ZIP code a spreadsheet turned into a number: `78704.0`.
         if let Some(whole) = t.strip_suffix(".0")
             && (5..=9).contains(&whole.len())
@@ -279,7 +280,7 @@ impl PostalCode {
     /// A 3- or 4-digit ZIP code that lost its leading zeros in a spreadsheet, restored when
     /// the row's state owns the padded prefix, which makes the original certain.
     pub fn restore_leading_zeros(raw: &str, state: &State) -> Option<(PostalCode, Note)> {
-        let t = raw.trim();
+        let t = trim(raw);
         let (zip, plus4) = match t.split_once(['-', ' ']) {
             Some((z, p)) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => (z, Some(p)),
             Some(_) => return None,
@@ -373,13 +374,13 @@ impl Gender {
             ("non binary", Gender::Other),
             ("nb", Gender::Other),
         ];
-        let t = raw.trim();
+        let t = trim(raw);
         let g = match WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(t)) {
             Some((_, g)) => *g,
             None => {
                 return Err(Note::new(
                     IssueCode::InvalidGender,
-                    format!("expected male, female or other, found {:?}", raw.trim()),
+                    format!("expected male, female or other, found {:?}", trim(raw)),
                 ));
             }
         };

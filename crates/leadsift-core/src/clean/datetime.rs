@@ -7,6 +7,7 @@ use chrono::{
 
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
+use crate::text::trim;
 
 /// The zone of timestamps that carry none.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,7 +172,7 @@ impl Date {
     /// A date that must not lie after `today` (a birth date); a two-digit year is the latest
     /// year with those digits that is not in the future.
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
-        let t = raw.trim();
+        let t = trim(raw);
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
         let (date, note) = match (parse_date(t, today), spreadsheet_serial(t, false)) {
             (Ok(parsed), _) => parsed,
@@ -397,7 +398,7 @@ pub struct Timestamp(DateTime<Utc>);
 impl Timestamp {
     /// Reads a timestamp; one without a zone is read in `zone`.
     pub fn parse(raw: &str, zone: &Zone) -> Parsed<Timestamp> {
-        let t = raw.trim();
+        let t = trim(raw);
         let invalid =
             |why: &str| Note::new(IssueCode::InvalidTimestamp, format!("{why}, found {t:?}"));
         match parse_timestamp(t, zone) {

@@ -25,7 +25,7 @@ use self::small::SmallText;
 pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
 use crate::field::{Field, FieldType};
 use crate::issue::IssueCode;
-use crate::text::clean_text;
+use crate::text::{clean_text, trim};
 
 /// Why a value was not taken as it stood: an error (the field becomes null) or a warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl Masked {
     /// A typed value that hides a run of its characters behind `**`. A single `*` is not a
     /// mask: it is a character some values (an email's local part) may hold.
     pub fn parse(raw: &str) -> Option<Masked> {
-        let t = raw.trim();
+        let t = trim(raw);
         // Nearly every cell holds no `*` at all: one byte search rules it out.
         (t.as_bytes().contains(&b'*') && t.contains("**") && !t.chars().any(char::is_control))
             .then(|| Masked(SmallText::new(t)))
@@ -180,14 +180,14 @@ pub struct Cleaned {
 /// The text of a spreadsheet text formula, `="…"` with its quotes doubled inside; `None` for
 /// anything else (another formula is a value like any other).
 fn text_formula(raw: &str) -> Option<String> {
-    let inner = raw.trim().strip_prefix("=\"")?.strip_suffix('"')?;
+    let inner = trim(raw).strip_prefix("=\"")?.strip_suffix('"')?;
     (!inner.replace("\"\"", "").contains('"')).then(|| inner.replace("\"\"", "\""))
 }
 
 /// Cleans one raw cell for `field`. An empty cell is null and never an issue.
 pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     if trimmed.is_empty() {
         return Cleaned {
             value: None,
@@ -259,7 +259,7 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
             if field == Field::IsDuplicate
                 && ["duplicate", "dup", "dupe"]
                     .iter()
-                    .any(|w| raw.trim().eq_ignore_ascii_case(w)) =>
+                    .any(|w| trim(raw).eq_ignore_ascii_case(w)) =>
         {
             Ok((Value::Boolean(true), None))
         }
@@ -308,7 +308,7 @@ fn has_control(raw: &str) -> bool {
 
 /// `true` / `false` from the spellings people and spreadsheets use.
 pub fn parse_bool(raw: &str) -> Result<bool, Note> {
-    let t = raw.trim();
+    let t = trim(raw);
     const TRUE: &[&str] = &["true", "t", "yes", "y", "1", "on", "1.0"];
     const FALSE: &[&str] = &["false", "f", "no", "n", "0", "off", "0.0"];
     // `Yes!`, `no.`: a word with an exclamation mark or a full stop is still that word.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::Note;
 use crate::issue::IssueCode;
+use crate::text::trim;
 
 /// Which character separates the decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +28,7 @@ impl Number {
         raw: &str,
         decimal: DecimalSeparator,
     ) -> Result<Option<(Number, Option<Note>)>, Note> {
-        let t = raw.trim();
+        let t = trim(raw);
         if NULL_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
             return Ok(None);
         }

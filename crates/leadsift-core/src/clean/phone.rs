@@ -3,6 +3,7 @@
 use super::small::SmallText;
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
+use crate::text::trim;
 
 /// A valid phone number: `5127891111`, `5127891111x22` or `+442079460958`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,11 +14,11 @@ impl Phone {
         let invalid = |why: &str| {
             Note::new(
                 IssueCode::InvalidPhone,
-                format!("{why}, found {:?}", raw.trim()),
+                format!("{why}, found {:?}", trim(raw)),
             )
         };
         let mut warning = None;
-        let mut s = raw.trim();
+        let mut s = trim(raw);
 
         // Spreadsheet damage: a leading apostrophe, a trailing `.0`, scientific notation.
         if let Some(rest) = s.strip_prefix('\'') {

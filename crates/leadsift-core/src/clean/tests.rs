@@ -549,6 +549,13 @@ proptest::proptest! {
         }
     }
 
+    /// The quick trim is `str::trim`, for ASCII, Unicode white space (no-break, ideographic)
+    /// and control characters at either end.
+    #[test]
+    fn the_quick_trim_is_str_trim(s in "[ \t\r\n\u{a0}\u{3000}\u{85}\u{1}a-z0-9é*~]{0,6}") {
+        proptest::prop_assert_eq!(crate::text::trim(&s), s.trim());
+    }
+
     /// A price behind a dollar sign reads as its digits, by the short way or the long.
     #[test]
     fn a_dollar_amount_reads_as_its_digits(

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use super::small::SmallText;
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
+use crate::text::trim;
 
 /// An IPv4 or IPv6 address in canonical text form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct IpAddress(IpAddr);
 
 impl IpAddress {
     pub fn parse(raw: &str) -> Parsed<IpAddress> {
-        let t = raw.trim();
+        let t = trim(raw);
         // `http://203.0.113.7/`: the host of a URL that is only an address.
         let host = ["http://", "https://"]
             .iter()
@@ -60,7 +61,7 @@ pub struct Url(SmallText);
 
 impl Url {
     pub fn parse(raw: &str) -> Parsed<Url> {
-        let t = raw.trim();
+        let t = trim(raw);
         let invalid = |why: &str| Note::new(IssueCode::InvalidUrl, format!("{why}, found {t:?}"));
         let (scheme, rest) = t
             .split_once("://")
@@ -128,7 +129,7 @@ impl TrustedFormUrl {
             "http://cert.trustedform.com/",
             "cert.trustedform.com/",
         ];
-        let t = raw.trim();
+        let t = trim(raw);
         let rest = PREFIXES
             .iter()
             .find_map(|p| {
@@ -169,7 +170,7 @@ pub struct JornayaToken(SmallText);
 
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
-        let t = raw.trim();
+        let t = trim(raw);
         let inner = t
             .strip_prefix('{')
             .and_then(|x| x.strip_suffix('}'))
