@@ -32,7 +32,8 @@ pub struct Lead {
 impl Default for Lead {
     fn default() -> Self {
         Lead {
-            values: vec![None; Field::COUNT],
+            // Written slot by slot (no value to clone): the slots only need their `None`.
+            values: std::iter::repeat_with(|| None).take(Field::COUNT).collect(),
         }
     }
 }

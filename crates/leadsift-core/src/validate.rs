@@ -206,7 +206,11 @@ impl Validator {
 
     fn settle(&mut self, result: Result<(), ReadError>) -> Result<Vec<Row>, ReadError> {
         match result {
-            Ok(()) => Ok(std::mem::take(&mut self.out)),
+            // The next chunk makes about as many rows: room for them now, not by doubling.
+            Ok(()) => {
+                let room = self.out.len();
+                Ok(std::mem::replace(&mut self.out, Vec::with_capacity(room)))
+            }
             Err(e) => {
                 self.fatal = Some(e.clone());
                 Err(e)
