@@ -69,6 +69,15 @@ impl Serialize for Lead {
     }
 }
 
+/// What a [`LeadKey`] was made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    LeadId,
+    EventId,
+    /// The fingerprint of e-mail, phone and submission time.
+    Contact,
+}
+
 /// The identity of a lead: `lead:<lead_id>`, `event:<event_id>`, or `fp:<fingerprint>` of the
 /// cleaned email, phone and submission time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -76,6 +85,39 @@ impl Serialize for Lead {
 pub struct LeadKey(String);
 
 impl LeadKey {
+    /// The fields a lead key is made of: [`LeadKey::of`] reads no other.
+    pub const FIELDS: &'static [Field] = &[
+        Field::LeadId,
+        Field::EventId,
+        Field::Email,
+        Field::Phone1,
+        Field::Phone2,
+        Field::Phone3,
+        Field::SubmittedAt,
+    ];
+
+    /// What the key was made from.
+    pub fn kind(&self) -> KeyKind {
+        if self.0.starts_with("lead:") {
+            KeyKind::LeadId
+        } else if self.0.starts_with("event:") {
+            KeyKind::EventId
+        } else {
+            KeyKind::Contact
+        }
+    }
+
+    /// The fields whose values decided the key of a lead whose key was made from `kind`
+    /// (`None`: the lead had no key): while they are unchanged, so is the key. A lead id
+    /// comes first, then an event id, then the contact fields ([`LeadKey::of`]).
+    pub fn decided_by(kind: Option<KeyKind>) -> &'static [Field] {
+        match kind {
+            Some(KeyKind::LeadId) => &LeadKey::FIELDS[..1],
+            Some(KeyKind::EventId) => &LeadKey::FIELDS[..2],
+            Some(KeyKind::Contact) | None => LeadKey::FIELDS,
+        }
+    }
+
     /// The key of a cleaned lead, or `None` when it has no identity.
     pub fn of(lead: &Lead) -> Option<LeadKey> {
         for (field, prefix) in [(Field::LeadId, "lead:"), (Field::EventId, "event:")] {

@@ -36,6 +36,6 @@ pub use judge::{Outcome, Outcomes, Prior};
 pub use mapping::{Mapping, MappingOverrides};
 pub use records::Limits;
 pub use validate::{
-    Cells, Lead, LeadKey, Options, ReadFacts, Replay, Replayer, Row, RowStatus, Summary, TextMap,
-    Validator, validate_bytes, validate_pairs,
+    Brief, BriefIssue, Cells, Lead, LeadKey, Options, ReadFacts, Replay, Replayer, Restand, Row,
+    RowStatus, Standing, Summary, TextMap, Validator, validate_bytes, validate_pairs,
 };

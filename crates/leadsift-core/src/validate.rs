@@ -1,7 +1,6 @@
 //! The validator: bytes in, cleaned rows with issues out, and a running summary.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +17,9 @@ use crate::records::{Limits, RawRecord, RecordSplitter};
 use crate::seen::SeenKeys;
 use crate::sniff::{self, Found, SAMPLE_BYTES, Sniffed};
 use crate::text::without_nul;
+
+mod restand;
+pub use restand::{Brief, BriefIssue, Restand, Standing};
 
 /// Everything that changes how a file is read and judged.
 #[derive(Debug, Clone)]
@@ -435,10 +437,8 @@ fn unused_override_notes(headers: &[&str], overrides: &MappingOverrides) -> Vec<
 /// it in `summary`; rows come in file order. The validator's and a [`Replay`]'s.
 fn tally(replayer: &Replayer, seen: &mut SeenKeys, summary: &mut Summary, row: &mut Row) {
     if let Some(k) = row.standing_key() {
-        let mut h = std::hash::DefaultHasher::new();
-        k.hash(&mut h);
         let line = u32::try_from(row.line).unwrap_or(u32::MAX);
-        if let Some(prev_line) = seen.insert(h.finish(), line) {
+        if let Some(prev_line) = seen.insert(restand::key_hash(k), line) {
             replayer.replaces(row, u64::from(prev_line));
         }
     }
@@ -470,20 +470,37 @@ impl Summary {
     }
 
     fn count(&mut self, row: &Row, add: bool) {
+        self.count_parts(
+            row.status,
+            row.replaces_line.is_some(),
+            row.issues.iter().map(|i| i.code),
+            add,
+        );
+    }
+
+    /// Counts (or takes back) a row with this status, whether it replaces an earlier row, and
+    /// these issue codes.
+    fn count_parts(
+        &mut self,
+        status: RowStatus,
+        duplicate: bool,
+        codes: impl Iterator<Item = IssueCode>,
+        add: bool,
+    ) {
         let step = |n: &mut u64| *n = if add { *n + 1 } else { n.saturating_sub(1) };
-        step(match row.status {
+        step(match status {
             RowStatus::Valid => &mut self.valid,
             RowStatus::Warning => &mut self.warning,
             RowStatus::Rejected => &mut self.rejected,
         });
-        if row.replaces_line.is_some() {
+        if duplicate {
             step(&mut self.duplicates);
         }
-        for issue in &row.issues {
-            let n = self.issues.entry(issue.code).or_default();
+        for code in codes {
+            let n = self.issues.entry(code).or_default();
             step(n);
             if *n == 0 {
-                self.issues.remove(&issue.code);
+                self.issues.remove(&code);
             }
         }
     }
@@ -500,6 +517,11 @@ pub struct Replay {
 }
 
 impl Replay {
+    /// The replayer of the new choices.
+    pub fn replayer(&self) -> &Replayer {
+        &self.replayer
+    }
+
     /// The next kept record's row (records in file order, each once), duplicates marked and
     /// counted.
     pub fn row(&mut self, cells: &[&str], record: u64, line: u64, read: ReadFacts) -> Row {
@@ -835,6 +857,15 @@ impl Replayer {
     }
 }
 
+/// The ZIP code `raw` (which failed cleaning) with its leading zeros restored, when the
+/// lead's state makes the original certain.
+fn restored_zip(lead: &Lead, raw: &str) -> Option<(PostalCode, Note)> {
+    match lead.get(Field::State) {
+        Some(Value::State(state)) => PostalCode::restore_leading_zeros(raw, state),
+        _ => None,
+    }
+}
+
 /// Validates a whole file held in memory.
 pub fn validate_bytes(bytes: &[u8], options: Options) -> Result<(Vec<Row>, Summary), ReadError> {
     let mut v = Validator::new(options);
@@ -870,9 +901,7 @@ pub fn validate_pairs(
 /// A ZIP code that failed cleaning (`issue_at` is its issue) but that lost its leading zeros in a
 /// spreadsheet, restored when the row's state makes the original certain.
 fn recover_zip(lead: &mut Lead, issues: &mut [Issue], issue_at: usize, raw: &str) {
-    if let Some(Value::State(state)) = lead.get(Field::State)
-        && let Some((zip, note)) = PostalCode::restore_leading_zeros(raw, state)
-    {
+    if let Some((zip, note)) = restored_zip(lead, raw) {
         let issue = &mut issues[issue_at];
         issue.code = note.code;
         issue.severity = note.code.severity();

@@ -1,14 +1,15 @@
 //! The worker's per-row pipeline, natively, by stage: validation alone; validating with the
 //! cells kept into the row store (each record's binary form, LZ4 by block, and the row's
-//! facts); then a remap (every row made again from the store under another mapping, as the
-//! worker's `remap`) and the error report made from the store (as a download is).
+//! standing); then a remap as the worker's `remap` does it (each row's standing made again
+//! from its brief, [`leadsift_core::Restand`]) and as a full replay (every row made again from
+//! its cells, as after an edit), and the error report made from the store (as a download is).
 //! `cargo run --release -p leadsift-web --example pipeline FILE`: a native stand-in for the
 //! browser benchmark's "whole pipeline ÷ validation alone" and "remap ÷ first validation".
 use std::time::Instant;
 
 use leadsift_core::report::error_report_lines;
-use leadsift_core::{MappingOverrides, NaiveDate, Options, Row, Validator};
-use leadsift_web::store::{Facts, Kept, RowStore};
+use leadsift_core::{MappingOverrides, NaiveDate, Options, Replayer, Row, Validator};
+use leadsift_web::store::{Kept, RowStore};
 
 fn options(keep_cells: bool) -> Options {
     let mut options = Options::new(NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"));
@@ -16,11 +17,15 @@ fn options(keep_cells: bool) -> Options {
     options
 }
 
-fn rows(bytes: &[u8], v: &mut Validator, mut each: impl FnMut(Row)) {
+fn rows(bytes: &[u8], v: &mut Validator, mut each: impl FnMut(&Replayer, Row)) {
     for chunk in bytes.chunks(1 << 20) {
-        v.push(chunk).expect("push").into_iter().for_each(&mut each);
+        let rows = v.push(chunk).expect("push");
+        rows.into_iter()
+            .for_each(|r| each(v.replayer().expect("a header"), r));
     }
-    v.finish().expect("finish").into_iter().for_each(&mut each);
+    let rows = v.finish().expect("finish");
+    rows.into_iter()
+        .for_each(|r| each(v.replayer().expect("a header"), r));
 }
 
 fn main() {
@@ -28,7 +33,7 @@ fn main() {
     let bytes = std::fs::read(path).expect("read");
     for _ in 0..3 {
         let t = Instant::now();
-        rows(&bytes, &mut Validator::new(options(false)), |r| {
+        rows(&bytes, &mut Validator::new(options(false)), |_, r| {
             drop(std::hint::black_box(r));
         });
         let alone = t.elapsed();
@@ -36,9 +41,8 @@ fn main() {
         let mut store = RowStore::new();
         let t = Instant::now();
         let mut v = Validator::new(options(true));
-        rows(&bytes, &mut v, |mut row| {
-            let facts = Facts::of(&row, |_| None);
-            store.push(facts, &Kept::take(&mut row));
+        rows(&bytes, &mut v, |replayer, mut row| {
+            store.push(replayer.standing(&row), &Kept::take(&mut row));
         });
         let whole = t.elapsed();
 
@@ -51,16 +55,26 @@ fn main() {
                 leadsift_core::mapping::Target::parse("extra").expect("a word"),
             );
         }
+        let n = store.len();
+        let t = Instant::now();
+        let mut restand = replayer.restand(v.summary(), &overrides, false);
+        let mut made = Vec::with_capacity(n);
+        store.visit_briefly(0, n, |_, k, brief| {
+            made.push(restand.row(&k.cells.get(), &k.edits, k.line, brief));
+        });
+        let (_, in_brief) = restand.finish();
+        let remap = t.elapsed();
+
         let t = Instant::now();
         let mut replay = replayer.replay(v.summary(), &overrides, false);
-        let mut facts = Vec::with_capacity(store.len());
-        let n = store.len();
+        let mut made = Vec::with_capacity(n);
         store.visit(0, n, |_, k| {
             let row = replay.row(&k.cells.get(), k.record, k.line, k.read);
-            facts.push(Facts::of(&row, |_| None));
+            made.push(replay.replayer().standing(&row));
         });
-        let (replayer, _) = replay.finish();
-        let remap = t.elapsed();
+        let (replayer, full) = replay.finish();
+        let replayed = t.elapsed();
+        assert_eq!(in_brief, full, "the remap in brief counts as the full one");
 
         let t = Instant::now();
         let mut report = String::new();
@@ -73,9 +87,10 @@ fn main() {
         });
         let errors = t.elapsed();
         println!(
-            "validation {alone:>8.1?} · into the store {whole:>8.1?} (ratio {:.2}) · remap {remap:>8.1?} (÷ first validation {:.2}) · error report from the store {errors:>8.1?}; store {} MB",
+            "validation {alone:>8.1?} · into the store {whole:>8.1?} (ratio {:.2}) · remap {remap:>8.1?} (÷ first validation {:.2}; full replay {replayed:>8.1?}, {:.2}) · error report from the store {errors:>8.1?}; store {} MB",
             alone.as_secs_f64() / whole.as_secs_f64(),
             remap.as_secs_f64() / whole.as_secs_f64(),
+            replayed.as_secs_f64() / whole.as_secs_f64(),
             store.memory() / 1_000_000
         );
     }

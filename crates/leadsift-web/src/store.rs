@@ -6,17 +6,19 @@
 //! validating; LZ4 a tenth of that, for blocks about twice as large). A page or a batch inflates only the
 //! blocks it touches (the last few stay inflated) and the core's [`Replayer`] makes their rows
 //! again, equal to the first. What may change without the cells changing is kept beside the
-//! blocks, per row ([`Facts`]: the status, the line it replaces, its issue codes and the
-//! columns they are in, set again after a remap or an edit), with the person's edits (the
-//! cells' new text, applied when the row is made); the facts (and a class after a comparison)
-//! answer the grid's filters without inflating anything.
+//! blocks, per row: its [`Brief`] (its issues by code and column, its lead key's hash: what a
+//! remap in brief, [`leadsift_core::Restand`], makes the row's standing again from) and the
+//! [`Facts`] drawn from it (the status, the line it replaces, bits of its issue codes and
+//! columns), both set again after a remap or an edit, with the person's edits (the cells' new
+//! text, applied when the row is made); the facts (and a class after a comparison) answer
+//! the grid's filters without inflating anything.
 //!
 //! [`Replayer`]: leadsift_core::Replayer
 
 use std::collections::BTreeMap;
 
 use leadsift_core::reconcile::Class;
-use leadsift_core::{Cells, IssueCode, ReadFacts, Row};
+use leadsift_core::{Brief, Cells, IssueCode, ReadFacts, Row, RowStatus, Standing};
 
 /// Rows per compressed block.
 pub const BLOCK_ROWS: usize = 1024;
@@ -90,8 +92,8 @@ fn code_bit(code: IssueCode) -> u32 {
         .map_or(0, |i| 1u32 << (i % 32))
 }
 
-/// What the grid filters by, per row: set when the row is stored, and again when a remap or
-/// an edit makes it anew.
+/// What the grid filters by, per row, drawn from its standing: set when the row is stored,
+/// and again when a remap or an edit makes it anew.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Facts {
     pub status: u8,
@@ -104,35 +106,27 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The facts of `row`; `column_of` gives the index of an issue's column.
-    pub fn of(row: &Row, column_of: impl Fn(&str) -> Option<usize>) -> Facts {
+    /// The facts of a row that stands so.
+    pub fn of(standing: &Standing) -> Facts {
         let mut codes = 0;
         let mut columns = 0u64;
-        for i in &row.issues {
+        for i in &standing.brief.issues {
             codes |= code_bit(i.code);
-            if let Some(c) = i.column.as_deref().and_then(&column_of).filter(|&c| c < 64) {
+            if let Some(c) = i.column.filter(|&c| c < 64) {
                 columns |= 1 << c;
             }
         }
         Facts {
-            status: match row.status {
-                leadsift_core::RowStatus::Valid => VALID,
-                leadsift_core::RowStatus::Warning => WARNING,
-                leadsift_core::RowStatus::Rejected => REJECTED,
+            status: match standing.status {
+                RowStatus::Valid => VALID,
+                RowStatus::Warning => WARNING,
+                RowStatus::Rejected => REJECTED,
             },
-            replaces: row
+            replaces: standing
                 .replaces_line
                 .map_or(0, |l| u32::try_from(l + 1).unwrap_or(u32::MAX)),
             codes,
             columns,
-        }
-    }
-
-    /// Facts with only a status (tests, and rows made before their issues are known).
-    pub fn status(status: u8) -> Facts {
-        Facts {
-            status,
-            ..Facts::default()
         }
     }
 
@@ -288,6 +282,8 @@ pub struct RowStore {
     open: Vec<u8>,
     open_rows: usize,
     facts: Vec<Facts>,
+    /// Each row's brief, beside its facts.
+    briefs: Vec<Brief>,
     /// The person's edits, by row position: column and new text, in the order made.
     edits: BTreeMap<usize, Vec<(usize, String)>>,
     /// Each row's class from a comparison with the delivered leads (empty until one ran).
@@ -311,16 +307,21 @@ impl RowStore {
         self.facts.is_empty()
     }
 
-    /// Bytes held: compressed blocks plus the open block and the facts.
+    /// Bytes held: compressed blocks plus the open block, the facts and the briefs.
     pub fn memory(&self) -> usize {
-        self.compressed_bytes + self.open.len() + self.facts.len() * size_of::<Facts>()
+        let issues: usize = self.briefs.iter().map(|b| b.issues.len()).sum();
+        self.compressed_bytes
+            + self.open.len()
+            + self.facts.len() * (size_of::<Facts>() + size_of::<Brief>())
+            + issues * size_of::<leadsift_core::BriefIssue>()
     }
 
-    /// Adds a record with its row's facts.
-    pub fn push(&mut self, facts: Facts, kept: &Kept) {
+    /// Adds a record with its row's standing.
+    pub fn push(&mut self, standing: Standing, kept: &Kept) {
         kept.encode(&mut self.open);
         self.open_rows += 1;
-        self.facts.push(facts);
+        self.facts.push(Facts::of(&standing));
+        self.briefs.push(standing.brief);
         self.views.clear();
         if self.open_rows == BLOCK_ROWS {
             self.seal();
@@ -335,8 +336,12 @@ impl RowStore {
         self.open_rows = 0;
     }
 
-    /// Row `i`'s facts, made again (a remap, an edit).
-    pub fn set_facts(&mut self, i: usize, facts: Facts) {
+    /// Row `i`'s standing, made again (a remap, an edit).
+    pub fn set_standing(&mut self, i: usize, standing: Standing) {
+        let facts = Facts::of(&standing);
+        if let Some(b) = self.briefs.get_mut(i) {
+            *b = standing.brief;
+        }
         if let Some(f) = self.facts.get_mut(i)
             && *f != facts
         {
@@ -348,6 +353,10 @@ impl RowStore {
 
     pub fn facts(&self, i: usize) -> Option<Facts> {
         self.facts.get(i).copied()
+    }
+
+    pub fn brief(&self, i: usize) -> Option<&Brief> {
+        self.briefs.get(i)
     }
 
     /// Sets column `column` of row `i` to `text` (a later edit of the cell replaces an
@@ -468,6 +477,16 @@ impl RowStore {
     /// a block inflated at a time and nothing copied out of it (a remap, a download: every
     /// row once, so no block is cached either).
     pub fn visit(&mut self, from: usize, to: usize, mut f: impl FnMut(usize, Kept)) {
+        self.visit_briefly(from, to, |i, k, _| f(i, k));
+    }
+
+    /// [`RowStore::visit`], each record with its row's brief (a remap in brief).
+    pub fn visit_briefly(
+        &mut self,
+        from: usize,
+        to: usize,
+        mut f: impl FnMut(usize, Kept, &Brief),
+    ) {
         let to = to.min(self.len());
         let mut i = from;
         while i < to {
@@ -489,7 +508,8 @@ impl RowStore {
             let first = block * BLOCK_ROWS;
             let end = (first + BLOCK_ROWS).min(to);
             for (j, k) in rows.into_iter().enumerate().skip(i - first).take(end - i) {
-                f(first + j, self.completed(first + j, k));
+                let brief = &self.briefs[first + j];
+                f(first + j, self.completed(first + j, k), brief);
             }
             i = end;
         }

@@ -51,13 +51,14 @@ use leadsift_core::report::{
 use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
 use leadsift_core::wire::{WireRow, WireRowJson, batch_checksum};
 use leadsift_core::{
-    MappingOverrides, Options, Replay, Replayer, Row, Summary, TextMap, Validator,
+    MappingOverrides, Options, Replay, Replayer, Restand, Row, Standing, Summary, TextMap,
+    Validator,
 };
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
 use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
-use crate::store::{Facts, Filter, Kept, RowStore};
+use crate::store::{Filter, Kept, RowStore};
 
 /// Bytes read and validated per step; between steps the worker answers page requests.
 const SLICE: f64 = 1024.0 * 1024.0;
@@ -114,14 +115,38 @@ struct Job {
     last_post: f64,
 }
 
+/// How a [`Remapping`] makes the rows' standing again.
+enum Pass {
+    /// Every row made again from its cells (after an edit: cells changed).
+    Full(Replay),
+    /// Each row's standing from its brief and the cells that need cleaning again (a new
+    /// mapping or strictness: the cells are as they were).
+    Brief(Restand),
+}
+
+impl Pass {
+    fn summary(&self) -> &Summary {
+        match self {
+            Pass::Full(r) => r.summary(),
+            Pass::Brief(r) => r.summary(),
+        }
+    }
+
+    fn finish(self) -> (Replayer, Summary) {
+        match self {
+            Pass::Full(r) => r.finish(),
+            Pass::Brief(r) => r.finish(),
+        }
+    }
+}
+
 /// The store's rows being made again (a remap, or an edit that changed a lead key), a slice
 /// of rows per step.
 struct Remapping {
     id: f64,
-    replay: Replay,
+    pass: Pass,
     next: usize,
-    facts: Vec<Facts>,
-    columns: Columns,
+    made: Vec<Standing>,
     /// What the page is told at the end: `done` (a remap) or `edited` (an edit).
     tell: &'static str,
     /// For a bulk fix: how many cells it changed (an edit of one cell says nothing).
@@ -132,25 +157,6 @@ struct Remapping {
 /// Rows made again per step of a [`Remapping`].
 const REMAP_SLICE: usize = 4096;
 
-/// An issue's column (its header or its key in the original row) to the column's index.
-#[derive(Debug, Default, Clone)]
-struct Columns(std::collections::HashMap<String, usize>);
-
-impl Columns {
-    fn of(columns: &[leadsift_core::mapping::Column]) -> Columns {
-        let mut map = std::collections::HashMap::new();
-        for c in columns {
-            map.insert(c.extra_key.clone(), c.index);
-            map.entry(c.header.clone()).or_insert(c.index);
-        }
-        Columns(map)
-    }
-
-    fn facts(&self, row: &Row) -> Facts {
-        Facts::of(row, |c| self.0.get(c).copied())
-    }
-}
-
 struct State {
     scope: DedicatedWorkerGlobalScope,
     reader: FileReaderSync,
@@ -160,7 +166,6 @@ struct State {
     store_job: f64,
     /// Makes the store's rows again from their records, once the file's header is read.
     replayer: Option<Replayer>,
-    columns: Columns,
     /// The file's account as the rows now stand (after any remap and edit).
     summary: Summary,
     /// The mapping and strictness the rows are now made with.
@@ -194,7 +199,6 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         store: RowStore::new(),
         store_job: f64::NAN,
         replayer: None,
-        columns: Columns::default(),
         summary: Summary::default(),
         overrides: MappingOverrides::default(),
         strict: false,
@@ -284,7 +288,6 @@ fn start(state: &Shared, m: &JsValue) {
         s.store = RowStore::new();
         s.store_job = id;
         s.replayer = None;
-        s.columns = Columns::default();
         s.summary = Summary::default();
         s.overrides = options.mapping.clone();
         s.strict = options.strict;
@@ -354,13 +357,13 @@ fn step(state: &Shared) {
         if s.replayer.is_none()
             && let Some(r) = job.validator.replayer()
         {
-            s.columns = Columns::of(r.columns());
             // The store holds the cells: the rows it makes again need no copy of them.
             s.replayer = Some(r.clone().keeping_cells(false));
         }
-        for mut row in rows {
-            let facts = s.columns.facts(&row);
-            s.store.push(facts, &Kept::take(&mut row));
+        if let Some(replayer) = s.replayer.as_ref() {
+            for mut row in rows {
+                s.store.push(replayer.standing(&row), &Kept::take(&mut row));
+            }
         }
         Ok(())
     });
@@ -631,31 +634,34 @@ fn remap(state: &Shared, m: &JsValue) {
         s.overrides = options.mapping;
         s.strict = options.strict;
     }
-    replay_all(state, id, "done", None);
+    remake(state, id, "done", None, true);
 }
 
 /// Makes every row again under the current choices and counts them afresh; at the end the
 /// page is told `tell`.
 fn replay_all(state: &Shared, id: f64, tell: &'static str, changed: Option<usize>) {
+    remake(state, id, tell, changed, false);
+}
+
+/// Makes every row's standing again under the current choices, from its brief when `brief`
+/// (the cells unchanged since the briefs were made), else from all its cells.
+fn remake(state: &Shared, id: f64, tell: &'static str, changed: Option<usize>, brief: bool) {
     let mut s = state.borrow_mut();
     let Some(replayer) = s.replayer.as_ref() else {
         drop(s);
         return fail(state, id, "the file has no header row to map".to_owned());
     };
-    let replay = replayer.replay(&s.summary, &s.overrides, s.strict);
-    let columns = replay
-        .summary()
-        .mapping
-        .as_ref()
-        .map(|m| Columns::of(&m.columns))
-        .unwrap_or_default();
+    let pass = if brief {
+        Pass::Brief(replayer.restand(&s.summary, &s.overrides, s.strict))
+    } else {
+        Pass::Full(replayer.replay(&s.summary, &s.overrides, s.strict))
+    };
     let n = s.store.len();
     s.remap = Some(Remapping {
         id,
-        replay,
+        pass,
         next: 0,
-        facts: Vec::with_capacity(n),
-        columns,
+        made: Vec::with_capacity(n),
         tell,
         changed,
         last_post: now(),
@@ -674,15 +680,20 @@ fn remap_step(state: &Shared) {
     let Some(r) = s.remap.as_mut() else { return };
     let n = s.store.len();
     let to = (r.next + REMAP_SLICE).min(n);
-    s.store.visit(r.next, to, |_, k| {
+    s.store.visit_briefly(r.next, to, |_, k, brief| {
         let cells = k.cells.get();
-        let row = if k.edits.is_empty() {
-            r.replay.row(&cells, k.record, k.line, k.read)
-        } else {
-            r.replay
-                .edited_row(&cells, &k.edits, k.record, k.line, k.read)
+        let standing = match &mut r.pass {
+            Pass::Brief(restand) => restand.row(&cells, &k.edits, k.line, brief),
+            Pass::Full(replay) => {
+                let row = if k.edits.is_empty() {
+                    replay.row(&cells, k.record, k.line, k.read)
+                } else {
+                    replay.edited_row(&cells, &k.edits, k.record, k.line, k.read)
+                };
+                replay.replayer().standing(&row)
+            }
         };
-        r.facts.push(r.columns.facts(&row));
+        r.made.push(standing);
     });
     r.next = to;
     if to < n {
@@ -695,7 +706,7 @@ fn remap_step(state: &Shared) {
                 ("bytes", (to as f64).into()),
                 ("total", (n as f64).into()),
                 ("rows", (to as f64).into()),
-                ("summary", to_js(r.replay.summary())),
+                ("summary", to_js(r.pass.summary())),
             ]);
             let _ = s.scope.post_message(&m);
         }
@@ -703,11 +714,10 @@ fn remap_step(state: &Shared) {
         return wake(state);
     }
     let Some(r) = s.remap.take() else { return };
-    let (replayer, summary) = r.replay.finish();
-    s.columns = Columns::of(replayer.columns());
+    let (replayer, summary) = r.pass.finish();
     s.replayer = Some(replayer);
-    for (i, f) in r.facts.into_iter().enumerate() {
-        s.store.set_facts(i, f);
+    for (i, standing) in r.made.into_iter().enumerate() {
+        s.store.set_standing(i, standing);
     }
     s.summary = summary;
     let mut fields = vec![
@@ -905,13 +915,13 @@ fn edit(state: &Shared, m: &JsValue) {
     s.store.edit(i, column, text);
     let Some(after) = s.store.get(i) else { return };
     let new = made(replayer, &after, false);
+    let standing = replayer.standing(&new);
     drop(guard);
     save_edits(state);
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
     if s.summary.replace_row(&old, &new) {
-        let facts = s.columns.facts(&new);
-        s.store.set_facts(i, facts);
+        s.store.set_standing(i, standing);
         s.store.clear_classes();
         let summary = to_js(&s.summary);
         drop(guard);

@@ -278,6 +278,21 @@ fn another_mapping(bytes: &[u8]) -> Option<leadsift_core::MappingOverrides> {
 #[test]
 fn a_file_mapped_again_from_its_cells_is_the_file_validated_again() {
     let mut made = 0;
+    for (name, bytes) in &every_file(600) {
+        let Some(overrides) = another_mapping(bytes) else {
+            continue;
+        };
+        for strict in [false, true] {
+            made += assert_replay_is_validating_again(name, bytes, &overrides, strict);
+        }
+        // Back to what was detected: the empty choice.
+        made += assert_replay_is_validating_again(name, bytes, &Default::default(), false);
+    }
+    assert!(made > 3000, "only {made} rows made again");
+}
+
+/// The fixtures' files, and two damaged generator files of `rows` rows.
+fn every_file(rows: u64) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for dir in ["golden", "bad"] {
         for entry in std::fs::read_dir(fixtures().join(dir)).expect("fixtures") {
@@ -289,17 +304,160 @@ fn a_file_mapped_again_from_its_cells_is_the_file_validated_again() {
         }
     }
     for seed in [4, 5] {
-        files.push((format!("generated {seed}"), damaged(600, seed)));
+        files.push((format!("generated {seed}"), damaged(rows, seed)));
     }
-    for (name, bytes) in &files {
-        let Some(overrides) = another_mapping(bytes) else {
+    files
+}
+
+/// The edits a person might have made: every seventh record's cell in a column that turns
+/// with the record, emptied or replaced by text no field accepts whole.
+fn edits_of(record: u64, columns: usize) -> Vec<(usize, String)> {
+    if record % 7 != 3 || columns == 0 {
+        return Vec::new();
+    }
+    let column = (record as usize / 7) % columns;
+    let text = if record.is_multiple_of(2) {
+        ""
+    } else {
+        "00501"
+    };
+    vec![(column, text.to_owned())]
+}
+
+/// Remaps one file in brief ([`leadsift_core::Restand`]) from `from` to `to`, and checks each
+/// row's standing and the summary against the full replay; the rows checked.
+fn assert_remap_in_brief_is_full(
+    name: &str,
+    bytes: &[u8],
+    from: &leadsift_core::MappingOverrides,
+    to: &leadsift_core::MappingOverrides,
+    strict: bool,
+) -> Option<usize> {
+    let options = Options {
+        keep_cells: true,
+        mapping: from.clone(),
+        ..Options::new(leadsift_testkit::today())
+    };
+    let mut v = leadsift_core::Validator::new(options);
+    let mut rows = v.push(bytes).ok()?;
+    rows.extend(v.finish().ok()?);
+    let replayer = v.replayer()?.clone();
+    let width = replayer.columns().len();
+    // The file as it stood before the remap: rows with edits made, duplicates counted.
+    let mut before = replayer.replay(v.summary(), from, false);
+    let mut standing = Vec::new();
+    for row in &rows {
+        let cells = row.cells.as_ref().expect("cells kept");
+        let edits = edits_of(row.record, width);
+        let made = before.edited_row(&cells.get(), &edits, row.record, row.line, row.read);
+        standing.push((made.line, replayer.brief(&made), edits));
+    }
+    let (before_replayer, read) = before.finish();
+    let mut brief = before_replayer.restand(&read, to, strict);
+    let mut full = before_replayer.replay(&read, to, strict);
+    for (row, (line, old, edits)) in rows.iter().zip(&standing) {
+        let cells = row.cells.as_ref().expect("cells kept").get();
+        let got = brief.row(&cells, edits, *line, old);
+        let want = full.edited_row(&cells, edits, row.record, row.line, row.read);
+        let want_brief = full.replayer().brief(&want);
+        let mut want_issues = want_brief.issues.to_vec();
+        let mut got_issues = got.brief.issues.to_vec();
+        want_issues.sort();
+        got_issues.sort();
+        let at = format!("{name}: line {line}, {to:?}, strict {strict}");
+        assert_eq!(got.status, want.status, "{at}: status");
+        assert_eq!(got.replaces_line, want.replaces_line, "{at}: replaces");
+        assert_eq!(got_issues, want_issues, "{at}: issues");
+        assert_eq!(got.brief.key, want_brief.key, "{at}: lead key");
+    }
+    let (r1, s1) = brief.finish();
+    let (r2, s2) = full.finish();
+    assert_eq!(s1, s2, "{name}: summary, {to:?}, strict {strict}");
+    assert_eq!(r1.columns(), r2.columns());
+    Some(rows.len())
+}
+
+#[test]
+fn a_remap_in_brief_is_the_full_remap() {
+    use leadsift_core::mapping::Target;
+    let mut checked = 0;
+    let fields = [
+        "extra",
+        "state",
+        "postal_code",
+        "email",
+        "phone_1",
+        "city",
+        "submitted_at",
+        "lead_id",
+        "first_name",
+    ];
+    let mut files = every_file(300);
+    // ZIP codes a spreadsheet took the leading zeros of, which the state restores; keys by
+    // e-mail and phone, some shared.
+    files.push((
+        "zip codes and shared keys".to_owned(),
+        b"email,phone,state,zip,city,submitted\n\
+          a@example.com,617-555-0100,MA,2134,Boston,2026-01-02\n\
+          b@example.com,,NJ,7030,Hoboken,2026-01-02\n\
+          ,201-555-0111,CT,6103,Hartford,2026-01-03\n\
+          a@example.com,617-555-0100,MA,2134,Boston,2026-01-02\n\
+          not an email,,NY,10001,New York,2026-01-04\n\
+          b@example.com,,ZZ,7030,Hoboken,2026-01-02\n\
+          ,,ME,4101,Portland,\n"
+            .to_vec(),
+    ));
+    for (name, bytes) in files {
+        let Ok((_, summary)) = run_chunked(&bytes, 65536, Options::new(leadsift_testkit::today()))
+        else {
             continue;
         };
-        for strict in [false, true] {
-            made += assert_replay_is_validating_again(name, bytes, &overrides, strict);
+        let Some(mapping) = summary.mapping else {
+            continue;
+        };
+        let mut cases = Vec::new();
+        if let Some(o) = another_mapping(&bytes) {
+            cases.push((Default::default(), o));
         }
-        // Back to what was detected: the empty choice.
-        made += assert_replay_is_validating_again(name, bytes, &Default::default(), false);
+        for (i, column) in mapping.columns.iter().enumerate().take(4) {
+            let field = fields[i % fields.len()];
+            // The column given another field, and the column that had that field let go, so
+            // that no field is mapped twice.
+            let mut to = leadsift_core::MappingOverrides::default();
+            to.0.insert(column.header.clone(), Target::parse(field).expect("field"));
+            if let Some(had) = mapping
+                .columns
+                .iter()
+                .find(|c| c.field.is_some_and(|f| f.name() == field) && c.index != i)
+            {
+                to.0.insert(had.header.clone(), Target::parse("extra").expect("word"));
+            }
+            cases.push((Default::default(), to.clone()));
+            // And back again, from that mapping.
+            cases.push((to, Default::default()));
+        }
+        // The columns the rules read across a row let go of, and taken back.
+        for field in ["state", "postal_code", "email", "lead_id", "phone_1"] {
+            if let Some(had) = mapping
+                .columns
+                .iter()
+                .find(|c| c.field.is_some_and(|f| f.name() == field))
+            {
+                let mut to = leadsift_core::MappingOverrides::default();
+                to.0.insert(had.header.clone(), Target::parse("extra").expect("word"));
+                cases.push((Default::default(), to.clone()));
+                cases.push((to, Default::default()));
+            }
+        }
+        for (k, (from, to)) in cases.iter().enumerate() {
+            for strict in [false, true] {
+                if strict && k % 4 != 0 {
+                    continue;
+                }
+                checked +=
+                    assert_remap_in_brief_is_full(&name, &bytes, from, to, strict).unwrap_or(0);
+            }
+        }
     }
-    assert!(made > 3000, "only {made} rows made again");
+    assert!(checked > 30_000, "only {checked} rows remapped in brief");
 }

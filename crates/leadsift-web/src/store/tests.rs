@@ -17,10 +17,20 @@ fn kept(i: usize) -> Kept {
     }
 }
 
+/// A row's standing with no issue but its status.
+fn standing(status: RowStatus) -> Standing {
+    Standing {
+        status,
+        replaces_line: None,
+        brief: Brief::default(),
+    }
+}
+
 fn fill(n: usize) -> RowStore {
     let mut s = RowStore::new();
     for i in 0..n {
-        s.push(Facts::status([VALID, WARNING, REJECTED][i % 3]), &kept(i));
+        let status = [RowStatus::Valid, RowStatus::Warning, RowStatus::Rejected][i % 3];
+        s.push(standing(status), &kept(i));
     }
     s
 }
@@ -81,7 +91,7 @@ fn filters_count_and_page_in_file_order() {
     assert_eq!(s.count(Filter::Issues), total - total.div_ceil(3));
     assert_eq!(records(&s.page(Filter::Rejected, 1, 3)), [5, 8, 11]);
     // A push after a view was built is seen by the next count.
-    s.push(Facts::status(REJECTED), &kept(total));
+    s.push(standing(RowStatus::Rejected), &kept(total));
     assert_eq!(s.count(Filter::Rejected), rejected + 1);
 }
 
@@ -104,11 +114,12 @@ fn a_million_rows_stay_small() {
             ..kept(i)
         };
         given += k.cells.text().len();
-        s.push(Facts::status(VALID), &k);
+        s.push(standing(RowStatus::Valid), &k);
     }
-    // The records compress to under half; beside them each row has its facts, 24 bytes.
-    let facts = s.len() * size_of::<Facts>();
-    assert!(size_of::<Facts>() <= 24);
+    // The records compress to under half; beside them each row has its facts and its brief
+    // (without issues here), 56 bytes.
+    let facts = s.len() * (size_of::<Facts>() + size_of::<Brief>());
+    assert!(size_of::<Facts>() + size_of::<Brief>() <= 56);
     assert!(
         (s.memory() - facts) * 2 < given,
         "{} of {given}",
@@ -142,46 +153,45 @@ fn rows_filter_by_the_class_a_comparison_gave_them() {
     assert_eq!(Filter::parse("class:nonsense"), Filter::All);
 }
 
-/// A row of `kept(i)`'s record with the given issues (code, column).
-fn row_with(i: usize, issues: &[(IssueCode, Option<&str>)], replaces: Option<u64>) -> Row {
-    let (rows, _) = leadsift_core::validate_bytes(
-        b"Email\na@example.com\n",
-        leadsift_core::Options::new(
-            leadsift_core::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
-        ),
-    )
-    .expect("readable");
-    let mut row = rows.into_iter().next().expect("a row");
-    row.record = i as u64;
-    row.issues = issues
+/// A row's standing with the given issues (code, column) and the line it replaces.
+fn standing_with(issues: &[(IssueCode, Option<u16>)], replaces: Option<u64>) -> Standing {
+    let issues: Box<[leadsift_core::BriefIssue]> = issues
         .iter()
-        .map(|(code, column)| {
-            let mut issue = leadsift_core::Issue::new(*code, "m");
-            issue.column = column.map(str::to_owned);
-            issue
+        .map(|&(code, column)| leadsift_core::BriefIssue {
+            column,
+            code,
+            cleaned: column.is_some(),
         })
         .collect();
-    row.status = leadsift_core::judge::status(&row.issues, false);
-    row.replaces_line = replaces;
-    row
+    let status = if issues.iter().any(|i| i.code.rejects()) {
+        RowStatus::Rejected
+    } else if issues.is_empty() {
+        RowStatus::Valid
+    } else {
+        RowStatus::Warning
+    };
+    Standing {
+        status,
+        replaces_line: replaces,
+        brief: Brief { key: None, issues },
+    }
 }
 
 #[test]
 fn rows_filter_by_issue_code_column_and_edit() {
-    let columns = ["Email", "Phone", "Zip"];
-    let column_of = |c: &str| columns.iter().position(|k| *k == c);
+    // Columns: Email, Phone, Zip.
     let mut s = RowStore::new();
-    let issues: [&[(IssueCode, Option<&str>)]; 4] = [
+    let issues: [&[(IssueCode, Option<u16>)]; 4] = [
         &[],
-        &[(IssueCode::InvalidPhone, Some("Phone"))],
+        &[(IssueCode::InvalidPhone, Some(1))],
         &[
-            (IssueCode::InvalidPhone, Some("Phone")),
-            (IssueCode::InvalidPostalCode, Some("Zip")),
+            (IssueCode::InvalidPhone, Some(1)),
+            (IssueCode::InvalidPostalCode, Some(2)),
         ],
         &[(IssueCode::ShortRow, None)],
     ];
     for (i, list) in issues.iter().enumerate() {
-        s.push(Facts::of(&row_with(i, list, None), column_of), &kept(i));
+        s.push(standing_with(list, None), &kept(i));
     }
     assert_eq!(
         records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)),
@@ -216,7 +226,8 @@ fn rows_filter_by_issue_code_column_and_edit() {
     assert_eq!(records(&s.page(Filter::Edited, 0, 9)), [1]);
 
     // The row made again: its facts replace the old ones, and the filters follow.
-    s.set_facts(1, Facts::of(&row_with(1, &[], Some(7)), column_of));
+    s.set_standing(1, standing_with(&[], Some(7)));
+    assert_eq!(s.brief(1), Some(&Brief::default()));
     assert_eq!(
         records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)),
         [2]
