@@ -12,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import Papa from 'papaparse';
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -265,6 +266,11 @@ await page.goto(server.url);
 await page.waitForFunction(() => window.leadsiftReady === true, null, { timeout: 60_000 });
 
 let firstAnnounced = '';
+/** A file's SHA-256 in hex, as the page's worker makes it. */
+function sha256(file) {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
 await step('drop a messy export: mapping and counts as leadsift validate', async () => {
   // The zone lights up while a file is dragged over it, and not after.
   await page.dispatchEvent('#drop', 'dragover');
@@ -275,6 +281,7 @@ await step('drop a messy export: mapping and counts as leadsift validate', async
   firstAnnounced = await page.textContent('#announce');
   eq(notFound, [], 'every file the page asks for exists (the favicon included)');
   eq(await counts(), pick(smallNative), 'browser counts against leadsift validate');
+  eq(await page.getAttribute('#detected', 'data-sha256'), sha256(small), 'the file\'s SHA-256, hashed by the worker');
   assert(smallNative.warning > 0, 'the fixture should have rows with invalid values');
   const mapping = await page.$$eval('#mapping select', (s) => s.map((x) => [x.dataset.header, x.value]));
   assert(mapping.length >= 20, `expected a select per column, got ${mapping.length}`);
@@ -1063,6 +1070,8 @@ if (bench) {
     await page.setInputFiles('#file', hundred);
     await waitValidated(600_000);
     const appSecs = (Date.now() - t0) / 1000;
+    // A file this big is hashed by a helper worker alongside the validation: the same digest.
+    eq(await page.getAttribute('#detected', 'data-sha256'), sha256(hundred), 'the big file\'s SHA-256, hashed alongside');
     // Scroll the grid through the million-row-capable view while idle (in the review step).
     await page.click('#step-review');
     await page.waitForFunction(() => document.querySelector('table.grid tbody tr .line'));

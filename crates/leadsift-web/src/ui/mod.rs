@@ -1142,6 +1142,10 @@ fn finished(app: &Shared, m: &JsValue) {
             sha256: a.digest.clone(),
             rows: get_f64(m, "rows") as u64,
         });
+        // The file's identity (what an import is resumed by) on its Detected panel.
+        if let Some(panel) = a.doc.get_element_by_id("detected") {
+            let _ = panel.set_attribute("data-sha256", &a.digest);
+        }
         let s = a.summary.clone().unwrap_or_default();
         (
             a.doc.clone(),
