@@ -29,10 +29,6 @@
 //!   holds another job's rows or is still filling.
 //! - in `bench {file}`: validates the whole file without keeping anything; out `bench {ms, bytes,
 //!   rows}`.
-//! - in `digest {job, file}` (a helper worker's one task): out `digest {job, sha256}` or
-//!   `digest {job, error}`. The validating worker starts that helper for each file, so the
-//!   file's SHA-256 (as fast as validating, in wasm) is made alongside, on another core,
-//!   instead of in the validation's path; without a helper it hashes each slice itself.
 //! - in `returns {job, codes}` (comma-separated reason codes): out `returns {job, blob, returned,
 //!   price, without_event_id, lines}`, the returns file LeadConduit imports, or `returns {job,
 //!   error}`.
@@ -115,22 +111,8 @@ struct Job {
     file: File,
     offset: f64,
     validator: Validator,
-    sha: Hashing,
-    /// Every slice validated: the job waits only for the helper's digest.
-    read: bool,
+    sha: FileDigest,
     last_post: f64,
-}
-
-/// Files from this size on are hashed by the helper worker: below it, hashing here costs
-/// less than the helper's start (its own copy of the wasm) would make a person wait.
-const HELPER_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
-
-/// How a job's file gets its SHA-256.
-enum Hashing {
-    /// Fed here, a slice at a time (no helper worker).
-    Here(FileDigest),
-    /// Made by the helper worker; its answer once it came.
-    Helper(Option<String>),
 }
 
 /// How a [`Remapping`] makes the rows' standing again.
@@ -198,9 +180,6 @@ struct State {
     /// A comparison's progress: the stored leads some row is, and the counts.
     seen: Seen,
     compared: ReconcileSummary,
-    /// The helper worker that hashes the current file, and whether it is still busy with a
-    /// file (a new file then gets a new helper).
-    hasher: Option<(web_sys::Worker, bool)>,
     /// Wakes the worker for the next slice without a timer's minimum delay.
     channel: MessageChannel,
 }
@@ -228,7 +207,6 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         edits_key: String::new(),
         seen: Seen::default(),
         compared: ReconcileSummary::default(),
-        hasher: None,
         channel,
     }));
 
@@ -269,7 +247,6 @@ fn handle(state: &Shared, m: &JsValue) {
         "page" => page(state, m),
         "batch" => batch(state, m),
         "bench" => bench(state, m),
-        "digest" => digest(state, m),
         "returns" => returns(state, m),
         "compare_batch" | "compare_found" | "compare_deliveries" | "compare_summary" => {
             compare(state, m)
@@ -318,139 +295,16 @@ fn start(state: &Shared, m: &JsValue) {
         s.edits_key.clear();
         s.seen = Seen::default();
         s.compared = ReconcileSummary::default();
-        let sha = match file.size() >= HELPER_BYTES && hasher(state, &mut s, id, &file) {
-            true => Hashing::Helper(None),
-            false => Hashing::Here(FileDigest::new()),
-        };
         s.job = Some(Job {
             id,
             file,
             offset: 0.0,
             validator: Validator::new(options),
-            sha,
-            read: false,
+            sha: FileDigest::new(),
             last_post: 0.0,
         });
     }
     wake(state);
-}
-
-/// Hands `file` to the helper worker (started when there is none, or when the one there is
-/// still hashing an earlier file); false when no helper could be started.
-fn hasher(state: &Shared, s: &mut State, id: f64, file: &File) -> bool {
-    if let Some((old, true)) = s.hasher.take() {
-        old.terminate();
-    }
-    if s.hasher.is_none() {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let Ok(helper) = web_sys::Worker::new_with_options("worker.js", &options) else {
-            return false;
-        };
-        let st = Rc::downgrade(state);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let data = e.data();
-            if let Some(state) = st.upgrade()
-                && get_str(&data, "type") == "digest"
-            {
-                let sha = get(&data, "sha256").as_string();
-                digested(
-                    &state,
-                    get_f64(&data, "job"),
-                    sha.ok_or_else(|| get_str(&data, "error")),
-                );
-            }
-        });
-        helper.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        let st = Rc::downgrade(state);
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| {
-            if let Some(state) = st.upgrade() {
-                // The helper could not load or failed: this file is hashed here, and so are
-                // the next ones.
-                let id = {
-                    let mut s = state.borrow_mut();
-                    if let Some((h, _)) = s.hasher.take() {
-                        h.terminate();
-                    }
-                    s.job.as_ref().map_or(f64::NAN, |j| j.id)
-                };
-                digested(&state, id, Err("the hashing worker stopped".to_owned()));
-            }
-        });
-        helper.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
-        s.hasher = Some((helper, false));
-    }
-    let Some((helper, busy)) = s.hasher.as_mut() else {
-        return false;
-    };
-    let m = obj(&[
-        ("type", "digest".into()),
-        ("job", id.into()),
-        ("file", file.into()),
-    ]);
-    *busy = helper.post_message(&m).is_ok();
-    *busy
-}
-
-/// The helper's answer for job `id`: its digest, or why it has none (then the file is
-/// hashed here, read again).
-fn digested(state: &Shared, id: f64, sha: Result<String, String>) {
-    let outcome = {
-        let mut guard = state.borrow_mut();
-        let s = &mut *guard;
-        if let Some((_, busy)) = s.hasher.as_mut() {
-            *busy = false;
-        }
-        let Some(job) = s.job.as_mut().filter(|j| j.id == id) else {
-            return;
-        };
-        let sha = sha.or_else(|_| hash_here(&s.reader, &job.file));
-        sha.map(|sha| {
-            job.sha = Hashing::Helper(Some(sha));
-            job.read
-        })
-    };
-    match outcome {
-        Ok(true) => finish(state),
-        Ok(false) => {}
-        Err(e) => fail(state, id, e),
-    }
-}
-
-/// The file's SHA-256, read in 4 MiB slices.
-fn hash_here(reader: &FileReaderSync, file: &File) -> Result<String, String> {
-    let mut sha = FileDigest::new();
-    let size = file.size();
-    let mut offset = 0.0;
-    while offset < size {
-        let to = (offset + 4.0 * SLICE).min(size);
-        sha.update(&read(reader, file, offset, to)?);
-        offset = to;
-    }
-    Ok(sha.finish())
-}
-
-/// The helper's task: the digest of the message's file.
-fn digest(state: &Shared, m: &JsValue) {
-    let id = get_f64(m, "job");
-    let answer = match get(m, "file").dyn_into::<File>() {
-        Ok(file) => hash_here(&state.borrow().reader, &file),
-        Err(_) => Err("the message holds no file".to_owned()),
-    };
-    let (key, value) = match answer {
-        Ok(sha) => ("sha256", sha),
-        Err(e) => ("error", e),
-    };
-    post(
-        state,
-        &obj(&[
-            ("type", "digest".into()),
-            ("job", id.into()),
-            (key, value.into()),
-        ]),
-    );
 }
 
 fn wake(state: &Shared) {
@@ -479,36 +333,6 @@ fn read(reader: &FileReaderSync, file: &File, from: f64, to: f64) -> Result<Vec<
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// Ends the current job, read and hashed: the page is told `done`, and the edits kept for the
-/// file are looked for.
-fn finish(state: &Shared) {
-    let mut guard = state.borrow_mut();
-    let s = &mut *guard;
-    let Some(job) = s.job.take() else { return };
-    let sha = match job.sha {
-        Hashing::Here(sha) => sha.finish(),
-        Hashing::Helper(sha) => sha.unwrap_or_default(),
-    };
-    let (id, size) = (job.id, job.file.size());
-    s.summary = job.validator.summary().clone();
-    s.edits_key = match &s.summary.sniffed {
-        Some(f) => format!("{sha}|{}|{}|{}", f.encoding, f.delimiter, f.header_line),
-        None => String::new(),
-    };
-    let m = obj(&[
-        ("type", "done".into()),
-        ("job", id.into()),
-        ("summary", to_js(&s.summary)),
-        ("rows", (s.store.len() as f64).into()),
-        ("bytes", size.into()),
-        ("total", size.into()),
-        ("sha256", sha.into()),
-    ]);
-    let _ = s.scope.post_message(&m);
-    drop(guard);
-    restore_edits(state, id);
-}
-
 /// One slice of the current job (or of the current remapping).
 fn step(state: &Shared) {
     if state.borrow().remap.is_some() {
@@ -516,16 +340,12 @@ fn step(state: &Shared) {
     }
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
-    let Some(job) = s.job.as_mut().filter(|j| !j.read) else {
-        return;
-    };
+    let Some(job) = s.job.as_mut() else { return };
     let size = job.file.size();
     let to = (job.offset + SLICE).min(size);
     let id = job.id;
     let result = read(&s.reader, &job.file, job.offset, to).and_then(|bytes| {
-        if let Hashing::Here(sha) = &mut job.sha {
-            sha.update(&bytes);
-        }
+        job.sha.update(&bytes);
         job.offset = to;
         let rows = if to >= size {
             let mut rows = job.validator.push(&bytes).map_err(|e| e.to_string())?;
@@ -554,14 +374,25 @@ fn step(state: &Shared) {
     let done = to >= size;
     let t = now();
     if done {
-        job.read = true;
-        let waiting = matches!(job.sha, Hashing::Helper(None));
+        let Some(job) = s.job.take() else { return };
+        let sha = job.sha.finish();
+        s.summary = job.validator.summary().clone();
+        s.edits_key = match &s.summary.sniffed {
+            Some(f) => format!("{sha}|{}|{}|{}", f.encoding, f.delimiter, f.header_line),
+            None => String::new(),
+        };
+        let m = obj(&[
+            ("type", "done".into()),
+            ("job", id.into()),
+            ("summary", to_js(&s.summary)),
+            ("rows", (s.store.len() as f64).into()),
+            ("bytes", size.into()),
+            ("total", size.into()),
+            ("sha256", sha.into()),
+        ]);
+        let _ = s.scope.post_message(&m);
         drop(guard);
-        // Else the helper's digest finishes the job when it comes.
-        if !waiting {
-            finish(state);
-        }
-        return;
+        return restore_edits(state, id);
     }
     if t - job.last_post >= 100.0 {
         job.last_post = t;
