@@ -29,12 +29,24 @@ pub fn rejects(issues: &[Issue], strict: bool) -> bool {
 
 /// The row's status from its issues.
 pub fn status(issues: &[Issue], strict: bool) -> RowStatus {
-    if rejects(issues, strict) {
-        RowStatus::Rejected
-    } else if issues.is_empty() {
-        RowStatus::Valid
-    } else {
+    status_of(issues.iter().map(|i| (i.code, i.severity)), strict)
+}
+
+/// The status of a row whose issues have these codes and severities: rejected when one
+/// rejects ([`rejects`]), valid with none, else warning. A row kept in brief (its codes
+/// only, each with its code's severity) is judged by the same rule.
+pub fn status_of(issues: impl Iterator<Item = (IssueCode, Severity)>, strict: bool) -> RowStatus {
+    let mut any = false;
+    for (code, severity) in issues {
+        if code.rejects() || (strict && severity == Severity::Error) {
+            return RowStatus::Rejected;
+        }
+        any = true;
+    }
+    if any {
         RowStatus::Warning
+    } else {
+        RowStatus::Valid
     }
 }
 

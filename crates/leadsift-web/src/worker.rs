@@ -622,10 +622,18 @@ fn remap(state: &Shared, m: &JsValue) {
         Err(e) => return fail(state, get_f64(m, "job"), e),
     };
     let id = get_f64(m, "job");
-    {
+    let in_brief = {
         let mut s = state.borrow_mut();
-        // A remap replaces a remap under way; it needs the whole file read.
-        s.remap = None;
+        // A remap replaces a remap under way; it needs the whole file read. When the one
+        // replaced was making the rows again after an edit, some briefs are older than their
+        // cells: this remap makes every row again too.
+        let in_brief = !matches!(
+            s.remap.take(),
+            Some(Remapping {
+                pass: Pass::Full(_),
+                ..
+            })
+        );
         if let Some(why) = busy(&s, s.store_job) {
             drop(s);
             return fail(state, id, why.to_owned());
@@ -633,8 +641,9 @@ fn remap(state: &Shared, m: &JsValue) {
         s.store_job = id;
         s.overrides = options.mapping;
         s.strict = options.strict;
-    }
-    remake(state, id, "done", None, true);
+        in_brief
+    };
+    remake(state, id, "done", None, in_brief);
 }
 
 /// Makes every row again under the current choices and counts them afresh; at the end the

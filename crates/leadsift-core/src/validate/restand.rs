@@ -27,7 +27,8 @@ use std::hash::{Hash, Hasher};
 use super::{Replay, Replayer, Summary, restored_zip};
 use crate::clean;
 use crate::field::Field;
-use crate::issue::{IssueCode, Severity};
+use crate::issue::IssueCode;
+use crate::judge;
 use crate::lead::{KeyKind, Lead, LeadKey, Row, RowStatus};
 use crate::mapping::{Column, MappingOverrides};
 use crate::seen::SeenKeys;
@@ -68,18 +69,9 @@ pub(super) fn key_hash(key: &LeadKey) -> u64 {
     h.finish()
 }
 
-/// The status a row with these issue codes has.
-fn status_of(codes: &[BriefIssue], strict: bool) -> RowStatus {
-    if codes
-        .iter()
-        .any(|i| i.code.rejects() || (strict && i.code.severity() == Severity::Error))
-    {
-        RowStatus::Rejected
-    } else if codes.is_empty() {
-        RowStatus::Valid
-    } else {
-        RowStatus::Warning
-    }
+/// The status of a row with these issues in brief ([`judge::status_of`]).
+fn status_of(issues: &[BriefIssue], strict: bool) -> RowStatus {
+    judge::status_of(issues.iter().map(|i| (i.code, i.code.severity())), strict)
 }
 
 impl Replayer {
