@@ -150,15 +150,26 @@ struct Row {
     note: String,
 }
 
+/// Writes `leadsift-core`'s NANP pattern table from the `phonenumber` crate's metadata.
+fn nanp_table() -> Result<()> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/leadsift-core/src/clean/nanp_table.rs");
+    std::fs::write(&path, leadsift_testkit::nanp::table_source())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen") => return generate_files(&args[1..]),
         Some("gzip") => return gzip_twins(&args[1..]),
+        Some("nanp") => return nanp_table(),
         Some("bench-import") => {}
         _ => {
             bail!(
-                "usage: cargo xtask gen --help | cargo xtask bench-import [--rows N] [--pg URL] | cargo xtask gzip FILE…"
+                "usage: cargo xtask gen --help | cargo xtask bench-import [--rows N] [--pg URL] | cargo xtask gzip FILE… | cargo xtask nanp"
             )
         }
     }

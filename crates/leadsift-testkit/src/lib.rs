@@ -4,6 +4,7 @@
 use serde_json::Value as Json;
 
 pub mod generate;
+pub mod nanp;
 
 /// The day every test runs on, so that no verdict depends on the clock.
 pub fn today() -> chrono::NaiveDate {

@@ -161,6 +161,17 @@ fn nanp_validity_agrees_on_every_area_code() {
     }
 }
 
+/// The committed NANP pattern table is what `cargo xtask nanp` makes from this `phonenumber`'s
+/// metadata (after an upgrade of the crate, run it again).
+#[test]
+fn nanp_table_is_the_metadata() {
+    let committed = include_str!("../../src/clean/nanp_table.rs");
+    assert!(
+        committed == leadsift_testkit::nanp::table_source(),
+        "src/clean/nanp_table.rs is stale: run `cargo xtask nanp`"
+    );
+}
+
 fn assert_nanp_agrees(national: &str) {
     let number = phonenumber::parse(Some(phonenumber::country::Id::US), format!("+1{national}"))
         .expect("parses");
