@@ -20,6 +20,12 @@ fn admits_ten(d: &Descriptor) -> bool {
     lengths.is_empty() || lengths.contains(&TEN)
 }
 
+/// A pattern without its layout: the metadata's patterns are read with white space ignored
+/// (as `phonenumber` compiles them, and as the core does), so it is no part of them.
+fn compact(pattern: &str) -> String {
+    pattern.split_whitespace().collect()
+}
+
 /// The whole generated file.
 pub fn table_source() -> String {
     let mut out = String::new();
@@ -32,7 +38,7 @@ pub fn table_source() -> String {
     let ids = DATABASE.region(&1u16).unwrap_or_default();
     for meta in ids.iter().filter_map(|id| DATABASE.by_id(*id)) {
         let d = meta.descriptors();
-        let types: Vec<&str> = [
+        let types: Vec<String> = [
             d.premium_rate(),
             d.toll_free(),
             d.shared_cost(),
@@ -47,19 +53,19 @@ pub fn table_source() -> String {
         .into_iter()
         .flatten()
         .filter(|t| admits_ten(t))
-        .map(|t| t.national_number().as_str())
+        .map(|t| compact(t.national_number().as_str()))
         .collect();
         let _ = writeln!(out, "    // {}", meta.id());
         let _ = writeln!(out, "    Patterns {{");
         let _ = writeln!(
             out,
             "        leading: {:?},",
-            meta.leading_digits().map(|l| l.as_str())
+            meta.leading_digits().map(|l| compact(l.as_str()))
         );
         let _ = writeln!(
             out,
             "        general: {:?},",
-            d.general().national_number().as_str()
+            compact(d.general().national_number().as_str())
         );
         let _ = writeln!(
             out,

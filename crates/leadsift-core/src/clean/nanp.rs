@@ -11,12 +11,12 @@
 //! the number is valid when that region's general pattern and one of its type patterns match
 //! it. A property test checks agreement with `phonenumber::is_valid`.
 //!
-//! The patterns compile as byte patterns without Unicode classes: the input is ten ASCII digits,
+//! The patterns compile without Unicode classes: the input is ten ASCII digits,
 //! on which `\d` means the same either way, and the ASCII forms compile in a fifth of the time.
 
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder};
 
 #[rustfmt::skip]
 #[path = "nanp_table.rs"]
@@ -62,7 +62,7 @@ struct Region {
 impl Region {
     /// Whether the region's general pattern and one of its type patterns match (a pattern
     /// whose possible lengths exclude ten digits never matches a ten-digit number).
-    fn recognises(&self, national: &[u8]) -> bool {
+    fn recognises(&self, national: &str) -> bool {
         self.general.as_ref().is_some_and(|g| g.is_match(national))
             && self.types.as_ref().is_some_and(|t| t.is_match(national))
     }
@@ -91,8 +91,7 @@ fn regions() -> &'static [Region] {
 /// region whose leading digits match, or that has no leading digits and recognises the number,
 /// is chosen, and the number is valid when that region recognises it.
 pub fn is_valid(national: &str) -> bool {
-    let national = national.as_bytes();
-    if national.len() != TEN || !national.iter().all(u8::is_ascii_digit) {
+    if national.len() != TEN || !national.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
     for region in regions() {
