@@ -65,13 +65,19 @@ impl RawRecord {
     /// The kept fields as text.
     pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::with_capacity(self.ends.len());
+        self.fields_into(&mut out);
+        out
+    }
+
+    /// The kept fields as text, appended to `out` (a caller's buffer, used again record after
+    /// record).
+    pub fn fields_into<'a>(&'a self, out: &mut Vec<&'a str>) {
         let mut start = 0;
         // Every end is where a field ended in the text, between two characters.
         for &end in &self.ends {
             out.push(self.buf.get(start..end).unwrap_or_default());
             start = end;
         }
-        out
     }
 
     /// Whether every field is empty (a blank line, or a line of delimiters only).

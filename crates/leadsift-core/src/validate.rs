@@ -112,6 +112,8 @@ pub struct Validator {
     summary: Summary,
     fatal: Option<ReadError>,
     out: Vec<Row>,
+    /// The buffer a record's cells are listed in (empty between records).
+    cells: Vec<&'static str>,
     finished: bool,
     /// Whether the decoder has replaced any invalid bytes so far.
     replaced: bool,
@@ -143,6 +145,7 @@ impl Validator {
             summary: Summary::default(),
             fatal: None,
             out: Vec::new(),
+            cells: Vec::new(),
             finished: false,
             replaced: false,
         }
@@ -408,7 +411,13 @@ impl Validator {
         };
         let row = match self.replayer.as_ref() {
             Some(replayer) => {
-                let mut row = replayer.made(&r.fields(), record, r.line, read);
+                // One buffer of cells for every record: empty between records, so that it
+                // borrows nothing past this one.
+                let mut cells: Vec<&str> = std::mem::take(&mut self.cells);
+                r.fields_into(&mut cells);
+                let mut row = replayer.made(&cells, record, r.line, read);
+                cells.clear();
+                self.cells = cells.into_iter().map(|_| "").collect();
                 tally(replayer, &mut self.seen, &mut self.summary, &mut row);
                 row
             }

@@ -221,6 +221,10 @@ impl PostalCode {
             });
             return Ok((zip, note));
         }
+        // Nearly every cell is a plain five-digit ZIP code: as the general path below takes it.
+        if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok((PostalCode(SmallText::new(t)), None));
+        }
         let compact: String = t
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))

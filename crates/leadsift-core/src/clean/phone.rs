@@ -57,21 +57,36 @@ impl Phone {
             return Err(invalid("the extension must be 1 to 10 digits"));
         }
         let plus = main.starts_with('+');
-        let mut digits = String::with_capacity(16);
+        // The digits, on the stack for any number that could be one (a longer cell is read
+        // the same way, on the heap, to say what is wrong with it).
+        let mut stack = [0u8; 32];
+        let mut heap = Vec::new();
+        let buf: &mut [u8] = if main.len() <= stack.len() {
+            &mut stack
+        } else {
+            heap.resize(main.len(), 0);
+            &mut heap
+        };
+        let mut n = 0;
         for c in main.chars() {
             match c {
-                '0'..='9' => digits.push(c),
+                '0'..='9' => {
+                    // One byte each, so never more of them than `main` has bytes.
+                    buf[n] = c as u8;
+                    n += 1;
+                }
                 ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
-                '+' if digits.is_empty() => {}
+                '+' if n == 0 => {}
                 _ => return Err(invalid("expected a phone number")),
             }
         }
+        let digits = std::str::from_utf8(&buf[..n]).unwrap_or_default();
         let (cc_plus, national) = if plus {
-            (true, digits.as_str())
+            (true, digits)
         } else if let Some(rest) = digits.strip_prefix("011") {
             (true, rest)
         } else {
-            (false, digits.as_str())
+            (false, digits)
         };
         // Too short to be a number anywhere; past this, libphonenumber decides (some countries
         // have numbers of five or six digits after the country code).

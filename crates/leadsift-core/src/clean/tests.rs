@@ -36,6 +36,20 @@ fn phones() {
     check(P, "N/A", None, Some(C::InvalidPhone));
     check(P, "512*******", Some("512*******"), Some(C::Masked));
     check(P, "", None, None);
+    // Longer than the digits' stack buffer: read the same way, on the heap.
+    check(
+        P,
+        "( 5 1 2 )   7 8 9  -  1 1 1 1  .  .  .  .",
+        Some("5127891111"),
+        None,
+    );
+    check(P, &"5".repeat(40), None, Some(C::InvalidPhone));
+    check(
+        P,
+        &format!("+{}", "4".repeat(40)),
+        None,
+        Some(C::InvalidPhone),
+    );
 }
 
 #[test]

@@ -66,10 +66,11 @@ impl Url {
         let (scheme, rest) = t
             .split_once("://")
             .ok_or_else(|| invalid("expected an absolute http or https URL"))?;
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "http" && scheme != "https" {
-            return Err(invalid("expected an http or https URL"));
-        }
+        let scheme = match scheme {
+            s if s.eq_ignore_ascii_case("http") => "http",
+            s if s.eq_ignore_ascii_case("https") => "https",
+            _ => return Err(invalid("expected an http or https URL")),
+        };
         let blank = |c: char| c.is_whitespace() || c.is_control();
         if (t.is_ascii() && t.bytes().any(|b| b <= b' ' || b == 0x7f))
             || (!t.is_ascii() && t.chars().any(blank))
@@ -100,7 +101,7 @@ impl Url {
             return Err(invalid("the URL has no valid host"));
         }
         let mut url = String::with_capacity(t.len());
-        url.push_str(&scheme);
+        url.push_str(scheme);
         url.push_str("://");
         if authority.is_ascii() {
             let from = url.len();
