@@ -5,10 +5,14 @@
 //! compatible). Errors are JS exceptions with the core's message. No rule lives here.
 
 use leadsift_core::clean::{CleanOptions, Zone};
-use leadsift_core::wire::{StoredRow, WireRow, WireRowJson, batch_checksum};
-use leadsift_core::{Limits, MappingOverrides, Options, Row, Validator as CoreValidator};
-use serde::{Deserialize, Serialize};
+use leadsift_core::{Limits, MappingOverrides, Options};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+
+#[cfg(feature = "exports")]
+mod exports;
+#[cfg(feature = "exports")]
+pub use exports::{Validator, batch_body_js, batch_checksum_js, checksum_of};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -68,7 +72,8 @@ fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+#[cfg(feature = "exports")]
+fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(js_error)
 }
@@ -131,41 +136,6 @@ impl JsOptions {
     }
 }
 
-/// A file being validated: push its bytes in chunks of any size, then finish.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct Validator {
-    inner: CoreValidator,
-}
-
-#[wasm_bindgen]
-impl Validator {
-    /// `options` is a `ValidatorOptions` object, or undefined for the defaults.
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Validator, JsError> {
-        Ok(Validator {
-            inner: CoreValidator::new(options_from_js(options)?),
-        })
-    }
-
-    /// Validates the next chunk; returns the rows (`Row[]`) it completed.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsError> {
-        let rows = self.inner.push(chunk).map_err(js_error)?;
-        to_js(&rows)
-    }
-
-    /// Ends the file; returns the last rows (`Row[]`).
-    pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        let rows = self.inner.finish().map_err(js_error)?;
-        to_js(&rows)
-    }
-
-    /// The running summary (`Summary`).
-    pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(self.inner.summary())
-    }
-}
-
 /// The core's options from a `ValidatorOptions` object (undefined or null: the defaults).
 /// A misspelt option is an error, not a silently ignored one.
 pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
@@ -201,39 +171,4 @@ pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
             .map_err(|e| js_error(format!("invalid options: {e}")))?
     };
     o.into_core()
-}
-
-/// Rows as `push` returned them, read into the wire rows the batch API checks.
-fn wire_rows(rows: JsValue) -> Result<Vec<WireRow>, JsError> {
-    let rows: Vec<StoredRow> =
-        serde_wasm_bindgen::from_value(rows).map_err(|e| js_error(format!("invalid rows: {e}")))?;
-    Ok(rows.into_iter().map(StoredRow::into_wire).collect())
-}
-
-/// The checksum the batch API expects for `rows` (as `push` returned them).
-#[wasm_bindgen(js_name = batchChecksum)]
-pub fn batch_checksum_js(rows: JsValue) -> Result<String, JsError> {
-    Ok(batch_checksum(&wire_rows(rows)?))
-}
-
-/// The body of `PUT /api/v1/imports/{id}/batches/{seq}` for `rows` (as `push` returned them):
-/// `{rows, checksum}`, the rows in the batch API's one shape.
-#[wasm_bindgen(js_name = batchBody)]
-pub fn batch_body_js(rows: JsValue) -> Result<JsValue, JsError> {
-    let wire = wire_rows(rows)?;
-    #[derive(Serialize)]
-    struct Body<'a> {
-        rows: Vec<WireRowJson<'a>>,
-        checksum: String,
-    }
-    to_js(&Body {
-        rows: wire.iter().map(WireRowJson).collect(),
-        checksum: batch_checksum(&wire),
-    })
-}
-
-/// The checksum of rows still on the Rust side (for tests and native callers).
-pub fn checksum_of(rows: &[Row]) -> String {
-    let wire: Vec<WireRow> = rows.iter().map(WireRow::from_row).collect();
-    batch_checksum(&wire)
 }

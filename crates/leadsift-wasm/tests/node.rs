@@ -74,6 +74,26 @@ fn golden_cases_match_the_generator() {
     }
 }
 
+/// Checking counts the rows `push` returns and leaves the same summary.
+#[wasm_bindgen_test]
+fn check_counts_the_rows_push_returns() {
+    for (name, bytes, _) in CASES {
+        let (rows, summary) = run(bytes, 1000);
+        let mut v = Validator::new(JsValue::UNDEFINED).expect("validator");
+        let mut n = 0;
+        for part in bytes.chunks(1000) {
+            n += v.check(part).map_err(JsValue::from).expect("check");
+        }
+        n += v.finish_check().map_err(JsValue::from).expect("finish");
+        assert_eq!(n as usize, rows.len(), "{name}");
+        assert_eq!(
+            json(v.summary().map_err(JsValue::from).expect("summary")),
+            summary,
+            "{name}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 fn the_wasm_output_is_the_cores_output() {
     let (name, bytes, _) = CASES[1];
