@@ -412,7 +412,9 @@ impl Validator {
         let row = match self.replayer.as_ref() {
             Some(replayer) => {
                 // One buffer of cells for every record: empty between records, so that it
-                // borrows nothing past this one.
+                // borrows nothing past this one. Emptied, it goes back to its `'static` type by
+                // an in-place collect, which keeps the allocation (the standard library reuses
+                // a `vec::IntoIter`'s buffer for items of the same size).
                 let mut cells: Vec<&str> = std::mem::take(&mut self.cells);
                 r.fields_into(&mut cells);
                 let mut row = replayer.made(&cells, record, r.line, read);
