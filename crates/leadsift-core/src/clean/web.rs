@@ -165,9 +165,16 @@ impl TrustedFormUrl {
     }
 }
 
-/// A Jornaya LeadiD token in its upper-case 36-character UUID form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JornayaToken(SmallText);
+/// A Jornaya LeadiD token in its upper-case 36-character UUID form, kept in place: 36 bytes are
+/// more than `SmallText` holds inline, and a value slot is 40 bytes either way.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JornayaToken([u8; 36]);
+
+impl std::fmt::Debug for JornayaToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("JornayaToken").field(&self.as_str()).finish()
+    }
+}
 
 impl JornayaToken {
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
@@ -197,7 +204,7 @@ impl JornayaToken {
                 out[at] = c.to_ascii_uppercase();
                 at += 1;
             }
-            Ok((JornayaToken(SmallText::new(ascii_str(&out))), None))
+            Ok((JornayaToken(out), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidJornayaToken,
@@ -209,7 +216,8 @@ impl JornayaToken {
     }
 
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        // Written from ASCII only by `parse`, its one way in.
+        ascii_str(&self.0)
     }
 }
 
