@@ -7,7 +7,12 @@ use leadsift_core::{Row, Validator as CoreValidator};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{js_error, options_from_js, to_js};
+use crate::{js_error, options_from_js};
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_error)
+}
 
 /// A file being validated: push its bytes in chunks of any size, then finish.
 #[wasm_bindgen]

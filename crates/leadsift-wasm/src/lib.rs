@@ -72,12 +72,6 @@ fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-#[cfg(feature = "exports")]
-fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js_error)
-}
-
 /// Today from the JS clock (the core reads no clock).
 fn today() -> Option<String> {
     let d = js_sys::Date::new_0();

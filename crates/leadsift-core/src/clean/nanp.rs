@@ -3,10 +3,10 @@
 //! The `phonenumber` crate keeps its compiled patterns in a 100-entry LRU behind a mutex and
 //! hashes each pattern's source on every use; NANP validity alone touches far more patterns
 //! than that, so each call recompiles. And its database of every country loads whole on first
-//! use (every pattern parsed: about 70 ms natively, more in the browser). This table compiles
-//! the same metadata's NANP patterns once, from `nanp_table.rs` (generated from the crate by
-//! `cargo xtask nanp`; a test checks it is current), and applies the crate's own decision
-//! procedure (`phonenumber::is_valid_with` for country code 1): the first region whose
+//! use (every pattern parsed: 60 to 130 ms natively here, more in the browser). This table
+//! compiles the same metadata's NANP patterns once, from `nanp_table.rs` (generated from the
+//! crate by `cargo xtask nanp`; a test checks it is current), and applies the crate's own
+//! decision procedure (`phonenumber::is_valid_with` for country code 1): the first region whose
 //! leading digits match, or that has no leading digits and recognises the number, is chosen;
 //! the number is valid when that region's general pattern and one of its type patterns match
 //! it. A property test checks agreement with `phonenumber::is_valid`.

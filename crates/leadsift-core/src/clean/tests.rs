@@ -108,6 +108,11 @@ fn emails() {
 #[test]
 fn postal_codes() {
     use Field::PostalCode as Z;
+    // A plain five-digit ZIP code (the quick path) as it stands; five characters that are not
+    // all digits go the general way.
+    check(Z, "78704", Some("78704"), None);
+    check(Z, " 00501 ", Some("00501"), None);
+    check(Z, "7870A", None, Some(C::InvalidPostalCode));
     check(Z, "78704 4224", Some("78704-4224"), None);
     check(Z, "787044224", Some("78704-4224"), None);
     check(Z, "q2e4u7", Some("Q2E 4U7"), None);
