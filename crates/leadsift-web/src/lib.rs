@@ -49,6 +49,29 @@ pub fn headers_key(headers: &[String]) -> String {
     format!("leadsift.mapping.{h:016x}")
 }
 
+/// How the worker makes the rows' standing again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remake {
+    /// Every row made again from its cells.
+    Full,
+    /// Each row's standing from its brief and the cells that need cleaning again.
+    Brief,
+}
+
+impl Remake {
+    /// The pass a remap (a new mapping or strictness) takes when it replaces `replaced`, the
+    /// pass still under way if there is one. Briefs are set only when a pass ends: a brief
+    /// pass that is replaced leaves them as they were, but a full pass is under way because
+    /// cells were edited, so some briefs are older than their cells and every row is made
+    /// again from its cells.
+    pub fn for_remap(replaced: Option<Remake>) -> Remake {
+        match replaced {
+            Some(Remake::Full) => Remake::Full,
+            Some(Remake::Brief) | None => Remake::Brief,
+        }
+    }
+}
+
 /// The upload's retry delay after `attempt` failures: 0.5 s doubling to at most 30 s.
 pub fn backoff_ms(attempt: u32) -> u32 {
     500u32.saturating_mul(1 << attempt.min(6)).min(30_000)

@@ -26,3 +26,10 @@ fn backoff_doubles_and_caps() {
     assert_eq!(backoff_ms(6), 30_000);
     assert_eq!(backoff_ms(40), 30_000);
 }
+
+#[test]
+fn a_remap_makes_every_row_again_only_when_it_replaces_a_full_pass() {
+    assert_eq!(Remake::for_remap(None), Remake::Brief);
+    assert_eq!(Remake::for_remap(Some(Remake::Brief)), Remake::Brief);
+    assert_eq!(Remake::for_remap(Some(Remake::Full)), Remake::Full);
+}

@@ -57,6 +57,7 @@ use leadsift_core::{
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageChannel, MessageEvent};
 
+use crate::Remake;
 use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
 use crate::store::{Filter, Kept, RowStore};
 
@@ -125,6 +126,13 @@ enum Pass {
 }
 
 impl Pass {
+    fn kind(&self) -> Remake {
+        match self {
+            Pass::Full(_) => Remake::Full,
+            Pass::Brief(_) => Remake::Brief,
+        }
+    }
+
     fn summary(&self) -> &Summary {
         match self {
             Pass::Full(r) => r.summary(),
@@ -624,16 +632,9 @@ fn remap(state: &Shared, m: &JsValue) {
     let id = get_f64(m, "job");
     let in_brief = {
         let mut s = state.borrow_mut();
-        // A remap replaces a remap under way; it needs the whole file read. When the one
-        // replaced was making the rows again after an edit, some briefs are older than their
-        // cells: this remap makes every row again too.
-        let in_brief = !matches!(
-            s.remap.take(),
-            Some(Remapping {
-                pass: Pass::Full(_),
-                ..
-            })
-        );
+        // A remap replaces a remap under way; it needs the whole file read.
+        let replaced = s.remap.take().map(|r| r.pass.kind());
+        let in_brief = Remake::for_remap(replaced) == Remake::Brief;
         if let Some(why) = busy(&s, s.store_job) {
             drop(s);
             return fail(state, id, why.to_owned());
