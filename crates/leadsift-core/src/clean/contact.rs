@@ -1,7 +1,7 @@
 //! Contact values: email, postal code, state, gender.
 
 use super::small::SmallText;
-use super::tables::{STATE_ALIASES, STATES, ZERO_ZIP_PREFIXES};
+use super::tables::{STATE_ALIASES, STATE_BY_CODE, STATES, ZERO_ZIP_PREFIXES};
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 use crate::text::trim;
@@ -20,7 +20,7 @@ impl Email {
         };
         let mut s = trim(raw);
         // `John Doe <john@example.com>` yields the address.
-        if let (Some(open), true) = (s.rfind('<'), s.ends_with('>')) {
+        if let (true, Some(open)) = (s.ends_with('>'), s.rfind('<')) {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
@@ -42,35 +42,23 @@ impl Email {
         if local.is_empty() || local.len() > 64 {
             return Err(invalid("the part before the @ must be 1 to 64 characters"));
         }
-        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        if local.starts_with('.')
+            || local.ends_with('.')
+            || local.as_bytes().windows(2).any(|w| w == b"..")
+        {
             return Err(invalid("the part before the @ has a misplaced dot"));
         }
-        let local_ok = |c: char| {
-            c.is_alphanumeric()
-                || matches!(
-                    c,
-                    '!' | '#'
-                        | '$'
-                        | '%'
-                        | '&'
-                        | '\''
-                        | '*'
-                        | '+'
-                        | '/'
-                        | '='
-                        | '?'
-                        | '^'
-                        | '_'
-                        | '`'
-                        | '{'
-                        | '|'
-                        | '}'
-                        | '~'
-                        | '.'
-                        | '-'
-                )
+        // Beyond ASCII (where every allowed symbol is), any letter or digit.
+        let local_ok = |c: char| match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => LOCAL_ASCII[usize::from(b)],
+            _ => c.is_alphanumeric(),
         };
-        if !local.chars().all(local_ok) {
+        let local_fits = if local.is_ascii() {
+            local.bytes().all(|b| LOCAL_ASCII[usize::from(b)])
+        } else {
+            local.chars().all(local_ok)
+        };
+        if !local_fits {
             return Err(invalid(
                 "the part before the @ has a character an address cannot hold",
             ));
@@ -83,7 +71,10 @@ impl Email {
                 || label.len() > 63
                 || label.starts_with('-')
                 || label.ends_with('-')
-                || !label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                || !label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !label.chars().all(|c| c.is_alphanumeric() || c == '-')
             {
                 return Err(invalid("the domain is not a valid host name"));
             }
@@ -100,6 +91,41 @@ impl Email {
     }
 }
 
+/// The ASCII characters the part of an address before the @ may hold: letters, digits and
+/// RFC 5322's symbols.
+const LOCAL_ASCII: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+                    | b'.'
+                    | b'-'
+            );
+        b += 1;
+    }
+    table
+};
+
 /// A two-letter USPS or Canada Post code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct State(&'static str);
@@ -108,6 +134,15 @@ impl State {
     pub fn parse(raw: &str) -> Parsed<State> {
         // The common cases, a code or a name as the table spells it, need no rewriting.
         let t = trim(raw);
+        if let [a, b] = *t.as_bytes()
+            && a.is_ascii_alphabetic()
+            && b.is_ascii_alphabetic()
+        {
+            let letter = |c: u8| usize::from(c.to_ascii_uppercase() - b'A');
+            if let Some(i) = STATE_BY_CODE[letter(a) * 26 + letter(b)].checked_sub(1) {
+                return Ok((State(STATES[usize::from(i)].0), None));
+            }
+        }
         if let Some((code, _)) = STATES
             .iter()
             .find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t))

@@ -207,8 +207,10 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         }
         return cleaned;
     }
+    let typed = !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id);
+    let (control, star) = if typed { scan(raw) } else { (false, false) };
     // NUL and other control characters never belong in a typed value: remove them, say so.
-    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id) && has_control(raw) {
+    if control {
         let kept: String = raw
             .chars()
             .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
@@ -222,9 +224,7 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         }
         return cleaned;
     }
-    if !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id)
-        && let Some(m) = Masked::parse(raw)
-    {
+    if star && let Some(m) = Masked::parse(raw) {
         let note = Note::new(IssueCode::Masked, "the value is masked in the export");
         return Cleaned {
             value: Some(Value::Masked(m)),
@@ -287,16 +287,22 @@ fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<No
     move |(v, n)| (f(v), n)
 }
 
-/// Whether `raw` holds a control character other than tab, newline and carriage return.
-fn has_control(raw: &str) -> bool {
+/// Whether `raw` holds a control character other than tab, newline and carriage return, and
+/// whether it holds a `*` (which a mask needs).
+fn scan(raw: &str) -> (bool, bool) {
     // One pass without early exit (so it vectorises) rules out nearly every cell: a control
     // character is a byte below 0x20, 0x7f, or (C1, U+0080..U+009F) a sequence led by 0xc2.
-    let maybe = raw
-        .bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
-    if !maybe {
-        return false;
-    }
+    let (maybe, star) = raw.bytes().fold((false, false), |(any, star), b| {
+        (
+            any | (b < 0x20) | (b == 0x7f) | (b == 0xc2),
+            star | (b == b'*'),
+        )
+    });
+    (maybe && has_control(raw), star)
+}
+
+/// Whether `raw` holds a control character other than tab, newline and carriage return.
+fn has_control(raw: &str) -> bool {
     if raw.is_ascii() {
         raw.bytes()
             .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)

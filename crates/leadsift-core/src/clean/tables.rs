@@ -1,5 +1,18 @@
 //! Reference tables: states and provinces, and the ZIP prefixes that begin with zero.
 
+/// A two-letter code's place in [`STATES`], by its letters (`AA` to `ZZ`, either case): the
+/// index plus one, or 0 for no such code.
+pub const STATE_BY_CODE: [u8; 26 * 26] = {
+    let mut table = [0u8; 26 * 26];
+    let mut i = 0;
+    while i < STATES.len() {
+        let code = STATES[i].0.as_bytes();
+        table[(code[0] - b'A') as usize * 26 + (code[1] - b'A') as usize] = i as u8 + 1;
+        i += 1;
+    }
+    table
+};
+
 /// USPS and Canada Post codes with their full names (lower case, ASCII).
 pub const STATES: &[(&str, &str)] = &[
     ("AL", "alabama"),

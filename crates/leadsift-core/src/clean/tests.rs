@@ -103,6 +103,32 @@ fn emails() {
     check(E, "no-at-sign.example.com", None, Some(C::InvalidEmail));
     check(E, "a..b@example.com", None, Some(C::InvalidEmail));
     check(E, "j***@gmail.com", Some("j***@gmail.com"), Some(C::Masked));
+    // The part before the @: RFC 5322's symbols and any letter, read byte by byte when ASCII.
+    check(
+        E,
+        "O'Brien+tag_{x}~y@example.com",
+        Some("o'brien+tag_{x}~y@example.com"),
+        None,
+    );
+    check(
+        E,
+        "José.Núñez@Example.com",
+        Some("josé.núñez@example.com"),
+        None,
+    );
+    check(E, "a,b@example.com", None, Some(C::InvalidEmail));
+    check(E, "a(b)@example.com", None, Some(C::InvalidEmail));
+    check(E, "jo☃@example.com", None, Some(C::InvalidEmail));
+    check(E, ".a@example.com", None, Some(C::InvalidEmail));
+    check(E, "a.@example.com", None, Some(C::InvalidEmail));
+    // The domain: letters, digits and inner hyphens in every label, a top-level domain.
+    check(E, "a@münchen.de", Some("a@münchen.de"), None);
+    check(E, "a@ex_ample.com", None, Some(C::InvalidEmail));
+    check(E, "a@-example.com", None, Some(C::InvalidEmail));
+    check(E, "a@example.c", None, Some(C::InvalidEmail));
+    check(E, "a@example.123", None, Some(C::InvalidEmail));
+    check(E, "a@example..com", None, Some(C::InvalidEmail));
+    check(E, "Bob <bob@example.com", None, Some(C::InvalidEmail));
 }
 
 #[test]
@@ -143,6 +169,15 @@ fn states() {
     check(S, "Québec", Some("QC"), None);
     check(S, "Dexus", None, Some(C::InvalidState));
     check(S, "ZZ", None, Some(C::InvalidState));
+    check(S, " tX ", Some("TX"), None);
+    check(S, "T1", None, Some(C::InvalidState));
+    check(S, "é", None, Some(C::InvalidState));
+    // Every code is found by its letters, in either case (a look-up table, not a search).
+    for (code, name) in tables::STATES {
+        check(S, code, Some(code), None);
+        check(S, &code.to_ascii_lowercase(), Some(code), None);
+        check(S, name, Some(code), None);
+    }
 }
 
 #[test]
@@ -305,6 +340,22 @@ fn ips_urls_and_tokens() {
         None,
         Some(C::InvalidUrl),
     );
+    // The scheme: read at once when the URL starts with it, else where the first `://` is.
+    for (raw, want) in [
+        ("http://Example.com", Some("http://example.com")),
+        (
+            "hTTp://example.com:8080/a",
+            Some("http://example.com:8080/a"),
+        ),
+        ("https://", None),
+        ("http:/example.com", None),
+        ("httpx://example.com", None),
+        ("ht tp://example.com", None),
+        ("a:b://example.com", None),
+    ] {
+        let code = want.is_none().then_some(C::InvalidUrl);
+        check(Field::LandingPage, raw, want, code);
+    }
     let hex = "228f219e9cb0eb53f16947ccf25ec84d8dbc7425";
     let url = format!("https://cert.trustedform.com/{hex}");
     check(

@@ -63,9 +63,18 @@ impl Url {
     pub fn parse(raw: &str) -> Parsed<Url> {
         let t = trim(raw);
         let invalid = |why: &str| Note::new(IssueCode::InvalidUrl, format!("{why}, found {t:?}"));
-        let (scheme, rest) = t
-            .split_once("://")
-            .ok_or_else(|| invalid("expected an absolute http or https URL"))?;
+        // Nearly every URL starts `http://` or `https://`, where the first `://` is plain to see.
+        let known = ["https://", "http://"].iter().find_map(|p| {
+            t.get(..p.len())
+                .filter(|h| h.eq_ignore_ascii_case(p))
+                .map(|h| (&h[..p.len() - 3], &t[p.len()..]))
+        });
+        let (scheme, rest) = match known {
+            Some(split) => split,
+            None => t
+                .split_once("://")
+                .ok_or_else(|| invalid("expected an absolute http or https URL"))?,
+        };
         let scheme = match scheme {
             s if s.eq_ignore_ascii_case("http") => "http",
             s if s.eq_ignore_ascii_case("https") => "https",
@@ -139,10 +148,10 @@ impl TrustedFormUrl {
                     .map(|_| &t[p.len()..])
             })
             .unwrap_or(t);
+        // The id ends at a query, a fragment or the end, less any trailing slashes.
         let id = rest
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
+            .find(['?', '#'])
+            .map_or(rest, |end| &rest[..end])
             .trim_end_matches('/');
         if id.len() == 40 && all_hex(id.as_bytes()) {
             let mut url = String::with_capacity(PREFIXES[0].len() + 40);
