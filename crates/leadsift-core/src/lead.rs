@@ -47,6 +47,11 @@ impl Lead {
         self.values[field.index()] = value;
     }
 
+    /// Empties every field, keeping the slots.
+    pub(crate) fn clear(&mut self) {
+        self.values.iter_mut().for_each(|v| *v = None);
+    }
+
     /// Every canonical field with its value, in canonical order.
     pub fn iter(&self) -> impl Iterator<Item = (Field, Option<&Value>)> {
         Field::ALL.iter().map(|f| (*f, self.get(*f)))

@@ -94,6 +94,14 @@ enum Input {
     Gzip(Option<Box<Inflater>>),
 }
 
+/// Where the validator's rows go.
+enum Sink<'a> {
+    /// Into the list [`Validator::push`] returns.
+    Collect,
+    /// Lent, one after another, to [`Validator::push_each`]'s caller.
+    Each(&'a mut dyn FnMut(&Row)),
+}
+
 /// Validates a file pushed in chunks of any size.
 pub struct Validator {
     options: Options,
@@ -112,6 +120,8 @@ pub struct Validator {
     summary: Summary,
     fatal: Option<ReadError>,
     out: Vec<Row>,
+    /// The row lent to [`Validator::push_each`]'s caller, made again record after record.
+    lent: Option<Row>,
     /// The buffer a record's cells are listed in (empty between records).
     cells: Vec<&'static str>,
     finished: bool,
@@ -145,6 +155,7 @@ impl Validator {
             summary: Summary::default(),
             fatal: None,
             out: Vec::new(),
+            lent: None,
             cells: Vec::new(),
             finished: false,
             replaced: false,
@@ -173,25 +184,56 @@ impl Validator {
 
     /// Pushes the next chunk of the file; returns the rows that it completed.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<Row>, ReadError> {
-        if let Some(e) = &self.fatal {
-            return Err(e.clone());
-        }
-        self.summary.bytes += chunk.len() as u64;
-        let result = self.route(chunk, false);
-        self.settle(result)
+        self.push_to(chunk, &mut Sink::Collect)?;
+        Ok(self.take_rows())
+    }
+
+    /// Pushes the next chunk of the file and hands each row it completed to `each`, in file
+    /// order, as [`Validator::push`] would return them. The row is lent: one buffer serves
+    /// every record, so that a caller who keeps few rows (a report writer, a counter) pays
+    /// for no row's allocation; clone the ones to keep.
+    pub fn push_each(&mut self, chunk: &[u8], each: &mut dyn FnMut(&Row)) -> Result<(), ReadError> {
+        self.push_to(chunk, &mut Sink::Each(each))
     }
 
     /// Ends the file; returns the last rows. The summary is then complete.
     pub fn finish(&mut self) -> Result<Vec<Row>, ReadError> {
+        self.finish_to(&mut Sink::Collect)?;
+        Ok(self.take_rows())
+    }
+
+    /// Ends the file, handing the last rows to `each` as [`Validator::push_each`] does. The
+    /// summary is then complete.
+    pub fn finish_each(&mut self, each: &mut dyn FnMut(&Row)) -> Result<(), ReadError> {
+        self.finish_to(&mut Sink::Each(each))
+    }
+
+    /// The rows collected so far, leaving room for about as many more (the next chunk makes
+    /// about as many rows: room for them now, not by doubling).
+    fn take_rows(&mut self) -> Vec<Row> {
+        let room = self.out.len();
+        std::mem::replace(&mut self.out, Vec::with_capacity(room))
+    }
+
+    fn push_to(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<(), ReadError> {
+        if let Some(e) = &self.fatal {
+            return Err(e.clone());
+        }
+        self.summary.bytes += chunk.len() as u64;
+        let result = self.route(chunk, false, sink);
+        self.settle(result)
+    }
+
+    fn finish_to(&mut self, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         if let Some(e) = &self.fatal {
             return Err(e.clone());
         }
         if self.finished {
-            return Ok(Vec::new());
+            return Ok(());
         }
         self.finished = true;
-        let result = self.route(&[], true);
-        let rows = self.settle(result)?;
+        let result = self.route(&[], true, sink);
+        self.settle(result)?;
         if self.mapping.is_none() {
             self.summary.notes.push(match self.options.header_line {
                 _ if self.summary.bytes == 0 => "the file is empty".to_owned(),
@@ -206,24 +248,14 @@ impl Validator {
                 .notes
                 .push("the file has a header but no data rows".to_owned());
         }
-        Ok(rows)
+        Ok(())
     }
 
-    fn settle(&mut self, result: Result<(), ReadError>) -> Result<Vec<Row>, ReadError> {
-        match result {
-            // The next chunk makes about as many rows: room for them now, not by doubling.
-            Ok(()) => {
-                let room = self.out.len();
-                Ok(std::mem::replace(&mut self.out, Vec::with_capacity(room)))
-            }
-            Err(e) => {
-                self.fatal = Some(e.clone());
-                Err(e)
-            }
-        }
+    fn settle(&mut self, result: Result<(), ReadError>) -> Result<(), ReadError> {
+        result.inspect_err(|e| self.fatal = Some(e.clone()))
     }
 
-    fn route(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
+    fn route(&mut self, chunk: &[u8], last: bool, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         if let Input::Undecided(head) = &mut self.input {
             head.extend_from_slice(chunk);
             if head.len() < 2 && !last {
@@ -235,25 +267,30 @@ impl Validator {
             } else {
                 self.input = Input::Plain;
             }
-            return self.route_decided(&head, last);
+            return self.route_decided(&head, last, sink);
         }
-        self.route_decided(chunk, last)
+        self.route_decided(chunk, last, sink)
     }
 
-    fn route_decided(&mut self, chunk: &[u8], last: bool) -> Result<(), ReadError> {
+    fn route_decided(
+        &mut self,
+        chunk: &[u8],
+        last: bool,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
         let Input::Gzip(slot) = &mut self.input else {
-            return self.plain(chunk, last);
+            return self.plain(chunk, last, sink);
         };
         // The inflater is taken out while its steps are handed to `plain`.
         let Some(mut inflater) = slot.take() else {
             return Ok(());
         };
-        let result = inflater.push(chunk, last, |bytes, end| self.plain(bytes, end));
+        let result = inflater.push(chunk, last, |bytes, end| self.plain(bytes, end, sink));
         self.input = Input::Gzip(Some(inflater));
         result
     }
 
-    fn plain(&mut self, bytes: &[u8], last: bool) -> Result<(), ReadError> {
+    fn plain(&mut self, bytes: &[u8], last: bool, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         if self.decoder.is_none() {
             self.sample.extend_from_slice(bytes);
             if self.sample.len() < SAMPLE_BYTES && !last {
@@ -261,9 +298,9 @@ impl Validator {
             }
             let sample = std::mem::take(&mut self.sample);
             let bom = self.sniff(&sample, last)?;
-            return self.decode(&sample[bom..], last);
+            return self.decode(&sample[bom..], last, sink);
         }
-        self.decode(bytes, last)
+        self.decode(bytes, last, sink)
     }
 
     /// Decides encoding, delimiter and header row from the sample; returns the BOM length.
@@ -325,7 +362,7 @@ impl Validator {
         Ok(bom)
     }
 
-    fn decode(&mut self, bytes: &[u8], last: bool) -> Result<(), ReadError> {
+    fn decode(&mut self, bytes: &[u8], last: bool, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         let Some(decoder) = self.decoder.as_mut() else {
             return Ok(());
         };
@@ -337,7 +374,7 @@ impl Validator {
         if let Some(sp) = splitter.as_mut() {
             let mut emit = |r: &RawRecord| {
                 if fatal.is_none()
-                    && let Err(e) = self.record(r)
+                    && let Err(e) = self.record(r, sink)
                 {
                     fatal = Some(e);
                 }
@@ -352,7 +389,7 @@ impl Validator {
         fatal.map_or(Ok(()), Err)
     }
 
-    fn record(&mut self, r: &RawRecord) -> Result<(), ReadError> {
+    fn record(&mut self, r: &RawRecord, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         if self.mapping.is_none() {
             if r.line < self.header_line || (r.field_count == 1 && r.is_blank()) {
                 self.summary.preamble += 1;
@@ -409,24 +446,31 @@ impl Validator {
             unterminated_quote: r.unterminated_quote,
             replaced: self.replaced,
         };
-        let row = match self.replayer.as_ref() {
-            Some(replayer) => {
-                // One buffer of cells for every record: empty between records, so that it
-                // borrows nothing past this one. Emptied, it goes back to its `'static` type by
-                // an in-place collect, which keeps the allocation (the standard library reuses
-                // a `vec::IntoIter`'s buffer for items of the same size).
-                let mut cells: Vec<&str> = std::mem::take(&mut self.cells);
-                r.fields_into(&mut cells);
-                let mut row = replayer.made(&cells, record, r.line, read);
-                cells.clear();
-                self.cells = cells.into_iter().map(|_| "").collect();
-                tally(replayer, &mut self.seen, &mut self.summary, &mut row);
-                row
-            }
-            // Never reached: rows come only after the header, which makes the replayer.
-            None => Row::empty(record, r.line),
+        // Never reached without one: rows come only after the header, which makes the replayer.
+        let Some(replayer) = self.replayer.as_ref() else {
+            return Ok(());
         };
-        self.out.push(row);
+        // One buffer of cells for every record: empty between records, so that it borrows
+        // nothing past this one. Emptied, it goes back to its `'static` type by an in-place
+        // collect, which keeps the allocation (the standard library reuses a `vec::IntoIter`'s
+        // buffer for items of the same size).
+        let mut cells: Vec<&str> = std::mem::take(&mut self.cells);
+        r.fields_into(&mut cells);
+        match sink {
+            Sink::Collect => {
+                let mut row = replayer.made(&cells, record, r.line, read);
+                tally(replayer, &mut self.seen, &mut self.summary, &mut row);
+                self.out.push(row);
+            }
+            Sink::Each(each) => {
+                let row = self.lent.get_or_insert_with(|| Row::empty(record, r.line));
+                replayer.made_into(&cells, record, r.line, read, row);
+                tally(replayer, &mut self.seen, &mut self.summary, row);
+                each(row);
+            }
+        }
+        cells.clear();
+        self.cells = cells.into_iter().map(|_| "").collect();
         Ok(())
     }
 }
@@ -731,15 +775,31 @@ impl Replayer {
 
     /// The row before in-file duplicates are known.
     fn made(&self, fields: &[&str], record: u64, line: u64, read: ReadFacts) -> Row {
+        let mut row = Row::empty(record, line);
+        self.made_into(fields, record, line, read, &mut row);
+        row
+    }
+
+    /// [`Replayer::made`] into `row`, whatever it held before: its buffers (the lead's slots,
+    /// the issue and extra lists) are used again, so a validator that hands out each row by
+    /// reference ([`Validator::push_each`]) allocates none of them per record.
+    fn made_into(&self, fields: &[&str], record: u64, line: u64, read: ReadFacts, row: &mut Row) {
         let mapping = self.columns.as_slice();
-        let original = if self.keep_original {
-            self.original(fields)
-        } else {
-            Vec::new()
-        };
-        let mut lead = Lead::default();
-        let mut extra = Vec::new();
-        let mut issues = Vec::new();
+        row.record = record;
+        row.line = line;
+        row.replaces_line = None;
+        row.read = read;
+        row.edited.clear();
+        row.original.clear();
+        if self.keep_original {
+            row.original = self.original(fields);
+        }
+        let lead = &mut row.lead;
+        lead.clear();
+        let extra = &mut row.extra;
+        extra.clear();
+        let issues = &mut row.issues;
+        issues.clear();
         let mut postal_raw: Option<(usize, &str)> = None;
 
         if let Some(line) = read.unterminated_quote {
@@ -822,7 +882,7 @@ impl Replayer {
         }
 
         if let Some((at, raw)) = postal_raw {
-            recover_zip(&mut lead, &mut issues, at, raw);
+            recover_zip(lead, issues, at, raw);
         }
 
         let n = read.field_count;
@@ -849,22 +909,9 @@ impl Replayer {
             }
         }
 
-        let key = judge::identify(&lead, &mut issues);
-        let status = judge::status(&issues, self.strict);
-        Row {
-            record,
-            line,
-            status,
-            lead,
-            extra,
-            issues,
-            key,
-            replaces_line: None,
-            original,
-            read,
-            cells: self.keep_cells.then(|| Cells::new(fields)),
-            edited: Vec::new(),
-        }
+        row.key = judge::identify(lead, issues);
+        row.status = judge::status(issues, self.strict);
+        row.cells = self.keep_cells.then(|| Cells::new(fields));
     }
 }
 

@@ -462,3 +462,46 @@ fn a_remap_in_brief_is_the_full_remap() {
     }
     assert!(checked > 30_000, "only {checked} rows remapped in brief");
 }
+
+/// Every fixture, read with each row lent ([`Validator::push_each`], one row buffer used again
+/// record after record), gives the rows and summary that [`Validator::push`] returns: nothing
+/// of one record (an issue, an extra cell, the original row, the cells, a duplicate's mark)
+/// stays in the next. Cells and the original row are kept, so those buffers are checked too.
+#[test]
+fn rows_lent_one_by_one_are_the_rows_returned() {
+    // A row that replaces an earlier one, then rows that replace none.
+    let duplicates = "lead_id,email,note\nA1,a@example.com,x\nA1,a@example.com,\nB2,bad,\nC3,,y\n";
+    let mut files = vec![("duplicates".to_owned(), duplicates.as_bytes().to_vec())];
+    for dir in ["golden", "bad"] {
+        for entry in std::fs::read_dir(fixtures().join(dir)).expect("fixture dir") {
+            let path = entry.expect("entry").path();
+            let name = path.to_string_lossy().into_owned();
+            if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+                files.push((name, std::fs::read(&path).expect("fixture")));
+            }
+        }
+    }
+    let cases = files.len();
+    for (name, bytes) in files {
+        let mut options = Options::new(leadsift_testkit::today());
+        options.keep_cells = true;
+        options.keep_original = true;
+        let returned = run_chunked(&bytes, 4099, options.clone());
+        let mut v = leadsift_core::Validator::new(options);
+        let mut lent = Vec::new();
+        let mut each = |row: &leadsift_core::Row| lent.push(row.clone());
+        let read = bytes
+            .chunks(4099)
+            .try_for_each(|part| v.push_each(part, &mut each))
+            .and_then(|()| v.finish_each(&mut each));
+        match (returned, read) {
+            (Ok((rows, summary)), Ok(())) => {
+                assert_eq!(lent, rows, "{name}: rows");
+                assert_eq!(v.summary(), &summary, "{name}: summary");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{name}: error"),
+            (a, b) => panic!("{name}: returned {a:?}, lent {b:?}"),
+        }
+    }
+    assert!(cases >= 30, "expected every fixture, found {cases}");
+}
