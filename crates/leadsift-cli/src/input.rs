@@ -171,41 +171,59 @@ pub fn report_file(
     Ok(Some(w))
 }
 
-/// Streams `input` through `validator`, handing each chunk's completed rows (and the last
-/// ones) to `each`, with a progress bar; `each` returns false to stop (a closed pipe). Returns
-/// whether the whole file was read.
+/// Streams `input` through `validator`, lending each row to `each` in file order, with a
+/// progress bar; `each` returns false to stop (a closed pipe), and an error from it stops the
+/// run with that error. Returns whether the whole file was read.
 pub fn validate_stream(
     input: &mut dyn Read,
     name: &str,
     size: Option<u64>,
     validator: &mut leadsift_core::Validator,
-    mut each: impl FnMut(Vec<leadsift_core::Row>) -> Result<bool>,
+    mut each: impl FnMut(&leadsift_core::Row) -> Result<bool>,
 ) -> Result<bool> {
     let progress = progress_bar(size);
-    let mut open = true;
+    // What stopped the rows being handed on: the caller's error, or its wish (`Ok`).
+    let mut stop: Option<Result<()>> = None;
     for_each_chunk(input, name, |chunk| {
         if let Some(p) = &progress {
             p.inc(chunk.len() as u64);
         }
-        let rows = validator
-            .push(chunk)
+        validator
+            .push_each(chunk, &mut lend(&mut each, &mut stop))
             .with_context(|| format!("could not read {name}"))?;
-        open = each(rows)?;
-        Ok(open)
+        Ok(stop.is_none())
     })?;
-    if !open {
-        return Ok(false);
+    if stop.is_none() {
+        validator
+            .finish_each(&mut lend(&mut each, &mut stop))
+            .with_context(|| format!("could not read {name}"))?;
     }
-    let rows = validator
-        .finish()
-        .with_context(|| format!("could not read {name}"))?;
-    if !each(rows)? {
-        return Ok(false);
+    match stop {
+        Some(Err(e)) => return Err(e),
+        Some(Ok(())) => return Ok(false),
+        None => {}
     }
     if let Some(p) = progress {
         p.finish_and_clear();
     }
     Ok(true)
+}
+
+/// Hands rows to `each` until it fails or asks to stop, which `stop` then records; the rows
+/// after that are not handed on.
+fn lend<'a>(
+    each: &'a mut impl FnMut(&leadsift_core::Row) -> Result<bool>,
+    stop: &'a mut Option<Result<()>>,
+) -> impl FnMut(&leadsift_core::Row) + 'a {
+    move |row| {
+        if stop.is_none() {
+            match each(row) {
+                Ok(true) => {}
+                Ok(false) => *stop = Some(Ok(())),
+                Err(e) => *stop = Some(Err(e)),
+            }
+        }
+    }
 }
 
 /// A progress bar on stderr when stderr is a terminal: bytes, rows/s in the message, ETA.

@@ -145,8 +145,8 @@ pub fn run(args: Args) -> Result<()> {
     let mut validator = Validator::new(options);
     let size_limit = args.batch_size as usize;
     let mut pending = Vec::new();
-    validate_stream(&mut input, &name, size, &mut validator, |rows| {
-        pending.extend(rows);
+    validate_stream(&mut input, &name, size, &mut validator, |row| {
+        pending.push(row.clone());
         while pending.len() >= size_limit {
             let batch: Vec<_> = pending.drain(..size_limit).collect();
             for f in reconciler.batch(&batch)? {

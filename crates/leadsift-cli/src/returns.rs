@@ -62,18 +62,14 @@ pub fn run(args: Args) -> Result<()> {
         .context("could not write the returns file")?;
     let mut validator = Validator::new(options);
     let mut summary = ReturnsSummary::default();
-    let mut write = |rows: Vec<leadsift_core::Row>| -> Result<()> {
-        for r in rows.iter().filter_map(|row| rule.judge(row)) {
+    validate_stream(&mut input, &name, size, &mut validator, |row| {
+        if let Some(r) = rule.judge(row) {
             summary.add(&r);
             if let Some(line) = r.to_csv() {
                 out.write_all(line.as_bytes())
                     .context("could not write the returns file")?;
             }
         }
-        Ok(())
-    };
-    validate_stream(&mut input, &name, size, &mut validator, |rows| {
-        write(rows)?;
         Ok(true)
     })?;
     out.flush().context("could not write the returns file")?;

@@ -79,34 +79,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let mut validator = Validator::new(options);
     let mut problems: Vec<Row> = Vec::new();
-    let mut write_rows =
-        |rows: Vec<Row>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
-            for row in rows {
-                if let Some(w) = errors.as_mut() {
-                    w.write_all(error_report_lines(&row).as_bytes())
-                        .context("could not write the error report")?;
-                }
-                if let Some(w) = cleaned.as_mut() {
-                    w.write_all(cleaned_csv_line(&row).as_bytes())
-                        .context("could not write the cleaned CSV")?;
-                }
-                match format {
-                    Format::Ndjson => {
-                        let line = serde_json::to_string(&row).context("could not encode a row")?;
-                        if !write_ok(writeln!(out, "{line}"))? {
-                            return Ok(false);
-                        }
-                    }
-                    Format::Table if !row.issues.is_empty() && problems.len() < args.show => {
-                        problems.push(row)
-                    }
-                    _ => {}
+    let mut write_row = |row: &Row, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<bool> {
+        if let Some(w) = errors.as_mut() {
+            w.write_all(error_report_lines(row).as_bytes())
+                .context("could not write the error report")?;
+        }
+        if let Some(w) = cleaned.as_mut() {
+            w.write_all(cleaned_csv_line(row).as_bytes())
+                .context("could not write the cleaned CSV")?;
+        }
+        match format {
+            Format::Ndjson => {
+                let line = serde_json::to_string(row).context("could not encode a row")?;
+                if !write_ok(writeln!(out, "{line}"))? {
+                    return Ok(false);
                 }
             }
-            Ok(true)
-        };
-    if !validate_stream(&mut input, &name, size, &mut validator, |rows| {
-        write_rows(rows, &mut out)
+            Format::Table if !row.issues.is_empty() && problems.len() < args.show => {
+                problems.push(row.clone())
+            }
+            _ => {}
+        }
+        Ok(true)
+    };
+    if !validate_stream(&mut input, &name, size, &mut validator, |row| {
+        write_row(row, &mut out)
     })? {
         return Ok(ExitCode::SUCCESS);
     }

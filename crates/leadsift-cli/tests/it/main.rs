@@ -382,6 +382,52 @@ fn a_mapping_file_overrides_the_detected_mapping() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// A reader that closes the pipe after the first row (`leadsift validate … | head -1`): the
+/// run stops writing, says nothing on stderr and exits 0, as a Unix filter does.
+#[test]
+fn a_pipe_closed_after_the_first_row_ends_the_run_quietly() {
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("leadsift-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let input = dir.join("in.csv");
+    let spec = leadsift_testkit::generate::Spec {
+        rows: 20_000,
+        ..Default::default()
+    };
+    let (bytes, _) = leadsift_testkit::generate::generate_to_vec(&spec);
+    std::fs::write(&input, bytes).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadsift"))
+        .args(["validate", input.to_str().expect("p"), "--format", "ndjson"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first row");
+    let row: Json = serde_json::from_str(&first).expect("a row as JSON");
+    assert_eq!(row["line"], 2);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
+    // A report that cannot be written (a full disk) stops the run with that error.
+    let out = leadsift(&[
+        "validate",
+        input.to_str().expect("p"),
+        "--errors",
+        "/dev/full",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("could not write the error report"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Every header style × delimiter × encoding the generator offers, freshly generated (with and
 /// without CRLF in turn), through the CLI.
 #[test]
