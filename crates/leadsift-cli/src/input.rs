@@ -214,8 +214,8 @@ pub fn validate_stream(
 fn lend<'a>(
     each: &'a mut impl FnMut(&leadsift_core::Row) -> Result<bool>,
     stop: &'a mut Option<Result<()>>,
-) -> impl FnMut(&leadsift_core::Row) + 'a {
-    move |row| {
+) -> impl FnMut(&leadsift_core::Replayer, &leadsift_core::Row) + 'a {
+    move |_, row| {
         if stop.is_none() {
             match each(row) {
                 Ok(true) => {}

@@ -61,7 +61,7 @@ fn validate(bytes: &[u8]) -> u64 {
         leadsift_core::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     ));
     let mut n = 0;
-    let mut count = |_: &leadsift_core::Row| n += 1;
+    let mut count = |_: &leadsift_core::Replayer, _: &leadsift_core::Row| n += 1;
     for chunk in bytes.chunks(256 * 1024) {
         v.push_each(chunk, &mut count).expect("push");
     }

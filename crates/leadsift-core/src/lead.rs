@@ -187,13 +187,23 @@ pub struct Cells {
 
 impl Cells {
     pub fn new(cells: &[&str]) -> Cells {
-        let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
-        let mut ends = Vec::with_capacity(cells.len());
+        let mut new = Cells {
+            text: String::with_capacity(cells.iter().map(|c| c.len()).sum()),
+            ends: Vec::with_capacity(cells.len()),
+        };
+        new.refill(cells);
+        new
+    }
+
+    /// Holds `cells` in place of what it held, keeping its buffers.
+    pub fn refill(&mut self, cells: &[&str]) {
+        self.text.clear();
+        self.ends.clear();
         for c in cells {
-            text.push_str(c);
-            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            self.text.push_str(c);
+            self.ends
+                .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
         }
-        Cells { text, ends }
     }
 
     /// Cells from their parts (as a store kept them); `None` unless every end lies within the

@@ -99,7 +99,7 @@ enum Sink<'a> {
     /// Into the list [`Validator::push`] returns.
     Collect,
     /// Lent, one after another, to [`Validator::push_each`]'s caller.
-    Each(&'a mut dyn FnMut(&Row)),
+    Each(&'a mut dyn FnMut(&Replayer, &Row)),
 }
 
 /// Validates a file pushed in chunks of any size.
@@ -189,10 +189,15 @@ impl Validator {
     }
 
     /// Pushes the next chunk of the file and hands each row it completed to `each`, in file
-    /// order, as [`Validator::push`] would return them. The row is lent: one buffer serves
-    /// every record, so that a caller who keeps few rows (a report writer, a counter) pays
-    /// for no row's allocation; clone the ones to keep.
-    pub fn push_each(&mut self, chunk: &[u8], each: &mut dyn FnMut(&Row)) -> Result<(), ReadError> {
+    /// order, as [`Validator::push`] would return them, with the [`Replayer`] that made it. The
+    /// row is lent: one buffer serves every record, so that a caller who keeps few rows (a
+    /// report writer, a counter, a store of cells) pays for no row's allocation; clone the
+    /// ones to keep.
+    pub fn push_each(
+        &mut self,
+        chunk: &[u8],
+        each: &mut dyn FnMut(&Replayer, &Row),
+    ) -> Result<(), ReadError> {
         self.push_to(chunk, &mut Sink::Each(each))
     }
 
@@ -204,7 +209,7 @@ impl Validator {
 
     /// Ends the file, handing the last rows to `each` as [`Validator::push_each`] does. The
     /// summary is then complete.
-    pub fn finish_each(&mut self, each: &mut dyn FnMut(&Row)) -> Result<(), ReadError> {
+    pub fn finish_each(&mut self, each: &mut dyn FnMut(&Replayer, &Row)) -> Result<(), ReadError> {
         self.finish_to(&mut Sink::Each(each))
     }
 
@@ -466,7 +471,7 @@ impl Validator {
                 let row = self.lent.get_or_insert_with(|| Row::empty(record, r.line));
                 replayer.made_into(&cells, record, r.line, read, row);
                 tally(replayer, &mut self.seen, &mut self.summary, row);
-                each(row);
+                each(replayer, row);
             }
         }
         cells.clear();
@@ -911,7 +916,10 @@ impl Replayer {
 
         row.key = judge::identify(lead, issues);
         row.status = judge::status(issues, self.strict);
-        row.cells = self.keep_cells.then(|| Cells::new(fields));
+        match (&mut row.cells, self.keep_cells) {
+            (Some(cells), true) => cells.refill(fields),
+            (slot, keep) => *slot = keep.then(|| Cells::new(fields)),
+        }
     }
 }
 

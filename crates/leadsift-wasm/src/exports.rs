@@ -40,15 +40,21 @@ impl Validator {
     /// Validates the next chunk, keeping only the summary; returns how many rows it completed
     /// (the rows themselves never cross to JavaScript: a caller that wants the counts only).
     pub fn check(&mut self, chunk: &[u8]) -> Result<u32, JsError> {
-        let rows = self.inner.push(chunk).map_err(js_error)?;
-        Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
+        let mut rows = 0u32;
+        self.inner
+            .push_each(chunk, &mut |_, _| rows = rows.saturating_add(1))
+            .map_err(js_error)?;
+        Ok(rows)
     }
 
     /// Ends the file for [`Validator::check`]; returns how many rows it completed.
     #[wasm_bindgen(js_name = finishCheck)]
     pub fn finish_check(&mut self) -> Result<u32, JsError> {
-        let rows = self.inner.finish().map_err(js_error)?;
-        Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
+        let mut rows = 0u32;
+        self.inner
+            .finish_each(&mut |_, _| rows = rows.saturating_add(1))
+            .map_err(js_error)?;
+        Ok(rows)
     }
 
     /// Ends the file; returns the last rows (`Row[]`).

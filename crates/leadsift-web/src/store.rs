@@ -176,33 +176,7 @@ impl Kept {
 
     /// Appends the record in the block's binary form.
     fn encode(&self, out: &mut Vec<u8>) {
-        let r = &self.read;
-        varint(out, self.record);
-        varint(out, self.line);
-        varint(out, r.field_count as u64);
-        let flags = u8::from(r.oversized_field.is_some())
-            | u8::from(r.oversized_record.is_some()) << 1
-            | u8::from(r.unterminated_quote.is_some()) << 2
-            | u8::from(r.replaced) << 3;
-        out.push(flags);
-        if let Some((column, size)) = r.oversized_field {
-            varint(out, column as u64);
-            varint(out, size as u64);
-        }
-        if let Some(size) = r.oversized_record {
-            varint(out, size as u64);
-        }
-        if let Some(line) = r.unterminated_quote {
-            varint(out, line);
-        }
-        let ends = self.cells.ends();
-        varint(out, ends.len() as u64);
-        for &end in ends {
-            varint(out, u64::from(end));
-        }
-        let text = self.cells.text().as_bytes();
-        varint(out, text.len() as u64);
-        out.extend_from_slice(text);
+        encode(self.record, self.line, &self.read, &self.cells, out);
     }
 
     /// Reads one record from `input`, advancing it; `None` when the bytes are not a record.
@@ -319,6 +293,20 @@ impl RowStore {
     /// Adds a record with its row's standing.
     pub fn push(&mut self, standing: Standing, kept: &Kept) {
         kept.encode(&mut self.open);
+        self.pushed(standing);
+    }
+
+    /// Keeps a row as read, lent by the validator: [`RowStore::push`] of what it is made from,
+    /// with its cells copied straight into the open block (the row must have kept them:
+    /// `Options::keep_cells`; a row without them keeps no cells).
+    pub fn push_row(&mut self, standing: Standing, row: &Row) {
+        let none = Cells::default();
+        let cells = row.cells.as_ref().unwrap_or(&none);
+        encode(row.record, row.line, &row.read, cells, &mut self.open);
+        self.pushed(standing);
+    }
+
+    fn pushed(&mut self, standing: Standing) {
         self.open_rows += 1;
         self.facts.push(Facts::of(&standing));
         self.briefs.push(standing.brief);
@@ -557,6 +545,37 @@ fn decode_block(mut bytes: &[u8]) -> Vec<Kept> {
         }
     }
     out
+}
+
+/// A record in the block's binary form, appended to `out`: its number, line, reading facts and
+/// cells (a person's edits are kept apart, and the standing in [`Facts`]).
+fn encode(record: u64, line: u64, r: &ReadFacts, cells: &Cells, out: &mut Vec<u8>) {
+    varint(out, record);
+    varint(out, line);
+    varint(out, r.field_count as u64);
+    let flags = u8::from(r.oversized_field.is_some())
+        | u8::from(r.oversized_record.is_some()) << 1
+        | u8::from(r.unterminated_quote.is_some()) << 2
+        | u8::from(r.replaced) << 3;
+    out.push(flags);
+    if let Some((column, size)) = r.oversized_field {
+        varint(out, column as u64);
+        varint(out, size as u64);
+    }
+    if let Some(size) = r.oversized_record {
+        varint(out, size as u64);
+    }
+    if let Some(line) = r.unterminated_quote {
+        varint(out, line);
+    }
+    let ends = cells.ends();
+    varint(out, ends.len() as u64);
+    for &end in ends {
+        varint(out, u64::from(end));
+    }
+    let text = cells.text().as_bytes();
+    varint(out, text.len() as u64);
+    out.extend_from_slice(text);
 }
 
 #[cfg(test)]

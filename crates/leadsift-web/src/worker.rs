@@ -355,23 +355,24 @@ fn step(state: &Shared) {
     let result = read(&s.reader, &job.file, job.offset, to).and_then(|bytes| {
         job.sha.update(&bytes);
         job.offset = to;
-        let rows = if to >= size {
-            let mut rows = job.validator.push(&bytes).map_err(|e| e.to_string())?;
-            rows.extend(job.validator.finish().map_err(|e| e.to_string())?);
-            rows
-        } else {
-            job.validator.push(&bytes).map_err(|e| e.to_string())?
+        // Each row is lent and its cells go straight into the store's open block.
+        let store = &mut s.store;
+        let mut keep = |replayer: &Replayer, row: &Row| {
+            store.push_row(replayer.standing(row), row);
         };
+        job.validator
+            .push_each(&bytes, &mut keep)
+            .map_err(|e| e.to_string())?;
+        if to >= size {
+            job.validator
+                .finish_each(&mut keep)
+                .map_err(|e| e.to_string())?;
+        }
         if s.replayer.is_none()
             && let Some(r) = job.validator.replayer()
         {
             // The store holds the cells: the rows it makes again need no copy of them.
             s.replayer = Some(r.clone().keeping_cells(false));
-        }
-        if let Some(replayer) = s.replayer.as_ref() {
-            for mut row in rows {
-                s.store.push(replayer.standing(&row), &Kept::take(&mut row));
-            }
         }
         Ok(())
     });
@@ -1130,10 +1131,10 @@ fn bench(state: &Shared, m: &JsValue) {
                 return fail(state, f64::NAN, e);
             }
         };
-        rows += v.push(&bytes).map(|r| r.len()).unwrap_or(0);
+        let _ = v.push_each(&bytes, &mut |_, _| rows += 1);
         offset = to;
     }
-    rows += v.finish().map(|r| r.len()).unwrap_or(0);
+    let _ = v.finish_each(&mut |_, _| rows += 1);
     let ms = clock() - t0;
     let reply = obj(&[
         ("type", "bench".into()),

@@ -489,7 +489,8 @@ fn rows_lent_one_by_one_are_the_rows_returned() {
         let returned = run_chunked(&bytes, 4099, options.clone());
         let mut v = leadsift_core::Validator::new(options);
         let mut lent = Vec::new();
-        let mut each = |row: &leadsift_core::Row| lent.push(row.clone());
+        let mut each =
+            |_: &leadsift_core::Replayer, row: &leadsift_core::Row| lent.push(row.clone());
         let read = bytes
             .chunks(4099)
             .try_for_each(|part| v.push_each(part, &mut each))

@@ -260,3 +260,33 @@ fn a_visit_hands_every_record_once_in_order_as_it_stands() {
     s.visit(n, n + 3, |_, _| none += 1);
     assert_eq!(none, 0);
 }
+
+/// A row lent by the validator and kept with [`RowStore::push_row`] is the record that
+/// [`Kept::take`] makes of the same row returned owned: the same store, record by record.
+#[test]
+fn rows_kept_as_lent_are_the_rows_kept_as_returned() {
+    let file = "lead_id,email,note\nA1,a@example.com,\"x\ny\"\nA1,a@example.com,\n\nB2,bad,z,extra\n\"C3,c@example.com\n";
+    let mut options = leadsift_core::Options::new(
+        leadsift_core::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+    );
+    options.keep_cells = true;
+    let mut owned = leadsift_core::Validator::new(options.clone());
+    let mut rows = owned.push(file.as_bytes()).expect("readable");
+    rows.extend(owned.finish().expect("readable"));
+    let replayer = owned.replayer().expect("a header");
+    let mut returned = RowStore::new();
+    for mut row in rows {
+        returned.push(replayer.standing(&row), &Kept::take(&mut row));
+    }
+    let mut v = leadsift_core::Validator::new(options);
+    let mut lent = RowStore::new();
+    let mut keep = |r: &leadsift_core::Replayer, row: &Row| lent.push_row(r.standing(row), row);
+    v.push_each(file.as_bytes(), &mut keep).expect("readable");
+    v.finish_each(&mut keep).expect("readable");
+    assert_eq!(lent.len(), 4);
+    assert_eq!(lent.len(), returned.len());
+    for i in 0..lent.len() {
+        assert_eq!(lent.get(i), returned.get(i), "record {i}");
+        assert_eq!(lent.facts.get(i), returned.facts.get(i), "facts {i}");
+    }
+}
