@@ -365,6 +365,21 @@ fn ips_urls_and_tokens() {
         None,
     );
     check(Field::TrustedformCertUrl, hex, Some(&url), None);
+    // The id ends at a query, a fragment or trailing slashes.
+    for tail in ["/", "//", "?from=form", "#top", "/?a=b#c"] {
+        check(
+            Field::TrustedformCertUrl,
+            &format!("http://cert.trustedform.com/{hex}{tail}"),
+            Some(&url),
+            None,
+        );
+    }
+    check(
+        Field::TrustedformCertUrl,
+        &format!("cert.trustedform.com/{hex}x?a"),
+        None,
+        Some(C::InvalidTrustedformUrl),
+    );
     check(
         Field::TrustedformCertUrl,
         "https://cert.trustedform.com/abc",

@@ -150,7 +150,8 @@ impl TrustedFormUrl {
             .unwrap_or(t);
         // The id ends at a query, a fragment or the end, less any trailing slashes.
         let id = rest
-            .find(['?', '#'])
+            .bytes()
+            .position(|b| matches!(b, b'?' | b'#'))
             .map_or(rest, |end| &rest[..end])
             .trim_end_matches('/');
         if id.len() == 40 && all_hex(id.as_bytes()) {
