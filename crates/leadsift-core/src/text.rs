@@ -48,18 +48,57 @@ pub fn trim(s: &str) -> &str {
     let visible = |b: &u8| (0x21..0x7f).contains(b);
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(first), Some(last)) if visible(first) && visible(last) => s,
-        _ => s.trim(),
+        _ => trim_spaces(s),
     }
+}
+
+/// [`str::trim`], with ASCII white space (the only white space below 0x80: tab to carriage
+/// return, and space) stripped a byte at a time; an end that then stands at a byte of a
+/// longer character, which might be white space too, is left to `str::trim`.
+fn trim_spaces(s: &str) -> &str {
+    let b = s.as_bytes();
+    let space = |c: u8| matches!(c, b'\t'..=b'\r' | b' ');
+    let start = b.iter().position(|&c| !space(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !space(c)).map_or(start, |i| i + 1);
+    // Both ends stand between characters (the bytes stripped are ASCII).
+    let inner = s.get(start..end).unwrap_or_default();
+    match (inner.as_bytes().first(), inner.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii() && last.is_ascii() => inner,
+        (None, None) => inner,
+        _ => inner.trim(),
+    }
+}
+
+/// Whether byte `b` may belong to a control character: a byte below 0x20, 0x7f, or 0xc2 (which
+/// leads the C1 controls U+0080..U+009F). One table look-up, so that a scan of a short cell
+/// costs a few instructions a byte.
+#[inline]
+fn maybe_control(b: u8) -> bool {
+    const TABLE: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = b < 0x20 || b == 0x7f || b == 0xc2;
+            b += 1;
+        }
+        table
+    };
+    TABLE[usize::from(b)]
 }
 
 /// Trims and removes control characters other than tab and newline; a CRLF becomes a newline.
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = trim(raw);
-    // One pass without early exit (it vectorises) clears nearly every cell; see `has_control`.
-    let maybe = trimmed
-        .bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    // One pass without early exit clears nearly every cell: a byte at a time by table when
+    // the cell is short (most names, cities, ids), else a comparison that vectorises.
+    let maybe = if trimmed.len() < 16 {
+        trimmed.bytes().fold(false, |any, b| any | maybe_control(b))
+    } else {
+        trimmed
+            .bytes()
+            .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2))
+    };
     let control = maybe
         && if trimmed.is_ascii() {
             trimmed

@@ -24,7 +24,9 @@ impl Email {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
-        let addr: SmallText = if s.is_ascii() && !s.bytes().any(|b| char::from(b).is_whitespace()) {
+        // ASCII white space is tab to carriage return, and space.
+        let plain = s.is_ascii() && !s.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '));
+        let addr: SmallText = if plain {
             SmallText::ascii_lowercase(s)
         } else {
             s.chars()
@@ -33,10 +35,17 @@ impl Email {
                 .collect::<String>()
                 .into()
         };
-        let Some((local, domain)) = addr.as_str().split_once('@') else {
+        // Read by byte positions: `@` and `.` are ASCII, so every cut lies between characters.
+        // No rule below depends on case, so plain ASCII is read as it came.
+        let text = if plain { s } else { addr.as_str() };
+        let Some(at) = text.bytes().position(|b| b == b'@') else {
             return Err(invalid("an email address needs an @"));
         };
-        if domain.contains('@') {
+        let (local, domain) = (
+            text.get(..at).unwrap_or_default(),
+            text.get(at + 1..).unwrap_or_default(),
+        );
+        if domain.bytes().any(|b| b == b'@') {
             return Err(invalid("an email address has exactly one @"));
         }
         if local.is_empty() || local.len() > 64 {
@@ -63,10 +72,15 @@ impl Email {
                 "the part before the @ has a character an address cannot hold",
             ));
         }
-        if !domain.contains('.') || domain.len() > 253 {
+        if !domain.bytes().any(|b| b == b'.') || domain.len() > 253 {
             return Err(invalid("the domain needs a dot, as in example.com"));
         }
-        for label in domain.split('.') {
+        // Each label between dots, the last the top-level domain.
+        let mut tld = "";
+        let mut start = 0;
+        let dots = domain.bytes().enumerate().filter(|(_, b)| *b == b'.');
+        for end in dots.map(|(i, _)| i).chain([domain.len()]) {
+            let label = domain.get(start..end).unwrap_or_default();
             if label.is_empty()
                 || label.len() > 63
                 || label.starts_with('-')
@@ -78,9 +92,10 @@ impl Email {
             {
                 return Err(invalid("the domain is not a valid host name"));
             }
+            tld = label;
+            start = end + 1;
         }
-        let tld = domain.rsplit('.').next().unwrap_or("");
-        if tld.len() < 2 || tld.chars().all(|c| c.is_ascii_digit()) {
+        if tld.len() < 2 || tld.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("the domain has no valid top-level domain"));
         }
         Ok((Email(addr), None))

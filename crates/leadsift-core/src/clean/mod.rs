@@ -207,8 +207,24 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         }
         return cleaned;
     }
-    let typed = !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id);
-    let (control, star) = if typed { scan(raw) } else { (false, false) };
+    if matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id) {
+        // Text keeps what it can: its parse never fails. Trimmed already (and trimming twice
+        // changes nothing).
+        return match Text::parse(trimmed) {
+            // Text that held only control characters is empty once cleaned: null, as an
+            // empty cell.
+            Ok((t, note)) if t.0.is_empty() => Cleaned { value: None, note },
+            Ok((t, note)) => Cleaned {
+                value: Some(Value::Text(t)),
+                note,
+            },
+            Err(note) => Cleaned {
+                value: None,
+                note: Some(note),
+            },
+        };
+    }
+    let (control, star) = scan(raw);
     // NUL and other control characters never belong in a typed value: remove them, say so.
     if control {
         let kept: String = raw
@@ -232,8 +248,9 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         };
     }
     let parsed: Parsed<Value> = match ty {
+        // Read above; here for a complete match.
         FieldType::Id | FieldType::Text | FieldType::Name => {
-            Text::parse(raw).map(wrap(Value::Text))
+            Text::parse(trimmed).map(wrap(Value::Text))
         }
         FieldType::Email => Email::parse(raw).map(wrap(Value::Email)),
         FieldType::Phone => Phone::parse(raw).map(wrap(Value::Phone)),
@@ -270,8 +287,6 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         FieldType::Jornaya => JornayaToken::parse(raw).map(wrap(Value::Jornaya)),
     };
     match parsed {
-        // Text that held only control characters is empty once cleaned: null, as an empty cell.
-        Ok((Value::Text(t), note)) if t.0.is_empty() => Cleaned { value: None, note },
         Ok((value, note)) => Cleaned {
             value: Some(value),
             note,

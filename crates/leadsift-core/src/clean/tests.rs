@@ -352,10 +352,39 @@ fn ips_urls_and_tokens() {
         ("httpx://example.com", None),
         ("ht tp://example.com", None),
         ("a:b://example.com", None),
+        // The authority, read by byte: user info, IPv6, ports, the host's characters.
+        (
+            "https://user:pw@Example.com/A",
+            Some("https://user:pw@example.com/A"),
+        ),
+        ("https://a@b@Example.com/", Some("https://a@b@example.com/")),
+        (
+            "http://[2001:DB8::1]:8080/x",
+            Some("http://[2001:db8::1]:8080/x"),
+        ),
+        ("http://[2001:db8::1/x", None),
+        ("http://example.com:80a/", None),
+        ("http://example.com:/", None),
+        (
+            "http://ex_ample.com?q=1#f",
+            Some("http://ex_ample.com?q=1#f"),
+        ),
+        ("http://exa mple.com/", None),
+        ("http://Bücher.DE/Path", Some("http://bücher.de/Path")),
+        ("http://bü cher.de/", None),
+        ("http://ex!ample.com/", None),
+        ("http:///path", None),
     ] {
         let code = want.is_none().then_some(C::InvalidUrl);
         check(Field::LandingPage, raw, want, code);
     }
+    // A control character is removed before the URL is read (said so), not taken as a space.
+    check(
+        Field::LandingPage,
+        "http://example.com/\u{7f}",
+        Some("http://example.com/"),
+        Some(C::ControlCharactersRemoved),
+    );
     let hex = "228f219e9cb0eb53f16947ccf25ec84d8dbc7425";
     let url = format!("https://cert.trustedform.com/{hex}");
     check(
@@ -419,6 +448,32 @@ fn gender_names_and_text() {
         Some(C::ControlCharactersRemoved),
     );
     check(Field::Comments, "   ", None, None);
+    // Short cells are scanned by table, long ones by a comparison that vectorises: the same
+    // verdicts either way (C0, DEL and C1 controls go; a 0xc2-led letter stays).
+    for (raw, want, code) in [
+        ("Bo\u{1}b", "Bob", Some(C::ControlCharactersRemoved)),
+        ("Zo\u{85}e", "Zoe", Some(C::ControlCharactersRemoved)),
+        ("Zo\u{7f}e", "Zoe", Some(C::ControlCharactersRemoved)),
+        ("¢5 ©", "¢5 ©", None),
+        (
+            "a name of many letters\u{1b}",
+            "a name of many letters",
+            Some(C::ControlCharactersRemoved),
+        ),
+        (
+            "a name of many letters ¢\u{9f}",
+            "a name of many letters ¢",
+            Some(C::ControlCharactersRemoved),
+        ),
+        (
+            "a name of many letters ¢©",
+            "a name of many letters ¢©",
+            None,
+        ),
+        ("\u{a0} Ann \u{3000}", "Ann", None),
+    ] {
+        check(Field::FirstName, raw, Some(want), code);
+    }
     check(
         Field::Address2,
         "\u{e}",
@@ -655,5 +710,14 @@ proptest::proptest! {
             Err(note) => Err(note.code),
         };
         proptest::prop_assert_eq!(read(format!("${digits}")), read(format!("$ {digits}")));
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 5000, ..Default::default() })]
+    /// `text::trim` is `str::trim`, on text with ASCII and Unicode white space at either end.
+    #[test]
+    fn trim_is_str_trim(s in "[ \t\n\r\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{2000}\u{3000}aé☃*]{0,12}") {
+        proptest::prop_assert_eq!(crate::text::trim(&s), s.trim());
     }
 }

@@ -81,32 +81,48 @@ impl Url {
             _ => return Err(invalid("expected an http or https URL")),
         };
         let blank = |c: char| c.is_whitespace() || c.is_control();
-        if (t.is_ascii() && t.bytes().any(|b| b <= b' ' || b == 0x7f))
-            || (!t.is_ascii() && t.chars().any(blank))
-        {
+        // A pass without early exit, which vectorises: a space is rare.
+        let ascii_blank = |t: &str| t.bytes().fold(false, |a, b| a | (b <= b' ') | (b == 0x7f));
+        if (t.is_ascii() && ascii_blank(t)) || (!t.is_ascii() && t.chars().any(blank)) {
             return Err(invalid("a URL cannot hold spaces"));
         }
-        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        // Found by byte: every character looked for is ASCII (see `cut`).
+        let host_end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let (authority, path) = rest.split_at(host_end);
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host_port = match authority.bytes().rposition(|b| b == b'@') {
+            Some(at) => cut(authority, at).1,
+            None => authority,
+        };
         let (host, port) = match host_port.strip_prefix('[') {
-            Some(v6) => match v6.split_once(']') {
-                Some((h, p)) => (h, p.strip_prefix(':')),
+            Some(v6) => match v6.bytes().position(|b| b == b']') {
+                Some(at) => {
+                    let (h, p) = cut(v6, at);
+                    (h, p.strip_prefix(':'))
+                }
                 None => return Err(invalid("the URL has no valid host")),
             },
-            None => match host_port.split_once(':') {
-                Some((h, p)) => (h, Some(p)),
+            None => match host_port.bytes().position(|b| b == b':') {
+                Some(at) => {
+                    let (h, p) = cut(host_port, at);
+                    (h, Some(p))
+                }
                 None => (host_port, None),
             },
         };
         if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
             return Err(invalid("the port is not a number"));
         }
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'))
-        {
+        let host_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_');
+        let host_ok = if host.is_ascii() {
+            host.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'_'))
+        } else {
+            host.chars().all(host_char)
+        };
+        if host.is_empty() || !host_ok {
             return Err(invalid("the URL has no valid host"));
         }
         let mut url = String::with_capacity(t.len());
@@ -229,6 +245,15 @@ impl JornayaToken {
         // Written from ASCII only by `parse`, its one way in.
         ascii_str(&self.0)
     }
+}
+
+/// `text` before and after the ASCII character at byte `at` (so both cuts lie between
+/// characters).
+fn cut(text: &str, at: usize) -> (&str, &str) {
+    (
+        text.get(..at).unwrap_or_default(),
+        text.get(at + 1..).unwrap_or_default(),
+    )
 }
 
 /// `bytes` known to be ASCII as a `str` (empty, never reached, if they were not).
