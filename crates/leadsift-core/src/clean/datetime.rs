@@ -174,10 +174,13 @@ impl Date {
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
         let t = trim(raw);
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
-        let (date, note) = match (parse_date(t, today), spreadsheet_serial(t, false)) {
-            (Ok(parsed), _) => parsed,
-            (Err(_), Some((date, _))) => (date, Some(serial_note(t, &date.to_string()))),
-            (Err(why), None) => return Err(invalid(why)),
+        // A spreadsheet serial is looked for only when the text is no date.
+        let (date, note) = match parse_date(t, today) {
+            Ok(parsed) => parsed,
+            Err(why) => match spreadsheet_serial(t, false) {
+                Some((date, _)) => (date, Some(serial_note(t, &date.to_string()))),
+                None => return Err(invalid(why)),
+            },
         };
         if date > today {
             return Err(invalid("a birth date cannot lie in the future"));
@@ -214,15 +217,18 @@ fn write_date(f: &mut std::fmt::Formatter<'_>, d: NaiveDate) -> std::fmt::Result
 
 /// The two digits of a date's year when it is written with two (`6/2/80`), else `None`.
 fn two_digit_year(t: &str) -> Option<&str> {
-    let date = t
-        .split_once(['T', ' '])
-        .filter(|(d, _)| d.len() >= 6)
-        .map_or(t, |(d, _)| d);
+    // Read by byte: the characters looked for are ASCII, and no byte of a longer character is
+    // an ASCII digit, so the runs are the same as by character.
+    let date = match t.bytes().position(|b| matches!(b, b'T' | b' ')) {
+        Some(at) if at >= 6 => t.get(..at).unwrap_or_default(),
+        _ => t,
+    };
     // Exactly three runs of digits, none of four, the last of two (kept in place: no copy).
-    let mut runs = [""; 3];
+    let mut runs: [&[u8]; 3] = [b""; 3];
     let mut count = 0;
     for run in date
-        .split(|c: char| !c.is_ascii_digit())
+        .as_bytes()
+        .split(|b| !b.is_ascii_digit())
         .filter(|r| !r.is_empty())
     {
         if count == runs.len() {
@@ -231,7 +237,9 @@ fn two_digit_year(t: &str) -> Option<&str> {
         runs[count] = run;
         count += 1;
     }
-    (count == 3 && runs[2].len() == 2 && !runs.iter().any(|r| r.len() == 4)).then_some(runs[2])
+    (count == 3 && runs[2].len() == 2 && !runs.iter().any(|r| r.len() == 4))
+        .then(|| std::str::from_utf8(runs[2]).ok())
+        .flatten()
 }
 
 /// A birth date whose year was written with two digits: the latest century that is not in the

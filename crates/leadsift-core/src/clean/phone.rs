@@ -68,7 +68,15 @@ impl Phone {
             &mut heap
         };
         let mut n = 0;
-        for c in main.chars() {
+        // Read by byte when ASCII (nearly always); by character otherwise (a no-break space).
+        let ascii = main.is_ascii();
+        let mut chars = main.chars();
+        let mut bytes = main.bytes();
+        while let Some(c) = if ascii {
+            bytes.next().map(char::from)
+        } else {
+            chars.next()
+        } {
             match c {
                 '0'..='9' => {
                     // One byte each, so never more of them than `main` has bytes.
@@ -146,7 +154,9 @@ fn recovered(what: &str) -> Note {
 /// `5.127891111E9` or `5.127891111E+09`: `Some(Ok(digits))` when no digit was lost,
 /// `Some(Err(()))` when the spreadsheet rounded, `None` when the text is not in that form.
 fn from_scientific(s: &str) -> Option<Result<String, ()>> {
-    let (mantissa, exp) = s.split_once(['e', 'E'])?;
+    // Found by byte (`e` is ASCII): most cells hold none, and are ruled out in one pass.
+    let at = s.bytes().position(|b| b == b'e' || b == b'E')?;
+    let (mantissa, exp) = (s.get(..at)?, s.get(at + 1..)?);
     let exp: u32 = exp.strip_prefix('+').unwrap_or(exp).parse().ok()?;
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     if int.is_empty()
@@ -170,7 +180,7 @@ fn from_scientific(s: &str) -> Option<Result<String, ()>> {
 /// Removes `h:`, `(w)`, `m ` and `c-` style line-type hints at either end.
 fn strip_line_type_hint(s: &str) -> &str {
     const HINTS: &[&str] = &["h", "w", "m", "c", "home", "work", "mobile", "cell"];
-    let s = s.trim();
+    let s = trim(s);
     let first = s.as_bytes().first().copied().unwrap_or(b'0');
     let last = s.as_bytes().last().copied().unwrap_or(b'0');
     // Only text that starts or ends with a letter, or ends with `)`, can carry a hint.
