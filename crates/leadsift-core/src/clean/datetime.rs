@@ -502,16 +502,33 @@ pub(super) fn parse_timestamp_generally(
     }
 }
 
-/// The commonest form, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, maybe with `Z`, read
-/// by position: the local time and whether it is UTC. `None` for any other text, and for a
-/// day or time that does not exist (the general reading then says why), so this answers
-/// exactly as that reading does, sooner.
+/// The commonest forms, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, maybe with a fraction
+/// of a second (`.123`, up to nine digits, or after a comma) and maybe with `Z`, read by
+/// position: the local time and whether it is UTC. `None` for any other text, and for a day
+/// or time that does not exist (the general reading then says why), so this answers exactly
+/// as that reading does, sooner.
 pub(super) fn iso_seconds(t: &str) -> Option<(NaiveDateTime, bool)> {
     let b = t.as_bytes();
-    let utc = match b.len() {
-        19 => false,
-        20 if matches!(b[19], b'Z' | b'z') => true,
-        _ => return None,
+    let (body, utc) = match b.split_last() {
+        Some((b'Z' | b'z', body)) => (body, true),
+        _ => (b, false),
+    };
+    if body.len() < 19 {
+        return None;
+    }
+    let fraction = &body[19..];
+    let nanos = match fraction.split_first() {
+        None => 0,
+        Some((b'.' | b',', digits))
+            if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) =>
+        {
+            let n = digits
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+            // Nine digits of nanoseconds: the fraction's digits, then zeros.
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        Some(_) => return None,
     };
     let digits = |from: usize, to: usize| -> Option<u32> {
         b[from..to].iter().try_fold(0u32, |n, &d| {
@@ -528,7 +545,8 @@ pub(super) fn iso_seconds(t: &str) -> Option<(NaiveDateTime, bool)> {
     }
     let year = i32::try_from(digits(0, 4)?).ok().filter(|y| *y >= 1800)?;
     let date = NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?;
-    let time = NaiveTime::from_hms_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?)?;
+    let time =
+        NaiveTime::from_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)?;
     Some((date.and_time(time), utc))
 }
 

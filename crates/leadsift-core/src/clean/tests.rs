@@ -261,6 +261,32 @@ fn dates() {
 fn timestamps() {
     use Field::SubmittedAt as T;
     check(T, "2024-03-05 14:22:10", Some("2024-03-05T14:22:10Z"), None);
+    // Fractions of a second, read by position: a comma as well as a dot, up to nine digits.
+    check(
+        T,
+        "2024-03-05T14:22:10,5Z",
+        Some("2024-03-05T14:22:10.5Z"),
+        None,
+    );
+    check(
+        T,
+        "2024-03-05 14:22:10.123456789",
+        Some("2024-03-05T14:22:10.123456789Z"),
+        None,
+    );
+    check(
+        T,
+        "2024-03-05 14:22:10.1234567891",
+        None,
+        Some(C::InvalidTimestamp),
+    );
+    check(
+        T,
+        "2024-03-05 14:22:10.12a",
+        None,
+        Some(C::InvalidTimestamp),
+    );
+    check(T, "2024-02-30 14:22:10.5", None, Some(C::InvalidTimestamp));
     check(
         T,
         "2024-03-05T14:22:10.000Z",
@@ -674,12 +700,13 @@ fn small_text_keeps_ids_in_place_and_a_lead_slot_at_40_bytes() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-    /// The positional reading of `YYYY-MM-DD HH:MM:SS[Z]` answers as the general one: the
-    /// same instant, or nothing where the general reading finds no such day or time (February
-    /// 30th, hour 24, second 60, a year before 1800), in every zone.
+    /// The positional reading of `YYYY-MM-DD HH:MM:SS[.fraction][Z]` answers as the general
+    /// one: the same instant, or nothing where the general reading finds no such day or time
+    /// (February 30th, hour 24, second 60, a year before 1800, a fraction of ten digits), in
+    /// every zone.
     #[test]
     fn the_quick_timestamp_reading_agrees_with_the_general_one(
-        t in "(1[6-9]|20|21)[0-9]{2}-[0-1][0-9]-[0-3][0-9][T t][0-2][0-9]:[0-6][0-9]:[0-6][0-9][Zz]?",
+        t in "(1[6-9]|20|21)[0-9]{2}-[0-1][0-9]-[0-3][0-9][T t][0-2][0-9]:[0-6][0-9]:[0-6][0-9]([.,][0-9]{0,10})?[Zz]?",
     ) {
         for zone in ["UTC", "+05:30", "America/New_York"] {
             let zone: Zone = zone.parse().expect("a zone");
