@@ -57,9 +57,11 @@ pub fn trim(s: &str) -> &str {
 /// longer character, which might be white space too, is left to `str::trim`.
 fn trim_spaces(s: &str) -> &str {
     let b = s.as_bytes();
-    let space = |c: u8| matches!(c, b'\t'..=b'\r' | b' ');
-    let start = b.iter().position(|&c| !space(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|&c| !space(c)).map_or(start, |i| i + 1);
+    let start = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| !is_space(c))
+        .map_or(start, |i| i + 1);
     // Both ends stand between characters (the bytes stripped are ASCII).
     let inner = s.get(start..end).unwrap_or_default();
     match (inner.as_bytes().first(), inner.as_bytes().last()) {
@@ -69,16 +71,30 @@ fn trim_spaces(s: &str) -> &str {
     }
 }
 
-/// Whether byte `b` may belong to a control character: a byte below 0x20, 0x7f, or 0xc2 (which
-/// leads the C1 controls U+0080..U+009F). One table look-up, so that a scan of a short cell
-/// costs a few instructions a byte.
+/// Whether byte `b` is white space (`char::is_whitespace` below 0x80: tab to carriage return,
+/// and space).
 #[inline]
-fn maybe_control(b: u8) -> bool {
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// Whether byte `b` may belong to a control character: a byte below 0x20, 0x7f, or 0xc2 (which
+/// leads the C1 controls U+0080..U+009F). A comparison that vectorises in a pass over many
+/// bytes; see [`maybe_control_by_table`] for a few.
+#[inline]
+pub(crate) const fn maybe_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7f || b == 0xc2
+}
+
+/// [`maybe_control`] by one table look-up, so that a scan of a short cell costs a few
+/// instructions a byte.
+#[inline]
+fn maybe_control_by_table(b: u8) -> bool {
     const TABLE: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
         while b < 256 {
-            table[b] = b < 0x20 || b == 0x7f || b == 0xc2;
+            table[b] = maybe_control(b as u8);
             b += 1;
         }
         table
@@ -93,11 +109,11 @@ pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     // One pass without early exit clears nearly every cell: a byte at a time by table when
     // the cell is short (most names, cities, ids), else a comparison that vectorises.
     let maybe = if trimmed.len() < 16 {
-        trimmed.bytes().fold(false, |any, b| any | maybe_control(b))
-    } else {
         trimmed
             .bytes()
-            .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2))
+            .fold(false, |any, b| any | maybe_control_by_table(b))
+    } else {
+        trimmed.bytes().fold(false, |any, b| any | maybe_control(b))
     };
     let control = maybe
         && if trimmed.is_ascii() {

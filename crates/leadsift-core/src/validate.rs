@@ -795,9 +795,10 @@ impl Replayer {
         row.replaces_line = None;
         row.read = read;
         row.edited.clear();
-        row.original.clear();
         if self.keep_original {
             row.original = self.original(fields);
+        } else {
+            row.original.clear();
         }
         let lead = &mut row.lead;
         lead.clear();

@@ -39,7 +39,14 @@ fn main() {
         let t = Instant::now();
         let mut v = Validator::new(options(true));
         rows(&bytes, &mut v, |replayer, row| {
-            store.push_row(replayer.standing(row), row);
+            let cells = row.cells.as_ref().expect("cells kept");
+            store.push(
+                replayer.standing(row),
+                row.record,
+                row.line,
+                &row.read,
+                cells,
+            );
         });
         let whole = t.elapsed();
 

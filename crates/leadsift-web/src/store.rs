@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use leadsift_core::reconcile::Class;
-use leadsift_core::{Brief, Cells, IssueCode, ReadFacts, Row, RowStatus, Standing};
+use leadsift_core::{Brief, Cells, IssueCode, ReadFacts, RowStatus, Standing};
 
 /// Rows per compressed block.
 pub const BLOCK_ROWS: usize = 1024;
@@ -161,24 +161,6 @@ impl Kept {
         }
     }
 
-    /// What `row` is made from, its cells taken from it (they must have been kept:
-    /// `Options::keep_cells`; a row without them keeps no cells).
-    pub fn take(row: &mut Row) -> Kept {
-        Kept {
-            record: row.record,
-            line: row.line,
-            replaces_line: row.replaces_line,
-            read: row.read,
-            cells: row.cells.take().unwrap_or_default(),
-            edits: Vec::new(),
-        }
-    }
-
-    /// Appends the record in the block's binary form.
-    fn encode(&self, out: &mut Vec<u8>) {
-        encode(self.record, self.line, &self.read, &self.cells, out);
-    }
-
     /// Reads one record from `input`, advancing it; `None` when the bytes are not a record.
     fn decode(input: &mut &[u8]) -> Option<Kept> {
         let record = read_varint(input)?;
@@ -290,23 +272,17 @@ impl RowStore {
             + issues * size_of::<leadsift_core::BriefIssue>()
     }
 
-    /// Adds a record with its row's standing.
-    pub fn push(&mut self, standing: Standing, kept: &Kept) {
-        kept.encode(&mut self.open);
-        self.pushed(standing);
-    }
-
-    /// Keeps a row as read, lent by the validator: [`RowStore::push`] of what it is made from,
-    /// with its cells copied straight into the open block (the row must have kept them:
-    /// `Options::keep_cells`; a row without them keeps no cells).
-    pub fn push_row(&mut self, standing: Standing, row: &Row) {
-        let none = Cells::default();
-        let cells = row.cells.as_ref().unwrap_or(&none);
-        encode(row.record, row.line, &row.read, cells, &mut self.open);
-        self.pushed(standing);
-    }
-
-    fn pushed(&mut self, standing: Standing) {
+    /// Keeps record `record` on `line` (its reading facts and cells exactly as read) with its
+    /// standing; a row lent by the validator passes its own (`Options::keep_cells`).
+    pub fn push(
+        &mut self,
+        standing: Standing,
+        record: u64,
+        line: u64,
+        read: &ReadFacts,
+        cells: &Cells,
+    ) {
+        encode(record, line, read, cells, &mut self.open);
         self.open_rows += 1;
         self.facts.push(Facts::of(&standing));
         self.briefs.push(standing.brief);

@@ -51,7 +51,7 @@ use leadsift_core::report::{
 use leadsift_core::returns::{Candidate, RETURNS_HEADER, ReturnRule, ReturnsSummary};
 use leadsift_core::wire::{WireRow, WireRowJson, batch_checksum};
 use leadsift_core::{
-    MappingOverrides, Options, Replay, Replayer, Restand, Row, Standing, Summary, TextMap,
+    Cells, MappingOverrides, Options, Replay, Replayer, Restand, Row, Standing, Summary, TextMap,
     Validator,
 };
 use wasm_bindgen::prelude::*;
@@ -357,8 +357,16 @@ fn step(state: &Shared) {
         job.offset = to;
         // Each row is lent and its cells go straight into the store's open block.
         let store = &mut s.store;
+        let none = Cells::default();
         let mut keep = |replayer: &Replayer, row: &Row| {
-            store.push_row(replayer.standing(row), row);
+            let cells = row.cells.as_ref().unwrap_or(&none);
+            store.push(
+                replayer.standing(row),
+                row.record,
+                row.line,
+                &row.read,
+                cells,
+            );
         };
         job.validator
             .push_each(&bytes, &mut keep)

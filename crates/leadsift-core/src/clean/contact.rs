@@ -24,8 +24,7 @@ impl Email {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
-        // ASCII white space is tab to carriage return, and space.
-        let plain = s.is_ascii() && !s.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '));
+        let plain = s.is_ascii() && !s.bytes().any(crate::text::is_space);
         let addr: SmallText = if plain {
             SmallText::ascii_lowercase(s)
         } else {

@@ -207,24 +207,8 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         }
         return cleaned;
     }
-    if matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id) {
-        // Text keeps what it can: its parse never fails. Trimmed already (and trimming twice
-        // changes nothing).
-        return match Text::parse(trimmed) {
-            // Text that held only control characters is empty once cleaned: null, as an
-            // empty cell.
-            Ok((t, note)) if t.0.is_empty() => Cleaned { value: None, note },
-            Ok((t, note)) => Cleaned {
-                value: Some(Value::Text(t)),
-                note,
-            },
-            Err(note) => Cleaned {
-                value: None,
-                note: Some(note),
-            },
-        };
-    }
-    let (control, star) = scan(raw);
+    let typed = !matches!(ty, FieldType::Text | FieldType::Name | FieldType::Id);
+    let (control, star) = if typed { scan(raw) } else { (false, false) };
     // NUL and other control characters never belong in a typed value: remove them, say so.
     if control {
         let kept: String = raw
@@ -248,9 +232,22 @@ pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
         };
     }
     let parsed: Parsed<Value> = match ty {
-        // Read above; here for a complete match.
+        // Text keeps what it can (its parse never fails), straight to its result. Trimmed
+        // already (and trimming twice changes nothing).
         FieldType::Id | FieldType::Text | FieldType::Name => {
-            Text::parse(trimmed).map(wrap(Value::Text))
+            return match Text::parse(trimmed) {
+                // Text that held only control characters is empty once cleaned: null, as an
+                // empty cell.
+                Ok((t, note)) if t.0.is_empty() => Cleaned { value: None, note },
+                Ok((t, note)) => Cleaned {
+                    value: Some(Value::Text(t)),
+                    note,
+                },
+                Err(note) => Cleaned {
+                    value: None,
+                    note: Some(note),
+                },
+            };
         }
         FieldType::Email => Email::parse(raw).map(wrap(Value::Email)),
         FieldType::Phone => Phone::parse(raw).map(wrap(Value::Phone)),
@@ -308,10 +305,7 @@ fn scan(raw: &str) -> (bool, bool) {
     // One pass without early exit (so it vectorises) rules out nearly every cell: a control
     // character is a byte below 0x20, 0x7f, or (C1, U+0080..U+009F) a sequence led by 0xc2.
     let (maybe, star) = raw.bytes().fold((false, false), |(any, star), b| {
-        (
-            any | (b < 0x20) | (b == 0x7f) | (b == 0xc2),
-            star | (b == b'*'),
-        )
+        (any | crate::text::maybe_control(b), star | (b == b'*'))
     });
     (maybe && has_control(raw), star)
 }

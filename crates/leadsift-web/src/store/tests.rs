@@ -30,7 +30,8 @@ fn fill(n: usize) -> RowStore {
     let mut s = RowStore::new();
     for i in 0..n {
         let status = [RowStatus::Valid, RowStatus::Warning, RowStatus::Rejected][i % 3];
-        s.push(standing(status), &kept(i));
+        let k = kept(i);
+        s.push(standing(status), k.record, k.line, &k.read, &k.cells);
     }
     s
 }
@@ -91,7 +92,14 @@ fn filters_count_and_page_in_file_order() {
     assert_eq!(s.count(Filter::Issues), total - total.div_ceil(3));
     assert_eq!(records(&s.page(Filter::Rejected, 1, 3)), [5, 8, 11]);
     // A push after a view was built is seen by the next count.
-    s.push(standing(RowStatus::Rejected), &kept(total));
+    let k = kept(total);
+    s.push(
+        standing(RowStatus::Rejected),
+        k.record,
+        k.line,
+        &k.read,
+        &k.cells,
+    );
     assert_eq!(s.count(Filter::Rejected), rejected + 1);
 }
 
@@ -114,7 +122,13 @@ fn a_million_rows_stay_small() {
             ..kept(i)
         };
         given += k.cells.text().len();
-        s.push(standing(RowStatus::Valid), &k);
+        s.push(
+            standing(RowStatus::Valid),
+            k.record,
+            k.line,
+            &k.read,
+            &k.cells,
+        );
     }
     // The records compress to under half; beside them each row has its facts and its brief
     // (without issues here), 56 bytes.
@@ -191,7 +205,14 @@ fn rows_filter_by_issue_code_column_and_edit() {
         &[(IssueCode::ShortRow, None)],
     ];
     for (i, list) in issues.iter().enumerate() {
-        s.push(standing_with(list, None), &kept(i));
+        let k = kept(i);
+        s.push(
+            standing_with(list, None),
+            k.record,
+            k.line,
+            &k.read,
+            &k.cells,
+        );
     }
     assert_eq!(
         records(&s.page(Filter::parse("code:invalid_phone"), 0, 9)),
@@ -261,32 +282,37 @@ fn a_visit_hands_every_record_once_in_order_as_it_stands() {
     assert_eq!(none, 0);
 }
 
-/// A row lent by the validator and kept with [`RowStore::push_row`] is the record that
-/// [`Kept::take`] makes of the same row returned owned: the same store, record by record.
+/// A row lent by the validator is kept as the record it was made from: its number, line,
+/// reading facts and cells as read, and the line it replaces (from its standing), for every
+/// row the validator returns owned from the same file.
 #[test]
-fn rows_kept_as_lent_are_the_rows_kept_as_returned() {
+fn rows_kept_as_lent_are_the_records_of_the_rows_returned() {
     let file = "lead_id,email,note\nA1,a@example.com,\"x\ny\"\nA1,a@example.com,\n\nB2,bad,z,extra\n\"C3,c@example.com\n";
     let mut options = leadsift_core::Options::new(
         leadsift_core::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     );
     options.keep_cells = true;
-    let mut owned = leadsift_core::Validator::new(options.clone());
-    let mut rows = owned.push(file.as_bytes()).expect("readable");
-    rows.extend(owned.finish().expect("readable"));
-    let replayer = owned.replayer().expect("a header");
-    let mut returned = RowStore::new();
-    for mut row in rows {
-        returned.push(replayer.standing(&row), &Kept::take(&mut row));
-    }
-    let mut v = leadsift_core::Validator::new(options);
+    let (rows, _) =
+        leadsift_core::validate_bytes(file.as_bytes(), options.clone()).expect("readable");
     let mut lent = RowStore::new();
-    let mut keep = |r: &leadsift_core::Replayer, row: &Row| lent.push_row(r.standing(row), row);
+    let mut v = leadsift_core::Validator::new(options);
+    let mut keep = |r: &leadsift_core::Replayer, row: &leadsift_core::Row| {
+        let cells = row.cells.as_ref().expect("cells kept");
+        lent.push(r.standing(row), row.record, row.line, &row.read, cells);
+    };
     v.push_each(file.as_bytes(), &mut keep).expect("readable");
     v.finish_each(&mut keep).expect("readable");
     assert_eq!(lent.len(), 4);
-    assert_eq!(lent.len(), returned.len());
-    for i in 0..lent.len() {
-        assert_eq!(lent.get(i), returned.get(i), "record {i}");
-        assert_eq!(lent.facts.get(i), returned.facts.get(i), "facts {i}");
+    assert_eq!(lent.len(), rows.len());
+    for (i, row) in rows.into_iter().enumerate() {
+        let want = Kept {
+            record: row.record,
+            line: row.line,
+            replaces_line: row.replaces_line,
+            read: row.read,
+            cells: row.cells.expect("cells kept"),
+            edits: Vec::new(),
+        };
+        assert_eq!(lent.get(i), Some(want), "record {i}");
     }
 }
