@@ -30,10 +30,13 @@ fn fill(n: usize) -> RowStore {
     let mut s = RowStore::new();
     for i in 0..n {
         let status = [RowStatus::Valid, RowStatus::Warning, RowStatus::Rejected][i % 3];
-        let k = kept(i);
-        s.push(standing(status), k.record, k.line, &k.read, &k.cells);
+        keep(&mut s, status, &kept(i));
     }
     s
+}
+
+fn keep(s: &mut RowStore, status: RowStatus, k: &Kept) {
+    s.push(standing(status), k.record, k.line, &k.read, &k.cells);
 }
 
 fn records(rows: &[Kept]) -> Vec<u64> {
@@ -45,6 +48,17 @@ fn records_come_back_whole_across_sealed_and_open_blocks() {
     let n = BLOCK_ROWS * 3 + 17;
     let mut s = fill(n);
     assert_eq!(s.len(), n);
+    // Sealed blocks not yet compressed, then one compressed beside two not, then all.
+    check_every_block(&mut s, n);
+    assert!(s.compress_some(1));
+    check_every_block(&mut s, n);
+    while s.compress_some(1) {}
+    assert!(s.raw.is_empty() && s.raw_bytes == 0);
+    check_every_block(&mut s, n);
+}
+
+fn check_every_block(s: &mut RowStore, n: usize) {
+    s.cache.clear();
     for i in [
         0,
         1,
@@ -66,6 +80,32 @@ fn records_come_back_whole_across_sealed_and_open_blocks() {
         (BLOCK_ROWS as u64 - 2..BLOCK_ROWS as u64 + 2).collect::<Vec<_>>()
     );
     assert_eq!(s.range(n - 1, n + 50).len(), 1);
+    let mut visited = Vec::new();
+    s.visit(0, n, |i, k| {
+        assert_eq!(k, kept(i), "record {i}");
+        visited.push(i);
+    });
+    assert_eq!(visited, (0..n).collect::<Vec<_>>());
+}
+
+#[test]
+fn past_the_raw_budget_the_oldest_blocks_are_compressed_as_rows_arrive() {
+    let mut s = RowStore::new();
+    s.raw_budget = 2 * BLOCK_ROWS * 40;
+    for i in 0..BLOCK_ROWS * 6 {
+        keep(&mut s, RowStatus::Valid, &kept(i));
+        assert!(
+            s.raw_bytes <= s.raw_budget,
+            "row {i}: {} raw bytes",
+            s.raw_bytes
+        );
+    }
+    // The newest blocks are the ones left to compress when the worker is idle.
+    assert!(!s.raw.is_empty() && s.raw.len() < 6);
+    assert!(s.raw.iter().all(|&b| b >= 6 - s.raw.len()));
+    assert!(matches!(s.blocks[0], Block::Lz4(_)));
+    while s.compress_some(2) {}
+    check_every_block(&mut s, BLOCK_ROWS * 6);
 }
 
 #[test]
@@ -92,14 +132,7 @@ fn filters_count_and_page_in_file_order() {
     assert_eq!(s.count(Filter::Issues), total - total.div_ceil(3));
     assert_eq!(records(&s.page(Filter::Rejected, 1, 3)), [5, 8, 11]);
     // A push after a view was built is seen by the next count.
-    let k = kept(total);
-    s.push(
-        standing(RowStatus::Rejected),
-        k.record,
-        k.line,
-        &k.read,
-        &k.cells,
-    );
+    keep(&mut s, RowStatus::Rejected, &kept(total));
     assert_eq!(s.count(Filter::Rejected), rejected + 1);
 }
 
@@ -122,16 +155,11 @@ fn a_million_rows_stay_small() {
             ..kept(i)
         };
         given += k.cells.text().len();
-        s.push(
-            standing(RowStatus::Valid),
-            k.record,
-            k.line,
-            &k.read,
-            &k.cells,
-        );
+        keep(&mut s, RowStatus::Valid, &k);
     }
-    // The records compress to under half; beside them each row has its facts and its brief
-    // (without issues here), 56 bytes.
+    // Once compressed (the worker does it when idle), the records take under half; beside
+    // them each row has its facts and its brief (without issues here), 56 bytes.
+    while s.compress_some(16) {}
     let facts = s.len() * (size_of::<Facts>() + size_of::<Brief>());
     assert!(size_of::<Facts>() + size_of::<Brief>() <= 56);
     assert!(
