@@ -304,9 +304,7 @@ fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<No
 fn scan(raw: &str) -> (bool, bool) {
     // One pass without early exit (so it vectorises) rules out nearly every cell: a control
     // character is a byte below 0x20, 0x7f, or (C1, U+0080..U+009F) a sequence led by 0xc2.
-    let (maybe, star) = raw.bytes().fold((false, false), |(any, star), b| {
-        (any | crate::text::maybe_control(b), star | (b == b'*'))
-    });
+    let (maybe, star) = crate::text::scan_bytes(raw.as_bytes());
     (maybe && has_control(raw), star)
 }
 

@@ -697,8 +697,37 @@ fn small_text_keeps_ids_in_place_and_a_lead_slot_at_40_bytes() {
     assert_eq!(format!("{:?}", small::SmallText::new("a\"b")), r#""a\"b""#);
 }
 
+#[test]
+fn a_scan_by_words_finds_what_a_scan_by_bytes_finds_wherever_it_lies() {
+    use crate::text::{scan_by_byte, scan_words};
+    // Each byte that may begin a control character (and its neighbours, which must not), and
+    // the `*`, at every offset of cells up to three words long, among bytes of every kind.
+    for b in [
+        0x00, 0x01, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xc1, 0xc2, 0xc3, 0xff, b'*', b'+',
+    ] {
+        for len in 1..26 {
+            for at in 0..len {
+                let mut bytes: Vec<u8> = (0..len)
+                    .map(|i| [b'a', b' ', 0x9f, b'~', 0xe2, b'9'][i % 6])
+                    .collect();
+                bytes[at] = b;
+                assert_eq!(scan_words(&bytes), scan_by_byte(&bytes), "{bytes:?}");
+            }
+        }
+    }
+    assert_eq!(scan_words(b"0123456789abcdef"), (false, false));
+    assert_eq!(scan_words("Zoë Ünïcode café ok".as_bytes()), (false, false));
+    assert_eq!(scan_words("a\u{85}b c d e f g h".as_bytes()), (true, false));
+    assert_eq!(scan_words(b"(***) ***-1234"), (false, true));
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn a_scan_by_words_agrees_with_a_scan_by_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+        proptest::prop_assert_eq!(crate::text::scan_words(&bytes), crate::text::scan_by_byte(&bytes));
+    }
 
     /// The positional reading of `YYYY-MM-DD HH:MM:SS[.fraction][Z]` answers as the general
     /// one: the same instant, or nothing where the general reading finds no such day or time
