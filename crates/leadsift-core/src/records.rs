@@ -173,6 +173,21 @@ impl RecordSplitter {
     fn push_slice(&mut self, bytes: &str) {
         self.field_bytes += bytes.len();
         self.record_bytes += bytes.len();
+        if self.record.oversized_record.is_none()
+            && self.record.ends.len() < self.limits.max_columns
+            && self.record_bytes <= self.limits.max_record_bytes
+            && self.field_bytes <= self.limits.max_field_bytes
+        {
+            self.record.buf.push_str(bytes);
+        } else {
+            self.push_slice_past_a_limit(bytes);
+        }
+    }
+
+    /// [`RecordSplitter::push_slice`] once a limit is reached: the text is cut or dropped, and
+    /// the record says so.
+    #[cold]
+    fn push_slice_past_a_limit(&mut self, bytes: &str) {
         if self.record.oversized_record.is_some()
             || self.record.ends.len() >= self.limits.max_columns
         {
@@ -262,15 +277,18 @@ impl RecordSplitter {
                         i += 1;
                         continue;
                     }
-                    // The rest of an unquoted field, up to a delimiter or a line end, in one go.
-                    let end = field_end(d, &text_bytes[i..]).map_or(text.len(), |n| i + n);
-                    if end > i {
+                    // The rest of an unquoted field, up to a delimiter or a line end, in one go,
+                    // and that delimiter or line end at once.
+                    let Some(n) = field_end(d, &text_bytes[i..]) else {
                         self.state = State::Unquoted;
-                        self.push_slice(slice(i, end));
-                        i = end;
-                        continue;
+                        self.push_slice(slice(i, text.len()));
+                        break;
+                    };
+                    if n > 0 {
+                        self.push_slice(slice(i, i + n));
                     }
-                    i += 1;
+                    let b = text_bytes[i + n];
+                    i += n + 1;
                     if b == d {
                         self.end_field();
                     } else {
