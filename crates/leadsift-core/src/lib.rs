@@ -26,6 +26,7 @@ pub mod sniff;
 pub mod text;
 pub mod validate;
 pub mod wire;
+mod word;
 
 /// The date type of [`clean::CleanOptions::today`], for callers that say what day it is.
 pub use chrono::NaiveDate;

@@ -102,7 +102,6 @@ pub(crate) fn scan_bytes(bytes: &[u8]) -> (bool, bool) {
 }
 
 /// [`scan_bytes`] a byte at a time: natively the fold vectorises.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[inline]
 pub(crate) fn scan_by_byte(bytes: &[u8]) -> (bool, bool) {
     bytes.iter().fold((false, false), |(any, star), &b| {
@@ -114,18 +113,13 @@ pub(crate) fn scan_by_byte(bytes: &[u8]) -> (bool, bool) {
 /// byte loop (validation ran 6 to 8 % faster under Node with this).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn scan_words(bytes: &[u8]) -> (bool, bool) {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // A byte of `word` below `n` (n ≤ 0x80) sets its high bit here, and only when one is:
-    // exact as a yes or no, which is all that is asked.
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
-    let zero = |word: u64| below(word, 1);
+    use crate::word;
     let (mut control, mut star) = (0, 0);
     let mut words = bytes.chunks_exact(8);
     for eight in &mut words {
-        let word = u64::from_le_bytes(eight.try_into().unwrap_or_default());
-        control |= below(word, 0x20) | zero(word ^ (ONES * 0x7f)) | zero(word ^ (ONES * 0xc2));
-        star |= zero(word ^ (ONES * u64::from(b'*')));
+        let w = word::read(eight.try_into().unwrap_or(&[0; 8]));
+        control |= word::below(w, 0x20) | word::equal(w, 0x7f) | word::equal(w, 0xc2);
+        star |= word::equal(w, b'*');
     }
     let (c, s) = scan_by_byte(words.remainder());
     (control != 0 || c, star != 0 || s)
@@ -152,7 +146,8 @@ fn maybe_control_by_table(b: u8) -> bool {
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = trim(raw);
     // One pass without early exit clears nearly every cell: a byte at a time by table when
-    // the cell is short (most names, cities, ids), else a comparison that vectorises.
+    // the cell is short (most names, cities, ids), else `scan_bytes` (a comparison that
+    // vectorises natively, eight bytes at a time in wasm).
     let maybe = if trimmed.len() < 16 {
         trimmed
             .bytes()

@@ -302,8 +302,9 @@ fn wrap<T>(f: fn(T) -> Value) -> impl Fn((T, Option<Note>)) -> (Value, Option<No
 /// Whether `raw` holds a control character other than tab, newline and carriage return, and
 /// whether it holds a `*` (which a mask needs).
 fn scan(raw: &str) -> (bool, bool) {
-    // One pass without early exit (so it vectorises) rules out nearly every cell: a control
-    // character is a byte below 0x20, 0x7f, or (C1, U+0080..U+009F) a sequence led by 0xc2.
+    // One pass without early exit (a vector scan natively, eight bytes at a time in wasm)
+    // rules out nearly every cell: a control character is a byte below 0x20, 0x7f, or (C1,
+    // U+0080..U+009F) a sequence led by 0xc2.
     let (maybe, star) = crate::text::scan_bytes(raw.as_bytes());
     (maybe && has_control(raw), star)
 }
