@@ -47,6 +47,11 @@ impl Lead {
         self.values[field.index()] = value;
     }
 
+    /// The slot of `field`, to clean a value into where it is kept.
+    pub(crate) fn slot(&mut self, field: Field) -> &mut Option<Value> {
+        &mut self.values[field.index()]
+    }
+
     /// Empties every field, keeping the slots.
     pub(crate) fn clear(&mut self) {
         self.values.iter_mut().for_each(|v| *v = None);

@@ -872,11 +872,12 @@ impl Replayer {
                 }
                 continue;
             };
-            let cleaned = clean::clean(field, raw, &self.clean);
-            if field == Field::PostalCode && cleaned.value.is_none() && cleaned.note.is_some() {
+            let slot = lead.slot(field);
+            let note = clean::clean_into(field, raw, &self.clean, slot);
+            if field == Field::PostalCode && slot.is_none() && note.is_some() {
                 postal_raw = Some((issues.len(), raw));
             }
-            if let Some(Note { code, message }) = cleaned.note {
+            if let Some(Note { code, message }) = note {
                 issues.push(
                     Issue::new(code, message)
                         .with_field(field)
@@ -884,7 +885,6 @@ impl Replayer {
                         .with_raw(raw),
                 );
             }
-            lead.set(field, cleaned.value);
         }
 
         if let Some((at, raw)) = postal_raw {

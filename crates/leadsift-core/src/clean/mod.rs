@@ -95,13 +95,17 @@ pub struct Text(SmallText);
 impl Text {
     pub fn parse(raw: &str) -> Parsed<Text> {
         let (text, removed) = clean_text(raw);
-        let note = removed.then(|| {
-            Note::new(
-                IssueCode::ControlCharactersRemoved,
-                "control characters were removed",
-            )
-        });
-        Ok((Text(SmallText::new(&text)), note))
+        Ok((
+            Text(SmallText::new(&text)),
+            removed.then(Text::controls_removed),
+        ))
+    }
+
+    fn controls_removed() -> Note {
+        Note::new(
+            IssueCode::ControlCharactersRemoved,
+            "control characters were removed",
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -186,6 +190,40 @@ fn text_formula(raw: &str) -> Option<String> {
 
 /// Cleans one raw cell for `field`. An empty cell is null and never an issue.
 pub fn clean(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
+    let mut value = None;
+    let note = clean_into(field, raw, options, &mut value);
+    Cleaned { value, note }
+}
+
+/// [`clean`] into `slot` (the value, or `None`), returning the note, as the validator keeps a
+/// row's values: text (more than half of a lead's cells) is made straight into the slot. Made
+/// in a [`Cleaned`] and moved, each text value was read back as soon as it was written, byte by
+/// byte, and the processor's store forwarding stalled (a third of `clean`'s time natively, by
+/// `perf annotate`; validation 4 % faster without it).
+pub fn clean_into(
+    field: Field,
+    raw: &str,
+    options: &CleanOptions,
+    slot: &mut Option<Value>,
+) -> Option<Note> {
+    if matches!(
+        field.ty(),
+        FieldType::Text | FieldType::Name | FieldType::Id
+    ) {
+        let trimmed = trim(raw);
+        if !trimmed.starts_with("=\"") {
+            let (text, removed) = crate::text::clean_text(trimmed);
+            *slot = (!text.is_empty()).then(|| Value::Text(Text(SmallText::new(&text))));
+            return removed.then(Text::controls_removed);
+        }
+    }
+    let cleaned = clean_typed(field, raw, options);
+    *slot = cleaned.value;
+    cleaned.note
+}
+
+/// [`clean`] for every field type: text too (a text formula, `="…"`, comes here).
+fn clean_typed(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
     let trimmed = trim(raw);
     if trimmed.is_empty() {

@@ -775,3 +775,33 @@ proptest::proptest! {
         proptest::prop_assert_eq!(read(format!("${digits}")), read(format!("$ {digits}")));
     }
 }
+
+#[test]
+fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
+    // The validator cleans text straight into the lead's slot (`clean_into`); every other
+    // path goes through `clean_typed`, which cleans text by `Text::parse`. They must agree,
+    // and the slot must hold only the new value, whatever it held.
+    let options = CleanOptions::new(leadsift_testkit::today());
+    let long = "a long comment that does not fit in place, ".repeat(3);
+    let cases = [
+        (Field::FirstName, " Ann "),
+        (Field::FirstName, "   "),
+        (Field::FirstName, ""),
+        (Field::FirstName, "\u{1}\u{2}"),
+        (Field::FirstName, "An\u{0}n"),
+        (Field::City, "Saint\r\nPaul"),
+        (Field::Comments, long.as_str()),
+        (Field::LeadId, "=\"007\""),
+        (Field::LeadId, "=\"unclosed"),
+        (Field::Email, "ANN@EXAMPLE.COM"),
+        (Field::Email, "not an email"),
+        (Field::Phone1, "512*******"),
+    ];
+    for (field, raw) in cases {
+        let mut slot = Some(Value::Boolean(true));
+        let note = clean_into(field, raw, &options, &mut slot);
+        let general = clean_typed(field, raw, &options);
+        assert_eq!(slot, general.value, "{field} {raw:?}: value");
+        assert_eq!(note, general.note, "{field} {raw:?}: note");
+    }
+}
