@@ -7,6 +7,7 @@
 //! in which one differs; the classes, the rule and the report are decided here.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -207,7 +208,23 @@ impl Window {
     /// The window as `GET /api/v1/reconcile/deliveries` reads it (RFC 3339 in UTC, to the
     /// microsecond); `None` when no row has a submission time, so no delivery can be missed.
     pub fn bounds(&self) -> Option<(String, String)> {
-        let text = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        // chrono's `%Y-%m-%dT%H:%M:%S%.6fZ`, written without a format string.
+        let text = |t: NaiveDateTime| {
+            use chrono::Timelike;
+            let mut out = String::with_capacity(27);
+            let _ = crate::clean::write_date(&mut out, t.date());
+            // A leap second (nanoseconds past a billion) reads as second 60.
+            let leap = u32::from(t.nanosecond() >= 1_000_000_000);
+            let micros = t.nanosecond() % 1_000_000_000 / 1000;
+            let _ = write!(
+                out,
+                "T{:02}:{:02}:{:02}.{micros:06}Z",
+                t.hour(),
+                t.minute(),
+                t.second() + leap
+            );
+            out
+        };
         Some((text(self.from?), text(self.to?)))
     }
 }

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 
 pub use self::contact::{Email, Gender, PostalCode, State};
+pub(crate) use self::datetime::write_date;
 pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
 pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::number::{DecimalSeparator, Number};

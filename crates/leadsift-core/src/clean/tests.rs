@@ -805,3 +805,23 @@ fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
         assert_eq!(note, general.note, "{field} {raw:?}: note");
     }
 }
+
+#[test]
+fn dates_are_written_as_chrono_writes_them_whatever_the_year() {
+    // Written without a format string; chrono's `%Y-%m-%d` is the reference.
+    for (y, m, d) in [
+        (1980, 6, 2),
+        (5, 1, 9),
+        (0, 12, 31),
+        (9999, 12, 31),
+        (10_000, 1, 1),
+        (-1, 3, 4),
+        (-44, 3, 15),
+        (-12_345, 6, 7),
+    ] {
+        let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        let mut ours = String::new();
+        datetime::write_date(&mut ours, date).expect("written");
+        assert_eq!(ours, date.format("%Y-%m-%d").to_string(), "{date:?}");
+    }
+}

@@ -147,3 +147,29 @@ fn a_client_tells_the_deliveries_no_row_is() {
         Some(Finding::not_exported("lead:L9".into()))
     );
 }
+
+#[test]
+fn the_window_is_written_as_chrono_writes_it_to_the_microsecond() {
+    // Written without a format string; chrono's own is the reference, leap second and far
+    // years included.
+    let at = |y, mo, d, h, mi, s, nanos| {
+        chrono::NaiveDate::from_ymd_opt(y, mo, d)
+            .and_then(|day| day.and_hms_nano_opt(h, mi, s, nanos))
+            .expect("a time")
+    };
+    for t in [
+        at(2026, 11, 1, 14, 0, 0, 0),
+        at(2026, 1, 9, 3, 4, 5, 123_456_789),
+        at(2016, 12, 31, 23, 59, 59, 1_500_000_000),
+        at(12, 2, 3, 4, 5, 6, 999),
+        at(10_000, 1, 1, 0, 0, 0, 7_000),
+        at(-1, 3, 4, 5, 6, 7, 8_000_000),
+    ] {
+        let w = Window {
+            from: Some(t),
+            to: Some(t),
+        };
+        let want = t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        assert_eq!(w.bounds(), Some((want.clone(), want)), "{t:?}");
+    }
+}
