@@ -1046,12 +1046,14 @@ if (bench) {
       const papa = { ms: performance.now() - t0, rows };
       return { wasm, staged, papa };
     });
-    // The best of three of each (the machine is shared: the slowest run is the noisiest).
-    const runs = [await measure(), await measure(), await measure()];
+    // The best of five of each (the machine is shared: the slowest run is the noisiest; of
+    // three, the same build's WASM figure moved 10 % between runs).
+    const runs = [];
+    for (let i = 0; i < 5; i += 1) runs.push(await measure());
     const best = (k) => Math.min(...runs.map((r) => r[k].ms));
     const wasmMs = best('wasm');
     const papaMs = best('papa');
-    const nativeMs = Math.min(...[0, 1, 2].map(() => {
+    const nativeMs = Math.min(...[0, 1, 2, 3, 4].map(() => {
       const t0 = process.hrtime.bigint();
       run(bin, ['validate', big, '--format', 'summary'], { allowFail: true });
       return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -1079,10 +1081,23 @@ if (bench) {
       window.longTasks = [];
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
     });
-    const t0 = Date.now();
-    await page.setInputFiles('#file', hundred);
-    await waitValidated(600_000);
-    const appSecs = (Date.now() - t0) / 1000;
+    // The best of five, as for every speed above: the same bytes under five names (a file
+    // chosen again under the same name is no change to the input), each run reading, hashing
+    // and storing the file from the start.
+    const appRuns = [];
+    const copies = [hundred, ...[2, 3, 4, 5].map((n) => {
+      const copy = hundred.replace(/\.csv$/, `-${n}.csv`);
+      fs.copyFileSync(hundred, copy);
+      return copy;
+    })];
+    for (const file of copies) {
+      const t0 = Date.now();
+      await page.setInputFiles('#file', file);
+      await page.waitForFunction(() => !/^(Validated|Mapped)/.test(document.getElementById('progress-text').textContent));
+      await waitValidated(600_000);
+      appRuns.push((Date.now() - t0) / 1000);
+    }
+    const appSecs = Math.min(...appRuns);
     eq(await page.getAttribute('#detected', 'data-sha256'), sha256(hundred), 'the big file\'s SHA-256, a slice at a time');
     // Scroll the grid through the million-row-capable view while idle (in the review step).
     await page.click('#step-review');
@@ -1091,7 +1106,7 @@ if (bench) {
     await page.waitForFunction(() => Number(document.querySelector('table.grid tbody tr .line')?.textContent) > 1000);
     const long = await page.evaluate(() => window.longTasks);
     const worst = long.length ? Math.max(...long) : 0;
-    table.push([`app: ${hmb.toFixed(0)} MB file validated and stored (reports made when asked)`, `${(hmb / appSecs).toFixed(1)} MB/s`, '', '']);
+    table.push([`app: ${hmb.toFixed(0)} MB file validated and stored (reports made when asked)`, `${(hmb / appSecs).toFixed(1)} MB/s (best of ${appRuns.map((s) => `${s.toFixed(2)} s`).join(', ')})`, '', '']);
     const appRatio = (hmb / appSecs) / (mb / (wasmMs / 1000));
     table.push(['app ÷ WASM validation alone (speed)', appRatio.toFixed(2), '≥ 0.6', appRatio >= 0.6 ? 'met' : 'not met']);
     table.push(['main-thread long tasks during it', `${long.length}, longest ${worst.toFixed(0)} ms`, 'none > 100 ms', worst <= 100 ? 'met' : 'not met']);
@@ -1106,7 +1121,7 @@ if (bench) {
     const per200k = remapSecs * 200_000 / hrows;
     table.push([`remap: one column's mapping changed on ${hrows.toLocaleString('en-US')} rows`, `${remapSecs.toFixed(2)} s (${per200k.toFixed(2)} s per 200,000 rows)`, '< 2 s per 200,000 rows', per200k < 2 ? 'met' : 'not met']);
     table.push(['remap ÷ first validation (time)', (remapSecs / appSecs).toFixed(2), '', '']);
-    fs.writeFileSync(path.join(root, 'target/e2e-bench.json'), JSON.stringify({ sizes, wasmMs, staged, papaMs, nativeMs, mb, rows, long, appSecs, hmb, remapSecs, hrows }, null, 2));
+    fs.writeFileSync(path.join(root, 'target/e2e-bench.json'), JSON.stringify({ sizes, wasmMs, staged, papaMs, nativeMs, mb, rows, long, appSecs, appRuns, hmb, remapSecs, hrows }, null, 2));
   });
   console.log('\n| measure | result | target | |\n|---|---|---|---|');
   for (const r of table) console.log(`| ${r.join(' | ')} |`);
