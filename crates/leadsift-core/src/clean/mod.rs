@@ -102,6 +102,22 @@ impl Text {
         ))
     }
 
+    /// `text` as the value of `slot` (`None` when empty), made where it is kept: in the
+    /// slot, written as the empty text, then filled.
+    fn into_slot(text: &str, slot: &mut Option<Value>) {
+        if text.is_empty() {
+            *slot = None;
+            return;
+        }
+        let filled = match slot.insert(Value::Text(Text(SmallText::EMPTY))) {
+            Value::Text(Text(small)) => small.fill_empty(text),
+            _ => false,
+        };
+        if !filled {
+            *slot = Some(Value::Text(Text(SmallText::new(text))));
+        }
+    }
+
     fn controls_removed() -> Note {
         Note::new(
             IssueCode::ControlCharactersRemoved,
@@ -214,7 +230,7 @@ pub fn clean_into(
         let trimmed = trim(raw);
         if !trimmed.starts_with("=\"") {
             let (text, removed) = crate::text::clean_text(trimmed);
-            *slot = (!text.is_empty()).then(|| Value::Text(Text(SmallText::new(&text))));
+            Text::into_slot(&text, slot);
             return removed.then(Text::controls_removed);
         }
     }

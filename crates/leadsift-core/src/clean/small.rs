@@ -27,6 +27,31 @@ impl SmallText {
         }
     }
 
+    /// No text.
+    pub(crate) const EMPTY: SmallText = SmallText::Inline {
+        len: 0,
+        bytes: [0; INLINE],
+    };
+
+    /// Writes `text` into this empty text ([`SmallText::EMPTY`], as just written) where it
+    /// stands; `false`, with nothing written, when `text` does not fit in place or this text
+    /// is not empty. Equal to [`SmallText::new`] of the same text: its bytes past `text` stay
+    /// zero. For a value made in its final place: one made elsewhere and moved is read back
+    /// right after it was written piecemeal, which stalls the processor's store forwarding.
+    pub(crate) fn fill_empty(&mut self, text: &str) -> bool {
+        match self {
+            SmallText::Inline {
+                len: len @ 0,
+                bytes,
+            } if text.len() <= INLINE => {
+                copy_short(bytes, text.as_bytes());
+                *len = u8::try_from(text.len()).unwrap_or_default();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// `text` with ASCII letters lower-cased.
     pub(crate) fn ascii_lowercase(text: &str) -> SmallText {
         let mut small = SmallText::new(text);
@@ -53,6 +78,27 @@ impl SmallText {
             }
             SmallText::Heap(s) => s,
         }
+    }
+}
+
+/// `src` (at most [`INLINE`] bytes) at the start of `dst` by two moves of a fixed size that
+/// may overlap: no call to `memcpy` for a length known only at run time.
+#[inline]
+fn copy_short(dst: &mut [u8; INLINE], src: &[u8]) {
+    let n = src.len();
+    macro_rules! both_ends {
+        ($w:literal) => {{
+            dst[..$w].copy_from_slice(&src[..$w]);
+            dst[n - $w..n].copy_from_slice(&src[n - $w..]);
+        }};
+    }
+    match n {
+        16..=INLINE => both_ends!(16),
+        8..=15 => both_ends!(8),
+        4..=7 => both_ends!(4),
+        2..=3 => both_ends!(2),
+        1 => dst[0] = src[0],
+        _ => {}
     }
 }
 

@@ -825,3 +825,29 @@ fn dates_are_written_as_chrono_writes_them_whatever_the_year() {
         assert_eq!(ours, date.format("%Y-%m-%d").to_string(), "{date:?}");
     }
 }
+
+#[test]
+fn small_text_filled_in_place_equals_small_text_made_anew() {
+    // Every length that fits and the first that does not, ASCII and not: the same text, and
+    // the same bytes past it (equality compares them).
+    for n in 0..=small::INLINE + 1 {
+        for text in ["x".repeat(n), "é".repeat(n / 2) + &"y".repeat(n % 2)] {
+            let mut filled = small::SmallText::EMPTY;
+            let fits = filled.fill_empty(&text);
+            assert_eq!(fits, text.len() <= small::INLINE, "{text:?}");
+            if fits {
+                assert_eq!(filled, small::SmallText::new(&text), "{text:?}");
+                assert_eq!(filled.as_str(), text);
+            } else {
+                assert_eq!(
+                    filled,
+                    small::SmallText::EMPTY,
+                    "nothing written for {text:?}"
+                );
+            }
+        }
+    }
+    let mut full = small::SmallText::new("abc");
+    assert!(!full.fill_empty("d"), "only an empty text is filled");
+    assert_eq!(full.as_str(), "abc");
+}
