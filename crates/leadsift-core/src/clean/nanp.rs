@@ -91,10 +91,7 @@ impl Pattern {
 /// comment under `ignore_whitespace`) could reach past its own pattern. `regex`'s own syntax
 /// and size limit apply, so a pattern compiles here exactly when `regex` would compile it.
 fn compile<'a>(sources: impl IntoIterator<Item = &'a str>, caches: &mut usize) -> Option<Pattern> {
-    let alternatives: Vec<String> = sources.into_iter().map(|s| format!("(?:{s}\n)")).collect();
-    if alternatives.is_empty() {
-        return None;
-    }
+    let pattern = source(sources)?;
     let dfa = DFA::builder()
         .syntax(
             syntax::Config::new()
@@ -103,13 +100,20 @@ fn compile<'a>(sources: impl IntoIterator<Item = &'a str>, caches: &mut usize) -
                 .ignore_whitespace(true),
         )
         .thompson(thompson::Config::new().nfa_size_limit(Some(10 * (1 << 20))))
-        .build(&format!("^(?:\n{}\n)", alternatives.join("\n|")))
+        .build(&pattern)
         .ok()?;
     *caches += 1;
     Some(Pattern {
         dfa,
         cache: *caches - 1,
     })
+}
+
+/// The one pattern [`compile`] makes of `sources`: their alternation, anchored at the start,
+/// each on its own line; `None` for none.
+fn source<'a>(sources: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let alternatives: Vec<String> = sources.into_iter().map(|s| format!("(?:{s}\n)")).collect();
+    (!alternatives.is_empty()).then(|| format!("^(?:\n{}\n)", alternatives.join("\n|")))
 }
 
 /// The length every number checked here has: ten digits after the country code.
@@ -195,12 +199,13 @@ mod tests {
     #[test]
     fn the_patterns_compile_here_exactly_when_regex_compiles_them() {
         let regex = |sources: &[&str]| {
-            let alternatives: Vec<String> = sources.iter().map(|s| format!("(?:{s}\n)")).collect();
-            regex::RegexBuilder::new(&format!("^(?:\n{}\n)", alternatives.join("\n|")))
-                .ignore_whitespace(true)
-                .unicode(false)
-                .build()
-                .is_ok()
+            super::source(sources.iter().copied()).is_some_and(|pattern| {
+                regex::RegexBuilder::new(&pattern)
+                    .ignore_whitespace(true)
+                    .unicode(false)
+                    .build()
+                    .is_ok()
+            })
         };
         let mut count = 0;
         let mut checked = 0;
