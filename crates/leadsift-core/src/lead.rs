@@ -52,9 +52,14 @@ impl Lead {
         &mut self.values[field.index()]
     }
 
-    /// Empties every field, keeping the slots.
-    pub(crate) fn clear(&mut self) {
-        self.values.iter_mut().for_each(|v| *v = None);
+    /// Empties every field but those in `keep` (a bit per [`Field::index`]), keeping the
+    /// slots: a slot kept must be written before the lead is read.
+    pub(crate) fn clear_except(&mut self, keep: u64) {
+        for (i, v) in self.values.iter_mut().enumerate() {
+            if keep >> i & 1 == 0 && v.is_some() {
+                *v = None;
+            }
+        }
     }
 
     /// Every canonical field with its value, in canonical order.

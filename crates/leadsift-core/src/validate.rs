@@ -432,6 +432,7 @@ impl Validator {
                 strict: self.options.strict,
                 keep_original: self.options.keep_original,
                 keep_cells: self.options.keep_cells,
+                mapped: mapped_fields(&mapping.columns),
             });
             self.summary.mapping = Some(mapping.clone());
             self.mapping = Some(mapping);
@@ -634,6 +635,18 @@ pub struct Replayer {
     strict: bool,
     keep_original: bool,
     keep_cells: bool,
+    /// The lead fields some column maps ([`mapped_fields`]): their slots are written by every
+    /// record that reaches their column, so a row made again need not empty them first.
+    mapped: u64,
+}
+
+/// The lead fields the columns map, a bit each ([`Field::index`]).
+fn mapped_fields(columns: &[Column]) -> u64 {
+    const { assert!(Field::COUNT <= 64) };
+    columns
+        .iter()
+        .filter_map(|c| c.field)
+        .fold(0, |mask, f| mask | 1 << f.index())
 }
 
 impl Replayer {
@@ -679,6 +692,7 @@ impl Replayer {
             columns: mapping.columns.clone(),
             mapping_notes,
             strict,
+            mapped: mapped_fields(&mapping.columns),
             ..self.clone()
         };
         Replay {
@@ -801,7 +815,14 @@ impl Replayer {
             row.original.clear();
         }
         let lead = &mut row.lead;
-        lead.clear();
+        // Every slot a column of this record writes is written below, whatever it held (a
+        // text value is then made in place over the last one); the rest are emptied.
+        let written = if fields.len() >= mapping.len() {
+            self.mapped
+        } else {
+            mapped_fields(&mapping[..fields.len()])
+        };
+        lead.clear_except(written);
         let extra = &mut row.extra;
         extra.clear();
         let issues = &mut row.issues;

@@ -102,20 +102,16 @@ impl Text {
         ))
     }
 
-    /// `text` as the value of `slot` (`None` when empty), made where it is kept: in the
-    /// slot, written as the empty text, then filled.
+    /// `text` as the value of `slot` (`None` when empty), made where it is kept: over the
+    /// text the slot held (the last row's, in the validator), when both fit in place.
     fn into_slot(text: &str, slot: &mut Option<Value>) {
-        if text.is_empty() {
-            *slot = None;
+        if let Some(Value::Text(Text(small))) = slot
+            && !text.is_empty()
+            && small.set(text)
+        {
             return;
         }
-        let filled = match slot.insert(Value::Text(Text(SmallText::EMPTY))) {
-            Value::Text(Text(small)) => small.fill_empty(text),
-            _ => false,
-        };
-        if !filled {
-            *slot = Some(Value::Text(Text(SmallText::new(text))));
-        }
+        *slot = (!text.is_empty()).then(|| Value::Text(Text(SmallText::new(text))));
     }
 
     fn controls_removed() -> Note {

@@ -9,7 +9,7 @@ pub(crate) const INLINE: usize = 30;
 
 /// Text up to [`INLINE`] bytes in place, longer on the heap. Built only from `str`, so its bytes
 /// are always UTF-8.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) enum SmallText {
     Inline { len: u8, bytes: [u8; INLINE] },
     Heap(Box<str>),
@@ -27,23 +27,14 @@ impl SmallText {
         }
     }
 
-    /// No text.
-    pub(crate) const EMPTY: SmallText = SmallText::Inline {
-        len: 0,
-        bytes: [0; INLINE],
-    };
-
-    /// Writes `text` into this empty text ([`SmallText::EMPTY`], as just written) where it
-    /// stands; `false`, with nothing written, when `text` does not fit in place or this text
-    /// is not empty. Equal to [`SmallText::new`] of the same text: its bytes past `text` stay
-    /// zero. For a value made in its final place: one made elsewhere and moved is read back
-    /// right after it was written piecemeal, which stalls the processor's store forwarding.
-    pub(crate) fn fill_empty(&mut self, text: &str) -> bool {
+    /// Makes this text `text` where it stands, when both are inline; `false`, with nothing
+    /// written, when either is not (then a new text takes its place). A value made elsewhere
+    /// and moved into its slot is read back right after it was written piecemeal, which stalls
+    /// the processor's store forwarding; written over the last row's value, it is only
+    /// stored. The bytes past `text` keep what they held: nothing reads them.
+    pub(crate) fn set(&mut self, text: &str) -> bool {
         match self {
-            SmallText::Inline {
-                len: len @ 0,
-                bytes,
-            } if text.len() <= INLINE => {
+            SmallText::Inline { len, bytes } if text.len() <= INLINE => {
                 copy_short(bytes, text.as_bytes());
                 *len = u8::try_from(text.len()).unwrap_or_default();
                 true
@@ -111,6 +102,15 @@ impl From<String> for SmallText {
         }
     }
 }
+
+/// Equal when the texts are: an inline text's bytes past its length are not its text.
+impl PartialEq for SmallText {
+    fn eq(&self, other: &SmallText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SmallText {}
 
 impl std::fmt::Debug for SmallText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -797,12 +797,25 @@ fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
         (Field::Email, "not an email"),
         (Field::Phone1, "512*******"),
     ];
+    // What the slot held before: nothing, another kind of value, text in place (longer and
+    // shorter than the new), text on the heap.
+    let before = [
+        None,
+        Some(Value::Boolean(true)),
+        Some(Value::Text(Text(small::SmallText::new(
+            &"z".repeat(small::INLINE),
+        )))),
+        Some(Value::Text(Text(small::SmallText::new("q")))),
+        Some(Value::Text(Text(small::SmallText::new(&long)))),
+    ];
     for (field, raw) in cases {
-        let mut slot = Some(Value::Boolean(true));
-        let note = clean_into(field, raw, &options, &mut slot);
-        let general = clean_typed(field, raw, &options);
-        assert_eq!(slot, general.value, "{field} {raw:?}: value");
-        assert_eq!(note, general.note, "{field} {raw:?}: note");
+        for stale in &before {
+            let mut slot = stale.clone();
+            let note = clean_into(field, raw, &options, &mut slot);
+            let general = clean_typed(field, raw, &options);
+            assert_eq!(slot, general.value, "{field} {raw:?} over {stale:?}: value");
+            assert_eq!(note, general.note, "{field} {raw:?} over {stale:?}: note");
+        }
     }
 }
 
@@ -827,27 +840,33 @@ fn dates_are_written_as_chrono_writes_them_whatever_the_year() {
 }
 
 #[test]
-fn small_text_filled_in_place_equals_small_text_made_anew() {
-    // Every length that fits and the first that does not, ASCII and not: the same text, and
-    // the same bytes past it (equality compares them).
-    for n in 0..=small::INLINE + 1 {
-        for text in ["x".repeat(n), "é".repeat(n / 2) + &"y".repeat(n % 2)] {
-            let mut filled = small::SmallText::EMPTY;
-            let fits = filled.fill_empty(&text);
-            assert_eq!(fits, text.len() <= small::INLINE, "{text:?}");
-            if fits {
-                assert_eq!(filled, small::SmallText::new(&text), "{text:?}");
-                assert_eq!(filled.as_str(), text);
-            } else {
-                assert_eq!(
-                    filled,
-                    small::SmallText::EMPTY,
-                    "nothing written for {text:?}"
-                );
+fn small_text_set_in_place_equals_small_text_made_anew() {
+    // Every length that fits and the first that does not, ASCII and not, over an inline text
+    // of every length: the same text (the bytes past it are not compared, nor read).
+    let texts = |n: usize| ["x".repeat(n), "é".repeat(n / 2) + &"y".repeat(n % 2)];
+    for old in 0..=small::INLINE {
+        for before in texts(old) {
+            for n in 0..=small::INLINE + 1 {
+                for text in texts(n) {
+                    let mut set = small::SmallText::new(&before);
+                    let fits = set.set(&text);
+                    assert_eq!(fits, text.len() <= small::INLINE, "{text:?}");
+                    if fits {
+                        assert_eq!(set, small::SmallText::new(&text), "{text:?}");
+                        assert_eq!(set.as_str(), text);
+                    } else {
+                        assert_eq!(set.as_str(), before, "nothing written for {text:?}");
+                    }
+                }
             }
         }
     }
-    let mut full = small::SmallText::new("abc");
-    assert!(!full.fill_empty("d"), "only an empty text is filled");
-    assert_eq!(full.as_str(), "abc");
+    let mut heap = small::SmallText::new(&"h".repeat(small::INLINE + 1));
+    assert!(!heap.set("d"), "a text on the heap is replaced, not set");
+    assert_eq!(heap.as_str(), "h".repeat(small::INLINE + 1));
+    assert_ne!(
+        small::SmallText::new("ab"),
+        small::SmallText::new("abc"),
+        "texts of different lengths differ"
+    );
 }

@@ -471,7 +471,16 @@ fn a_remap_in_brief_is_the_full_remap() {
 fn rows_lent_one_by_one_are_the_rows_returned() {
     // A row that replaces an earlier one, then rows that replace none.
     let duplicates = "lead_id,email,note\nA1,a@example.com,x\nA1,a@example.com,\nB2,bad,\nC3,,y\n";
-    let mut files = vec![("duplicates".to_owned(), duplicates.as_bytes().to_vec())];
+    // Short records after full ones: the columns a record does not reach are empty in its
+    // row, whatever the row before held there (text in place, a long text, a typed value).
+    let short = format!(
+        "lead_id,first_name,comments,phone_1,city\nA1,Ann,{},5125550100,Austin\nA2,Bo\nA3\nA4,Cy,short,,Waco\nA5,,\n",
+        "a comment too long to be kept in place".repeat(2)
+    );
+    let mut files = vec![
+        ("duplicates".to_owned(), duplicates.as_bytes().to_vec()),
+        ("short records".to_owned(), short.into_bytes()),
+    ];
     for dir in ["golden", "bad"] {
         for entry in std::fs::read_dir(fixtures().join(dir)).expect("fixture dir") {
             let path = entry.expect("entry").path();
