@@ -20,7 +20,9 @@ impl Email {
         };
         let mut s = trim(raw);
         // `John Doe <john@example.com>` yields the address.
-        if let (true, Some(open)) = (s.ends_with('>'), s.rfind('<')) {
+        if s.ends_with('>')
+            && let Some(open) = s.rfind('<')
+        {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
@@ -270,9 +272,24 @@ impl PostalCode {
             });
             return Ok((zip, note));
         }
-        // Nearly every cell is a plain five-digit ZIP code: as the general path below takes it.
-        if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Nearly every cell is a plain five-digit ZIP code or a ZIP+4 with one hyphen or space:
+        // as the general path below takes them, without its copies.
+        let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+        if t.len() == 5 && digits(t.as_bytes()) {
             return Ok((PostalCode(SmallText::new(t)), None));
+        }
+        if let [zip @ .., sep, _, _, _, _] = t.as_bytes()
+            && zip.len() == 5
+            && matches!(sep, b'-' | b' ')
+            && digits(zip)
+            && digits(&t.as_bytes()[6..])
+        {
+            let mut code = [b'-'; 10];
+            code[..5].copy_from_slice(zip);
+            code[6..].copy_from_slice(&t.as_bytes()[6..]);
+            // Ten ASCII bytes, so the check never fails.
+            let code = std::str::from_utf8(&code).unwrap_or_default();
+            return Ok((PostalCode(SmallText::new(code)), None));
         }
         let compact: String = t
             .chars()

@@ -144,6 +144,13 @@ fn postal_codes() {
     check(Z, " 00501 ", Some("00501"), None);
     check(Z, "7870A", None, Some(C::InvalidPostalCode));
     check(Z, "78704 4224", Some("78704-4224"), None);
+    // A ZIP+4 with one hyphen or space (the second quick path): the same as the general way.
+    check(Z, "78704-4224", Some("78704-4224"), None);
+    check(Z, " 00501-0001 ", Some("00501-0001"), None);
+    check(Z, "7870A-4224", None, Some(C::InvalidPostalCode));
+    check(Z, "78704-42B4", None, Some(C::InvalidPostalCode));
+    check(Z, "78704_4224", None, Some(C::InvalidPostalCode));
+    check(Z, "787041-234", None, Some(C::InvalidPostalCode));
     check(Z, "787044224", Some("78704-4224"), None);
     check(Z, "q2e4u7", Some("Q2E 4U7"), None);
     // One separator, however it is spaced, where the parts meet (as LeadConduit reads them).
