@@ -45,14 +45,13 @@ impl Default for Limits {
     }
 }
 
-/// One record as split from the text, before mapping.
-#[derive(Debug, Default, Clone)]
-pub struct RawRecord {
+/// One record as split from the text, before mapping, lent to the splitter's caller: its
+/// fields lie in the chunk being split where they stood whole in it (no copy), else in the
+/// splitter's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRecord<'a> {
     /// The physical line (1-based) the record starts on.
     pub line: u64,
-    /// The kept fields, one after another (a limit cuts only between characters).
-    buf: String,
-    ends: Vec<usize>,
     /// Fields seen, including those past `max_columns` that were not kept.
     pub field_count: usize,
     /// The first field (zero-based) over `max_field_bytes`, and its size in bytes.
@@ -61,42 +60,108 @@ pub struct RawRecord {
     pub oversized_record: Option<usize>,
     /// Set when the file ended inside a quoted field that opened on this line.
     pub unterminated_quote: Option<u64>,
+    buf: &'a str,
+    chunk: &'a str,
+    spans: &'a [Span],
 }
 
-impl RawRecord {
+impl<'a> RawRecord<'a> {
     /// The kept fields as text.
-    pub fn fields(&self) -> Vec<&str> {
-        let mut out = Vec::with_capacity(self.ends.len());
+    pub fn fields(&self) -> Vec<&'a str> {
+        let mut out = Vec::with_capacity(self.spans.len());
         self.fields_into(&mut out);
         out
     }
 
     /// The kept fields as text, appended to `out` (a caller's buffer, used again record after
     /// record).
-    pub fn fields_into<'a>(&'a self, out: &mut Vec<&'a str>) {
-        let mut start = 0;
-        // Every end is where a field ended in the text, between two characters.
-        for &end in &self.ends {
-            out.push(self.buf.get(start..end).unwrap_or_default());
-            start = end;
-        }
+    pub fn fields_into(&self, out: &mut Vec<&'a str>) {
+        out.extend(self.spans.iter().map(|s| self.text_of(*s)));
+    }
+
+    /// A field's text. Every span starts and ends where a field did in the text, between two
+    /// characters (a limit cuts only between characters), so the slice never fails.
+    fn text_of(&self, span: Span) -> &'a str {
+        let from = if span.lent { self.chunk } else { self.buf };
+        from.get(span.start..span.end).unwrap_or_default()
     }
 
     /// Whether every field is empty (a blank line, or a line of delimiters only).
     pub fn is_blank(&self) -> bool {
-        self.buf.bytes().all(|b| b.is_ascii_whitespace())
+        self.spans
+            .iter()
+            .all(|s| self.text_of(*s).bytes().all(|b| b.is_ascii_whitespace()))
             && self.oversized_field.is_none()
             && self.oversized_record.is_none()
             && self.unterminated_quote.is_none()
     }
+}
+
+/// Where a kept field lies: `start..end` of the chunk being split (`lent`), or of the
+/// splitter's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+    lent: bool,
+}
+
+/// The record being read.
+#[derive(Debug, Default)]
+struct Pending {
+    line: u64,
+    /// The fields not lent from the chunk, one after another.
+    buf: String,
+    spans: Vec<Span>,
+    field_count: usize,
+    oversized_field: Option<(usize, usize)>,
+    oversized_record: Option<usize>,
+    unterminated_quote: Option<u64>,
+}
+
+impl Pending {
+    fn lent<'a>(&'a self, chunk: &'a str) -> RawRecord<'a> {
+        RawRecord {
+            line: self.line,
+            field_count: self.field_count,
+            oversized_field: self.oversized_field,
+            oversized_record: self.oversized_record,
+            unterminated_quote: self.unterminated_quote,
+            buf: &self.buf,
+            chunk,
+            spans: &self.spans,
+        }
+    }
 
     fn clear(&mut self) {
         self.buf.clear();
-        self.ends.clear();
+        self.spans.clear();
         self.field_count = 0;
         self.oversized_field = None;
         self.oversized_record = None;
         self.unterminated_quote = None;
+    }
+
+    /// Copies the fields lent from `chunk` into the buffer, before the chunk goes: the bytes
+    /// from `partial_from` on (a field still being read) stay last.
+    fn keep_lent(&mut self, chunk: &str, partial_from: usize) -> usize {
+        if !self.spans.iter().any(|s| s.lent) {
+            return partial_from;
+        }
+        let partial = self.buf.split_off(partial_from);
+        for span in self.spans.iter_mut().filter(|s| s.lent) {
+            let start = self.buf.len();
+            self.buf
+                .push_str(chunk.get(span.start..span.end).unwrap_or_default());
+            *span = Span {
+                start,
+                end: self.buf.len(),
+                lent: false,
+            };
+        }
+        let at = self.buf.len();
+        self.buf.push_str(&partial);
+        at
     }
 }
 
@@ -136,7 +201,7 @@ pub struct RecordSplitter {
     delimiter: u8,
     limits: Limits,
     state: State,
-    record: RawRecord,
+    record: Pending,
     field_start: usize,
     field_bytes: usize,
     record_bytes: usize,
@@ -155,9 +220,9 @@ impl RecordSplitter {
             delimiter,
             limits,
             state: State::FieldStart,
-            record: RawRecord {
+            record: Pending {
                 line: 1,
-                ..RawRecord::default()
+                ..Pending::default()
             },
             field_start: 0,
             field_bytes: 0,
@@ -175,47 +240,78 @@ impl RecordSplitter {
     fn push_slice(&mut self, bytes: &str) {
         self.field_bytes += bytes.len();
         self.record_bytes += bytes.len();
-        if self.record.oversized_record.is_none()
-            && self.record.ends.len() < self.limits.max_columns
-            && self.record_bytes <= self.limits.max_record_bytes
-            && self.field_bytes <= self.limits.max_field_bytes
-        {
+        if self.within_limits() {
             self.record.buf.push_str(bytes);
         } else {
             self.push_slice_past_a_limit(bytes);
         }
     }
 
+    /// Whether the bytes counted so far are all kept.
+    #[inline]
+    fn within_limits(&self) -> bool {
+        self.record.oversized_record.is_none()
+            && self.record.spans.len() < self.limits.max_columns
+            && self.record_bytes <= self.limits.max_record_bytes
+            && self.field_bytes <= self.limits.max_field_bytes
+    }
+
+    /// Ends a field that is `text[start..end]`, whole in the chunk and with nothing of it in
+    /// the buffer: lent when it is kept whole, else copied as any field is.
+    #[inline]
+    fn end_lent_field(&mut self, text: &str, start: usize, end: usize) {
+        self.field_bytes += end - start;
+        self.record_bytes += end - start;
+        if self.within_limits() {
+            self.record.spans.push(Span {
+                start,
+                end,
+                lent: true,
+            });
+            self.record.field_count += 1;
+            self.field_bytes = 0;
+            self.state = State::FieldStart;
+        } else {
+            // Counted again by the copy.
+            self.field_bytes -= end - start;
+            self.record_bytes -= end - start;
+            self.push_slice(text.get(start..end).unwrap_or_default());
+            self.end_field();
+        }
+    }
+
     /// [`RecordSplitter::push_slice`] once a limit is reached: the text is cut or dropped, and
-    /// the record says so.
+    /// the record says so. Decided as if the bytes came one at a time, so that where the chunks
+    /// end changes nothing: the bytes before the first limit they cross are kept (cut between
+    /// characters), and that limit is flagged (the record's stops the record).
     #[cold]
     fn push_slice_past_a_limit(&mut self, bytes: &str) {
         if self.record.oversized_record.is_some()
-            || self.record.ends.len() >= self.limits.max_columns
+            || self.record.spans.len() >= self.limits.max_columns
         {
             return;
         }
-        if self.record_bytes > self.limits.max_record_bytes {
+        let len = bytes.len();
+        // How many of these bytes each limit lets in.
+        let field_room = self
+            .limits
+            .max_field_bytes
+            .saturating_sub(self.field_bytes - len);
+        let record_room = self
+            .limits
+            .max_record_bytes
+            .saturating_sub(self.record_bytes - len);
+        let mut cut = len.min(field_room).min(record_room);
+        while !bytes.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.record.buf.push_str(&bytes[..cut]);
+        if field_room < len && field_room < record_room && self.record.oversized_field.is_none() {
+            self.record.oversized_field = Some((self.record.field_count, self.field_bytes));
+        }
+        if record_room < len {
             self.record.oversized_record = Some(self.record_bytes);
-            return;
         }
-        if self.field_bytes > self.limits.max_field_bytes {
-            if self.record.oversized_field.is_none() {
-                self.record.oversized_field = Some((self.record.field_count, self.field_bytes));
-            }
-            let room = self
-                .limits
-                .max_field_bytes
-                .saturating_sub(self.field_bytes - bytes.len());
-            // Cut between characters: a kept value is always whole text.
-            let mut cut = room.min(bytes.len());
-            while !bytes.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            self.record.buf.push_str(&bytes[..cut]);
-            return;
-        }
-        self.record.buf.push_str(bytes);
     }
 
     fn end_field(&mut self) {
@@ -227,8 +323,12 @@ impl RecordSplitter {
         if let Some(size) = &mut self.record.oversized_record {
             *size = self.record_bytes;
         }
-        if self.record.ends.len() < self.limits.max_columns {
-            self.record.ends.push(self.record.buf.len());
+        if self.record.spans.len() < self.limits.max_columns {
+            self.record.spans.push(Span {
+                start: self.field_start,
+                end: self.record.buf.len(),
+                lent: false,
+            });
         }
         self.record.field_count += 1;
         self.field_start = self.record.buf.len();
@@ -236,9 +336,9 @@ impl RecordSplitter {
         self.state = State::FieldStart;
     }
 
-    fn end_record(&mut self, emit: &mut impl FnMut(&RawRecord)) {
-        self.end_field();
-        emit(&self.record);
+    /// Ends the record after its last field (ended by the caller), lending it to `emit`.
+    fn end_record(&mut self, chunk: &str, emit: &mut impl FnMut(&RawRecord)) {
+        emit(&self.record.lent(chunk));
         self.record.clear();
         self.record_bytes = 0;
         self.started = false;
@@ -273,10 +373,14 @@ impl RecordSplitter {
             match self.state {
                 State::FieldStart | State::Unquoted => {
                     if b == b'"' && self.state == State::FieldStart {
-                        self.state = State::Quoted;
+                        i += 1;
                         self.quote_line = self.line;
                         self.prev_cr_in_quotes = false;
-                        i += 1;
+                        if let Some(next) = self.lend_quoted(text, i, emit) {
+                            i = next;
+                        } else {
+                            self.state = State::Quoted;
+                        }
                         continue;
                     }
                     // The rest of an unquoted field, up to a delimiter or a line end, in one go,
@@ -286,27 +390,27 @@ impl RecordSplitter {
                         self.push_slice(slice(i, text.len()));
                         break;
                     };
-                    if n > 0 {
-                        self.push_slice(slice(i, i + n));
+                    // A field that starts here lies whole in the chunk: lent, not copied.
+                    if self.state == State::FieldStart {
+                        self.end_lent_field(text, i, i + n);
+                    } else {
+                        if n > 0 {
+                            self.push_slice(slice(i, i + n));
+                        }
+                        self.end_field();
                     }
                     let b = text_bytes[i + n];
                     i += n + 1;
-                    if b == d {
-                        self.end_field();
-                    } else {
+                    if b != d {
                         self.prev_cr = b == b'\r';
                         self.line += 1;
-                        self.end_record(emit);
+                        self.end_record(text, emit);
                     }
                 }
                 State::Quoted => {
                     let end = memchr::memchr(b'"', &text_bytes[i..]).map_or(text.len(), |n| i + n);
                     let chunk = slice(i, end);
-                    self.line += count_line_ends(chunk.as_bytes(), self.prev_cr_in_quotes);
-                    self.prev_cr_in_quotes = chunk
-                        .as_bytes()
-                        .last()
-                        .map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
+                    self.count_quoted_lines(chunk);
                     self.push_slice(chunk);
                     i = end;
                     if end < text.len() {
@@ -331,11 +435,52 @@ impl RecordSplitter {
                     } else {
                         self.prev_cr = b == b'\r';
                         self.line += 1;
-                        self.end_record(emit);
+                        self.end_field();
+                        self.end_record(text, emit);
                     }
                 }
             }
         }
+        // The chunk goes: what the record being read holds of it is copied.
+        if self.started {
+            self.field_start = self.record.keep_lent(text, self.field_start);
+        }
+    }
+
+    /// A quoted field whose text starts at `from` (just past its opening quote), lent when it
+    /// lies whole in the chunk with no quote inside and a delimiter or a line end right after
+    /// its closing quote (nearly every quoted field); the position past that delimiter or line
+    /// end. `None`, with nothing read, for any other: the quoted states read it.
+    #[inline]
+    fn lend_quoted(
+        &mut self,
+        text: &str,
+        from: usize,
+        emit: &mut impl FnMut(&RawRecord),
+    ) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let close = from + memchr::memchr(b'"', bytes.get(from..)?)?;
+        let after = *bytes.get(close + 1)?;
+        if after != self.delimiter && after != b'\n' && after != b'\r' {
+            return None;
+        }
+        self.count_quoted_lines(text.get(from..close).unwrap_or_default());
+        self.end_lent_field(text, from, close);
+        if after != self.delimiter {
+            self.prev_cr = after == b'\r';
+            self.line += 1;
+            self.end_record(text, emit);
+        }
+        Some(close + 2)
+    }
+
+    /// Counts the line ends in quoted text (a CRLF split by a chunk once).
+    fn count_quoted_lines(&mut self, quoted: &str) {
+        self.line += count_line_ends(quoted.as_bytes(), self.prev_cr_in_quotes);
+        self.prev_cr_in_quotes = quoted
+            .as_bytes()
+            .last()
+            .map_or(self.prev_cr_in_quotes, |&l| l == b'\r');
     }
 
     /// Ends the text: a last record without a line end is emitted, flagged when a quote is open.
@@ -346,7 +491,9 @@ impl RecordSplitter {
         if self.state == State::Quoted {
             self.record.unterminated_quote = Some(self.quote_line);
         }
-        self.end_record(emit);
+        self.end_field();
+        // Every lent field was copied when its chunk ended.
+        self.end_record("", emit);
     }
 }
 
