@@ -205,6 +205,17 @@ pub struct Decoder {
 }
 
 impl Decoder {
+    /// The text of `input` as it stands, without a copy, when nothing needs decoding: UTF-8
+    /// whole in itself, with nothing pending from the input before (nearly every chunk of a
+    /// UTF-8 file). `None` for anything else, with nothing read: then
+    /// [`Decoder::decode_to_string`].
+    pub fn as_text<'a>(&self, input: &'a [u8]) -> Option<&'a str> {
+        if self.charset != Charset::Utf8 || !self.pending.is_empty() {
+            return None;
+        }
+        std::str::from_utf8(input).ok()
+    }
+
     /// Appends the text of `input` to `out`; `last` ends the stream (an unfinished character
     /// becomes U+FFFD). Returns whether any malformed input was replaced.
     pub fn decode_to_string(&mut self, input: &[u8], out: &mut String, last: bool) -> bool {

@@ -81,6 +81,7 @@ impl<'a> RawRecord<'a> {
 
     /// A field's text. Every span starts and ends where a field did in the text, between two
     /// characters (a limit cuts only between characters), so the slice never fails.
+    #[inline]
     fn text_of(&self, span: Span) -> &'a str {
         let from = if span.lent { self.chunk } else { self.buf };
         from.get(span.start..span.end).unwrap_or_default()
@@ -258,7 +259,7 @@ impl RecordSplitter {
 
     /// Ends a field that is `text[start..end]`, whole in the chunk and with nothing of it in
     /// the buffer: lent when it is kept whole, else copied as any field is.
-    #[inline]
+    #[inline(always)]
     fn end_lent_field(&mut self, text: &str, start: usize, end: usize) {
         self.field_bytes += end - start;
         self.record_bytes += end - start;

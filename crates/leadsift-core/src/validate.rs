@@ -373,7 +373,10 @@ impl Validator {
         };
         let mut text = std::mem::take(&mut self.text);
         text.clear();
-        self.replaced |= decoder.decode_to_string(bytes, &mut text, last);
+        let borrowed = decoder.as_text(bytes);
+        if borrowed.is_none() {
+            self.replaced |= decoder.decode_to_string(bytes, &mut text, last);
+        }
         let mut splitter = self.splitter.take();
         let mut fatal = None;
         if let Some(sp) = splitter.as_mut() {
@@ -384,7 +387,7 @@ impl Validator {
                     fatal = Some(e);
                 }
             };
-            sp.push(&text, &mut emit);
+            sp.push(borrowed.unwrap_or(&text), &mut emit);
             if last {
                 sp.finish(&mut emit);
             }

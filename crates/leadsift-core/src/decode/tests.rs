@@ -9,7 +9,8 @@ fn reference(charset: Charset, bytes: &[u8]) -> (String, bool) {
     (text.into_owned(), replaced)
 }
 
-/// Decodes `bytes` cut into pieces at `cuts`.
+/// Decodes `bytes` cut into pieces at `cuts`, as the validator does: a piece that is text as
+/// it stands ([`Decoder::as_text`]) is taken without decoding.
 fn chunked(charset: Charset, bytes: &[u8], cuts: &[usize]) -> (String, bool) {
     let mut d = charset.decoder();
     let mut out = String::new();
@@ -17,11 +18,19 @@ fn chunked(charset: Charset, bytes: &[u8], cuts: &[usize]) -> (String, bool) {
     let mut start = 0;
     let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
     cuts.sort_unstable();
+    let piece = |d: &mut Decoder, piece: &[u8], out: &mut String, last: bool| match d.as_text(piece)
+    {
+        Some(text) => {
+            out.push_str(text);
+            false
+        }
+        None => d.decode_to_string(piece, out, last),
+    };
     for c in cuts {
-        replaced |= d.decode_to_string(&bytes[start..c.max(start)], &mut out, false);
+        replaced |= piece(&mut d, &bytes[start..c.max(start)], &mut out, false);
         start = c.max(start);
     }
-    replaced |= d.decode_to_string(&bytes[start..], &mut out, true);
+    replaced |= piece(&mut d, &bytes[start..], &mut out, true);
     (out, replaced)
 }
 
