@@ -7,7 +7,7 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::clean::Value;
+use crate::clean::{SmallText, Value};
 use crate::field::Field;
 use crate::issue::Issue;
 
@@ -95,9 +95,41 @@ pub enum KeyKind {
 
 /// The identity of a lead: `lead:<lead_id>`, `event:<event_id>`, or `fp:<fingerprint>` of the
 /// cleaned email, phone and submission time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LeadKey(String);
+///
+/// Kept in place when it is short (a lead or event id's key, nearly every row's): making it
+/// costs a row no allocation. Hashed, ordered and written as its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadKey(SmallText);
+
+impl std::hash::Hash for LeadKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for LeadKey {
+    fn partial_cmp(&self, other: &LeadKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LeadKey {
+    fn cmp(&self, other: &LeadKey) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Serialize for LeadKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for LeadKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LeadKey, D::Error> {
+        String::deserialize(d).map(|key| LeadKey(key.into()))
+    }
+}
 
 impl LeadKey {
     /// The fields a lead key is made of: [`LeadKey::of`] reads no other.
@@ -113,9 +145,9 @@ impl LeadKey {
 
     /// What the key was made from.
     pub fn kind(&self) -> KeyKind {
-        if self.0.starts_with("lead:") {
+        if self.as_str().starts_with("lead:") {
             KeyKind::LeadId
-        } else if self.0.starts_with("event:") {
+        } else if self.as_str().starts_with("event:") {
             KeyKind::EventId
         } else {
             KeyKind::Contact
@@ -137,11 +169,7 @@ impl LeadKey {
     pub fn of(lead: &Lead) -> Option<LeadKey> {
         for (field, prefix) in [(Field::LeadId, "lead:"), (Field::EventId, "event:")] {
             if let Some(id) = lead.get(field).filter(|v| !v.is_masked()) {
-                let id = id.to_text();
-                let mut key = String::with_capacity(prefix.len() + id.len());
-                key.push_str(prefix);
-                key.push_str(&id);
-                return Some(LeadKey(key));
+                return Some(LeadKey(SmallText::concat(prefix, &id.to_text())));
             }
         }
         let email = lead
@@ -163,11 +191,14 @@ impl LeadKey {
         h.update([0x1f]);
         h.update(lead.text(Field::SubmittedAt).unwrap_or_default());
         let digest = h.finalize();
-        Some(LeadKey(format!("fp:{}", crate::text::hex(&digest[..16]))))
+        Some(LeadKey(SmallText::concat(
+            "fp:",
+            &crate::text::hex(&digest[..16]),
+        )))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -355,3 +386,6 @@ impl Serialize for Row {
         st.end()
     }
 }
+
+#[cfg(test)]
+mod tests;

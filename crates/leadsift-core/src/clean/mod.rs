@@ -22,7 +22,7 @@ pub use self::datetime::{Date, Timestamp, Zone, ZoneError};
 pub use self::nanp::is_valid as nanp_is_valid;
 pub use self::number::{DecimalSeparator, Number};
 pub use self::phone::Phone;
-use self::small::SmallText;
+pub(crate) use self::small::SmallText;
 pub use self::web::{IpAddress, JornayaToken, TrustedFormUrl, Url};
 use crate::field::{Field, FieldType};
 use crate::issue::IssueCode;

@@ -27,6 +27,20 @@ impl SmallText {
         }
     }
 
+    /// `a` then `b`, in place when together they fit.
+    pub(crate) fn concat(a: &str, b: &str) -> SmallText {
+        let n = a.len() + b.len();
+        match u8::try_from(n) {
+            Ok(len) if n <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..a.len()].copy_from_slice(a.as_bytes());
+                bytes[a.len()..n].copy_from_slice(b.as_bytes());
+                SmallText::Inline { len, bytes }
+            }
+            _ => SmallText::Heap([a, b].concat().into_boxed_str()),
+        }
+    }
+
     /// Makes this text `text` where it stands, when both are inline; `false`, with nothing
     /// written, when either is not (then a new text takes its place). A value made elsewhere
     /// and moved into its slot is read back right after it was written piecemeal, which stalls
