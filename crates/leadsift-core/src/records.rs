@@ -338,7 +338,7 @@ impl RecordSplitter {
     }
 
     /// Ends the record after its last field (ended by the caller), lending it to `emit`.
-    fn end_record(&mut self, chunk: &str, emit: &mut impl FnMut(&RawRecord)) {
+    fn end_record(&mut self, chunk: &str, emit: &mut dyn FnMut(&RawRecord)) {
         emit(&self.record.lent(chunk));
         self.record.clear();
         self.record_bytes = 0;
@@ -349,6 +349,12 @@ impl RecordSplitter {
     /// Splits `text`; `emit` is called for every record that ends inside it. A chunk may end
     /// anywhere but inside a character.
     pub fn push(&mut self, text: &str, emit: &mut impl FnMut(&RawRecord)) {
+        self.split(text, emit);
+    }
+
+    /// [`RecordSplitter::push`], made once whoever calls it (a call through `emit` a record
+    /// costs nothing measurable; a copy of the splitter for each caller costs the app's size).
+    fn split(&mut self, text: &str, emit: &mut dyn FnMut(&RawRecord)) {
         let d = self.delimiter;
         // Every position the loop stops at is at an ASCII byte (a quote, the delimiter, a line
         // end) or the end, so every slice taken below lies between characters.
@@ -457,7 +463,7 @@ impl RecordSplitter {
         &mut self,
         text: &str,
         from: usize,
-        emit: &mut impl FnMut(&RawRecord),
+        emit: &mut dyn FnMut(&RawRecord),
     ) -> Option<usize> {
         let bytes = text.as_bytes();
         let close = from + memchr::memchr(b'"', bytes.get(from..)?)?;
