@@ -173,6 +173,11 @@ impl Date {
     /// year with those digits that is not in the future.
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
         let t = trim(raw);
+        // The commonest forms, read by position; their two-digit year check is moot (the year
+        // has four digits).
+        if let Some(date) = plain_date(t).filter(|d| *d <= today) {
+            return Ok((Date(date), None));
+        }
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
         // A spreadsheet serial is looked for only when the text is no date.
         let (date, note) = match parse_date(t, today) {
@@ -218,7 +223,7 @@ pub(crate) fn write_date(f: &mut impl std::fmt::Write, d: NaiveDate) -> std::fmt
 }
 
 /// The two digits of a date's year when it is written with two (`6/2/80`), else `None`.
-fn two_digit_year(t: &str) -> Option<&str> {
+pub(super) fn two_digit_year(t: &str) -> Option<&str> {
     // Read by byte: the characters looked for are ASCII, and no byte of a longer character is
     // an ASCII digit, so the runs are the same as by character.
     let date = match t.bytes().position(|b| matches!(b, b'T' | b' ')) {
@@ -313,8 +318,58 @@ fn is_weekday(t: &str) -> bool {
     t.len() >= 3 && DAYS.iter().any(|d| d.starts_with(&t))
 }
 
+/// The commonest written dates, `YYYY-MM-DD` and `M/D/YYYY` (the month and day of one or two
+/// digits, any of `/`, `-` and `.` between the parts), read by position: the date
+/// [`parse_date_generally`] reads, when it is a day of the calendar from 1800 on; else `None`,
+/// and the general reading answers and says why. (A first part over 12, which the general
+/// reading takes for the day, with a note, is no month here: `None`.)
+pub(super) fn plain_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    // Three runs of digits (value, length), a separator between each two.
+    let mut runs = [(0u32, 0usize); 3];
+    let mut at = 0;
+    for (k, run) in runs.iter_mut().enumerate() {
+        if k > 0 {
+            if !matches!(b.get(at), Some(b'/' | b'-' | b'.')) {
+                return None;
+            }
+            at += 1;
+        }
+        let start = at;
+        while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {
+            if at - start == 4 {
+                return None;
+            }
+            run.0 = run.0 * 10 + u32::from(d - b'0');
+            at += 1;
+        }
+        run.1 = at - start;
+    }
+    if at != b.len() {
+        return None;
+    }
+    let (y, m, d) = match runs.map(|r| r.1) {
+        [4, 1 | 2, 1 | 2] => (runs[0].0, runs[1].0, runs[2].0),
+        [1 | 2, 1 | 2, 4] => (runs[2].0, runs[0].0, runs[1].0),
+        _ => return None,
+    };
+    let y = i32::try_from(y).ok().filter(|y| *y >= 1800)?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
 /// The date part of a date or a date-time.
 fn parse_date(t: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Note>), &'static str> {
+    match plain_date(t) {
+        Some(date) => Ok((date, None)),
+        None => parse_date_generally(t, today),
+    }
+}
+
+/// [`parse_date`] for every form (the commonest are also read by [`plain_date`]).
+pub(super) fn parse_date_generally(
+    t: &str,
+    today: NaiveDate,
+) -> Result<(NaiveDate, Option<Note>), &'static str> {
     const EXPECTED: &str = "expected a date such as 6/2/1980, 1980-06-02 or June 2, 1980";
     // A date-time whose time is midnight, as spreadsheets write birth dates: keep the date.
     let t = match t.split_once(['T', ' ']) {

@@ -759,6 +759,33 @@ proptest::proptest! {
         }
     }
 
+    /// The positional reading of `YYYY-MM-DD` and `M/D/YYYY` answers as the general one: the
+    /// same day, with no note and no two-digit year, or nothing where the general reading finds
+    /// no such day, a year before 1800, a day first (with its note) or another form.
+    #[test]
+    fn the_quick_date_reading_agrees_with_the_general_one(
+        t in "(0{0,2}[0-9]{1,2}|(1[6-9]|20)[0-9]{2}|[0-9]{5})[-/.](0{0,2}[0-9]{1,2}|[0-9]{0,4})[-/.](0{0,2}[0-9]{1,2}|(1[6-9]|20)[0-9]{2}|[0-9]{5})[-/.]?",
+    ) {
+        let today = leadsift_testkit::today();
+        let general = datetime::parse_date_generally(&t, today);
+        match datetime::plain_date(&t) {
+            Some(date) => {
+                proptest::prop_assert_eq!(general.map_err(str::to_owned), Ok((date, None)));
+                proptest::prop_assert_eq!(datetime::two_digit_year(&t), None);
+            }
+            // Left to the general reading: what it refuses, what it reads with a note (day
+            // first), and a four-digit year in the middle or none.
+            None => {
+                let parts: Vec<usize> = t.split(['-', '/', '.']).map(str::len).collect();
+                let plain = matches!(parts.as_slice(), [4, 1 | 2, 1 | 2] | [1 | 2, 1 | 2, 4]);
+                proptest::prop_assert!(
+                    !plain || general.as_ref().is_ok_and(|(_, note)| note.is_some()) || general.is_err(),
+                    "{t:?} read as {general:?}"
+                );
+            }
+        }
+    }
+
     /// The quick trim is `str::trim`, for ASCII, Unicode white space (no-break, ideographic)
     /// and control characters at either end.
     #[test]
