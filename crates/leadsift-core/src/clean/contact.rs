@@ -26,6 +26,15 @@ impl Email {
             s = &s[open + 1..s.len() - 1];
         }
         let s = s.strip_prefix("mailto:").unwrap_or(s);
+        if valid_at_once(s.as_bytes()) {
+            return Ok((Email(SmallText::ascii_lowercase(s)), None));
+        }
+        Email::by_rules(s, invalid)
+    }
+
+    /// [`Email::parse`] of the address `s` (trimmed, out of its `<…>` and `mailto:`), rule by
+    /// rule: the address, or the first rule it breaks.
+    pub(super) fn by_rules(s: &str, invalid: impl Fn(&str) -> Note) -> Parsed<Email> {
         let plain = s.is_ascii() && !s.bytes().any(crate::text::is_space);
         let addr: SmallText = if plain {
             SmallText::ascii_lowercase(s)
@@ -105,6 +114,51 @@ impl Email {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+}
+
+/// Whether `s` is an address that [`Email::by_rules`] takes as it stands, apart from case:
+/// ASCII without white space, read in one pass. `false` for anything else, which the rules
+/// then read (and say what is wrong).
+pub(super) fn valid_at_once(s: &[u8]) -> bool {
+    // The part before the @: symbols of the table, no dot first, last or doubled.
+    let mut at = 0;
+    let mut after_dot = true;
+    while let Some(&b) = s.get(at).filter(|b| **b != b'@') {
+        let dot = b == b'.';
+        if (dot && after_dot) || !LOCAL_ASCII.get(usize::from(b)).copied().unwrap_or(false) {
+            return false;
+        }
+        after_dot = dot;
+        at += 1;
+    }
+    let Some(domain) = s.get(at + 1..) else {
+        return false;
+    };
+    if at == 0 || at > 64 || after_dot || domain.len() > 253 {
+        return false;
+    }
+    // Labels of letters, digits and hyphens (not first or last), 1 to 63 long, between dots;
+    // the last of two or more, not all digits.
+    let (mut dots, mut label, mut digits, mut hyphen) = (0, 0, true, false);
+    for &b in domain {
+        match b {
+            b'.' if label > 0 && !hyphen => {
+                dots += 1;
+                label = 0;
+                digits = true;
+                continue;
+            }
+            b'-' if label > 0 => digits = false,
+            b if b.is_ascii_alphanumeric() => digits &= b.is_ascii_digit(),
+            _ => return false,
+        }
+        hyphen = b == b'-';
+        label += 1;
+        if label > 63 {
+            return false;
+        }
+    }
+    dots > 0 && label >= 2 && !hyphen && !digits
 }
 
 /// The ASCII characters the part of an address before the @ may hold: letters, digits and

@@ -29,14 +29,18 @@ impl Number {
         decimal: DecimalSeparator,
     ) -> Result<Option<(Number, Option<Note>)>, Note> {
         let t = trim(raw);
-        if NULL_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
-            return Ok(None);
-        }
         // The common case, plain digits with at most one decimal dot, needs no rewriting: only
         // `1.234` under a decimal comma is read otherwise (as grouping), so it goes the long way.
         // A dollar sign before them (`$93.20`, a price as most exports write it) changes
-        // nothing: the long way strips it and reads the same digits.
+        // nothing: the long way strips it and reads the same digits. (No placeholder below is
+        // digits.)
         let digits = t.strip_prefix('$').unwrap_or(t);
+        if let Some(v) = plain_decimal(digits, decimal) {
+            return Ok(Some((Number(v), None)));
+        }
+        if NULL_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+            return Ok(None);
+        }
         let dots = digits.bytes().filter(|&b| b == b'.').count();
         let plain = !digits.is_empty()
             && digits != "."
@@ -154,6 +158,33 @@ impl Number {
     fn as_whole(self) -> Option<i64> {
         (self.0.fract() == 0.0 && self.0.abs() < 9.0e15).then_some(self.0 as i64)
     }
+}
+
+/// Plain digits with at most one decimal dot, at least one digit and at most 15 (so that they
+/// are exact as an integer): their value as `str::parse` reads it, from one division of exact
+/// numbers, which rounds once and correctly as the parse does. `None` for anything else, and
+/// for a dot before three digits under a decimal comma (grouping: the long way reads it).
+pub(super) fn plain_decimal(digits: &str, decimal: DecimalSeparator) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (mut mantissa, mut count, mut dot, mut decimals) = (0u64, 0usize, false, 0usize);
+    for &b in digits.as_bytes() {
+        match b {
+            b'0'..=b'9' if count < 15 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                decimals += usize::from(dot);
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || (dot && decimals == 3 && decimal == DecimalSeparator::Comma) {
+        return None;
+    }
+    // At most 15 digits: a mantissa below 2^53 and a power of ten that are both exact.
+    Some(mantissa as f64 / POWERS[decimals])
 }
 
 /// Turns `1,234.5` (or `1.234,5`) into `1234.5`. A lone separator followed by exactly three

@@ -133,6 +133,23 @@ fn emails() {
     check(E, "a@example.123", None, Some(C::InvalidEmail));
     check(E, "a@example..com", None, Some(C::InvalidEmail));
     check(E, "Bob <bob@example.com", None, Some(C::InvalidEmail));
+    // The lengths at their limits: 64 before the @, 63 a label, 253 the domain.
+    let (local, label) = ("a".repeat(64), "b".repeat(63));
+    let fits = format!("{local}@{label}.com");
+    check(E, &fits, Some(&fits), None);
+    check(E, &format!("a{local}@x.com"), None, Some(C::InvalidEmail));
+    check(E, &format!("x@b{label}.com"), None, Some(C::InvalidEmail));
+    let domain = |n: usize| format!("{label}.{label}.{label}.{}.com", "c".repeat(n));
+    check(
+        E,
+        &format!("x@{}", domain(57)),
+        Some(&format!("x@{}", domain(57))),
+        None,
+    );
+    check(E, &format!("x@{}", domain(58)), None, Some(C::InvalidEmail));
+    check(E, "a@example-.com", None, Some(C::InvalidEmail));
+    check(E, "a@example.co-", None, Some(C::InvalidEmail));
+    check(E, "a@example", None, Some(C::InvalidEmail));
 }
 
 #[test]
@@ -784,6 +801,45 @@ proptest::proptest! {
                 );
             }
         }
+    }
+
+    /// Plain digits read by one division are the number `str::parse` reads, to the last bit;
+    /// what the quick reading leaves (a sixteenth digit, a second dot, grouping under a decimal
+    /// comma) goes the long way.
+    #[test]
+    fn the_quick_number_reading_agrees_with_the_parse(
+        t in "[0-9]{0,17}(\\.[0-9]{0,17})?\\.?",
+        comma in proptest::bool::ANY,
+    ) {
+        let decimal = if comma { DecimalSeparator::Comma } else { DecimalSeparator::Dot };
+        match number::plain_decimal(&t, decimal) {
+            Some(v) => proptest::prop_assert_eq!(Ok(v.to_bits()), t.parse::<f64>().map(f64::to_bits)),
+            None => {
+                let digits = t.bytes().filter(u8::is_ascii_digit).count();
+                let dots = t.len() - digits;
+                let grouping = comma && t.split_once('.').is_some_and(|(_, f)| f.len() == 3);
+                proptest::prop_assert!(digits == 0 || digits > 15 || dots > 1 || grouping, "{t:?}");
+            }
+        }
+    }
+
+    /// An address read in one pass is taken exactly when the rules take it as it stands
+    /// (ASCII, no white space): a misplaced dot, a bad symbol, a second @, a long or empty
+    /// label, a hyphen at a label's end or a numeric top-level domain each leave it to them.
+    #[test]
+    fn an_email_read_at_once_is_what_the_rules_take(
+        s in "([a-zA-Z0-9._+!é -]{0,8}|[a-z.]{62,66})@([a-zA-Z0-9.é@ -]{0,12}|[a-z-]{61,65}\\.[a-z0-9]{1,3})|[a-z@.]{0,6}",
+    ) {
+        let rules = contact::Email::by_rules(&s, |why: &str| Note::new(C::InvalidEmail, why.to_owned()));
+        let plain = s.is_ascii() && !s.bytes().any(crate::text::is_space);
+        proptest::prop_assert_eq!(contact::valid_at_once(s.as_bytes()), plain && rules.is_ok(), "{:?}", rules);
+    }
+
+    /// A dotted quad read by position is the address the standard library reads, and every
+    /// address it reads is read so.
+    #[test]
+    fn a_dotted_quad_read_at_once_is_what_std_reads(s in "[0-9]{0,4}(\\.[0-9]{0,4}){0,4}") {
+        proptest::prop_assert_eq!(web::plain_ipv4(&s), s.parse::<std::net::Ipv4Addr>().ok());
     }
 
     /// The quick trim is `str::trim`, for ASCII, Unicode white space (no-break, ideographic)
