@@ -19,38 +19,48 @@ impl Phone {
         };
         let mut warning = None;
         let mut s = trim(raw);
+        // Digits and the separators read below, nothing else (most numbers): no apostrophe,
+        // `.0`, exponent, line-type hint or extension can be there.
+        let plain = s
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'-' | b'(' | b')' | b'+'));
 
         // Spreadsheet damage: a leading apostrophe, a trailing `.0`, scientific notation.
-        if let Some(rest) = s.strip_prefix('\'') {
-            s = rest.trim_start();
-            warning = Some(recovered("a leading apostrophe was removed"));
-        }
         let scientific;
-        if let Some(digits) = from_scientific(s) {
-            match digits {
-                Ok(d) => {
-                    scientific = d;
-                    s = &scientific;
-                    warning = Some(recovered(
-                        "a number a spreadsheet wrote in scientific notation was recovered",
-                    ));
-                }
-                Err(()) => {
-                    return Err(invalid(
-                        "a spreadsheet rounded this number to scientific notation and digits were lost",
-                    ));
-                }
+        if !plain {
+            if let Some(rest) = s.strip_prefix('\'') {
+                s = rest.trim_start();
+                warning = Some(recovered("a leading apostrophe was removed"));
             }
-        } else if let Some(int) = s.strip_suffix(".0").or_else(|| s.strip_suffix(".00"))
-            && !int.is_empty()
-            && int.bytes().all(|b| b.is_ascii_digit())
-        {
-            s = int;
-            warning = Some(recovered("a trailing .0 a spreadsheet added was removed"));
+            if let Some(digits) = from_scientific(s) {
+                match digits {
+                    Ok(d) => {
+                        scientific = d;
+                        s = &scientific;
+                        warning = Some(recovered(
+                            "a number a spreadsheet wrote in scientific notation was recovered",
+                        ));
+                    }
+                    Err(()) => {
+                        return Err(invalid(
+                            "a spreadsheet rounded this number to scientific notation and digits were lost",
+                        ));
+                    }
+                }
+            } else if let Some(int) = s.strip_suffix(".0").or_else(|| s.strip_suffix(".00"))
+                && !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+            {
+                s = int;
+                warning = Some(recovered("a trailing .0 a spreadsheet added was removed"));
+            }
         }
 
-        let s = strip_line_type_hint(s);
-        let (main, ext) = split_extension(s);
+        let (main, ext) = if plain {
+            (s, None)
+        } else {
+            split_extension(strip_line_type_hint(s))
+        };
         if let Some(e) = ext
             && (e.is_empty() || e.len() > 10)
         {
@@ -153,7 +163,7 @@ fn recovered(what: &str) -> Note {
 
 /// `5.127891111E9` or `5.127891111E+09`: `Some(Ok(digits))` when no digit was lost,
 /// `Some(Err(()))` when the spreadsheet rounded, `None` when the text is not in that form.
-fn from_scientific(s: &str) -> Option<Result<String, ()>> {
+pub(super) fn from_scientific(s: &str) -> Option<Result<String, ()>> {
     // Found by byte (`e` is ASCII): most cells hold none, and are ruled out in one pass.
     let at = s.bytes().position(|b| b == b'e' || b == b'E')?;
     let (mantissa, exp) = (s.get(..at)?, s.get(at + 1..)?);
@@ -178,7 +188,7 @@ fn from_scientific(s: &str) -> Option<Result<String, ()>> {
 }
 
 /// Removes `h:`, `(w)`, `m ` and `c-` style line-type hints at either end.
-fn strip_line_type_hint(s: &str) -> &str {
+pub(super) fn strip_line_type_hint(s: &str) -> &str {
     const HINTS: &[&str] = &["h", "w", "m", "c", "home", "work", "mobile", "cell"];
     let s = trim(s);
     let first = s.as_bytes().first().copied().unwrap_or(b'0');
@@ -223,7 +233,7 @@ fn strip_line_type_hint(s: &str) -> &str {
 }
 
 /// Splits `... ext. 22`, `... x22`, `... #22` into the number and the extension digits.
-fn split_extension(s: &str) -> (&str, Option<&str>) {
+pub(super) fn split_extension(s: &str) -> (&str, Option<&str>) {
     if !s.bytes().any(|b| b.is_ascii_alphabetic() || b == b'#') {
         return (s, None);
     }

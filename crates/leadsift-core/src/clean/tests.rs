@@ -490,6 +490,30 @@ fn ips_urls_and_tokens() {
         None,
         Some(C::InvalidJornayaToken),
     );
+    check(
+        Field::UniversalLeadid,
+        " {4770f589-04db-a41e-cccc-3fc1626e53a1} ",
+        Some("4770F589-04DB-A41E-CCCC-3FC1626E53A1"),
+        None,
+    );
+    // Thirty-six characters are the dashed form only; thirty-two are hex digits only.
+    for bad in [
+        "4770f58-904db-a41e-cccc-3fc1626e53a1",
+        "4770f589-04db-a41e-cccc-3fc1626e53-1",
+        "4770f589104dbaa41ebcccc23fc1626e53a1",
+        "4770f589-04db-a41e-cccc-3fc1626e53g1",
+        "4770f589-04db-a41e-cccc-3fc1626e53a",
+        "4770f58904dba41ecccc3fc1626e53-1",
+        "4770f58904dba41ecccc3fc1626e53g1",
+        "4770f589-04db-a41e-cccc-3fc1626e53é",
+    ] {
+        check(
+            Field::UniversalLeadid,
+            bad,
+            None,
+            Some(C::InvalidJornayaToken),
+        );
+    }
 }
 
 #[test]
@@ -840,6 +864,16 @@ proptest::proptest! {
     #[test]
     fn a_dotted_quad_read_at_once_is_what_std_reads(s in "[0-9]{0,4}(\\.[0-9]{0,4}){0,4}") {
         proptest::prop_assert_eq!(web::plain_ipv4(&s), s.parse::<std::net::Ipv4Addr>().ok());
+    }
+
+    /// A phone cell of digits and the separators only (the quick path) holds nothing that the
+    /// repairs for spreadsheet damage, line-type hints and extensions would change.
+    #[test]
+    fn a_plain_phone_cell_needs_no_repair(s in "[0-9 ()+-]{0,16}") {
+        let t = crate::text::trim(&s);
+        proptest::prop_assert!(phone::from_scientific(t).is_none());
+        proptest::prop_assert!(t.strip_suffix(".0").is_none() && !t.starts_with('\''));
+        proptest::prop_assert_eq!(phone::split_extension(phone::strip_line_type_hint(t)), (t, None));
     }
 
     /// The quick trim is `str::trim`, for ASCII, Unicode white space (no-break, ideographic)

@@ -243,26 +243,33 @@ impl JornayaToken {
             .and_then(|x| x.strip_suffix('}'))
             .unwrap_or(t);
         let b = inner.as_bytes();
-        let dashed = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
-        let hex_ok = if dashed {
-            [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
-                .iter()
-                .all(|part| all_hex(part))
-        } else {
-            all_hex(b)
-        };
-        if (b.len() == 32 || dashed) && hex_ok {
-            // ASCII only (checked above): the token is written byte by byte.
-            let mut out = [0u8; 36];
-            let mut at = 0;
-            for &c in b.iter().filter(|c| **c != b'-') {
-                if matches!(at, 8 | 13 | 18 | 23) {
-                    out[at] = b'-';
-                    at += 1;
-                }
-                out[at] = c.to_ascii_uppercase();
-                at += 1;
+        // Written over the token's form, then checked in one pass: hex digits, with the dashes
+        // where the form has them (taken as they stand, or put there for 32 digits).
+        let mut out = [b'-'; 36];
+        let ok = match b.len() {
+            36 => {
+                out.copy_from_slice(b);
+                out.iter().zip(DASHED).fold(true, |all, (&c, dash)| {
+                    all & if dash { c == b'-' } else { HEX[usize::from(c)] }
+                })
             }
+            32 => {
+                for (to, from) in [
+                    (0, 0..8),
+                    (9, 8..12),
+                    (14, 12..16),
+                    (19, 16..20),
+                    (24, 20..32),
+                ] {
+                    out[to..to + from.len()].copy_from_slice(&b[from]);
+                }
+                all_hex(b)
+            }
+            _ => false,
+        };
+        if ok {
+            // ASCII only (checked above).
+            out.make_ascii_uppercase();
             Ok((JornayaToken(out), None))
         } else {
             Err(Note::new(
@@ -294,17 +301,29 @@ fn ascii_str(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
 }
 
+/// Where a Jornaya token's form has its dashes: `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`.
+const DASHED: [bool; 36] = {
+    let mut dashed = [false; 36];
+    dashed[8] = true;
+    dashed[13] = true;
+    dashed[18] = true;
+    dashed[23] = true;
+    dashed
+};
+
+/// The ASCII hex digits, by byte.
+const HEX: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_hexdigit();
+        b += 1;
+    }
+    table
+};
+
 /// Whether every byte is an ASCII hex digit: a table look-up per byte and no early exit, so
 /// random digits cost no mispredicted branches.
 fn all_hex(bytes: &[u8]) -> bool {
-    const HEX: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            table[b] = (b as u8).is_ascii_hexdigit();
-            b += 1;
-        }
-        table
-    };
     bytes.iter().fold(true, |all, &b| all & HEX[usize::from(b)])
 }
