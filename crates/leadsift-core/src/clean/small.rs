@@ -2,7 +2,8 @@
 //!
 //! Most cleaned values (names, cities, ZIP codes, phones, LeadConduit's 24-character ids,
 //! most e-mail addresses) are at most [`INLINE`] bytes: kept in place, they cost a row no
-//! allocation. Longer text (URLs, user agents, tokens) is one boxed `str`.
+//! allocation. Longer text (URLs, user agents, tokens) is one `String`, which a row's slot
+//! used again for the next row's text keeps (and writes over, when it has the room).
 
 /// The most bytes kept in place.
 pub(crate) const INLINE: usize = 30;
@@ -12,7 +13,7 @@ pub(crate) const INLINE: usize = 30;
 #[derive(Clone)]
 pub(crate) enum SmallText {
     Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<str>),
+    Heap(String),
 }
 
 impl SmallText {
@@ -23,7 +24,7 @@ impl SmallText {
                 bytes[..text.len()].copy_from_slice(text.as_bytes());
                 SmallText::Inline { len, bytes }
             }
-            _ => SmallText::Heap(text.into()),
+            _ => SmallText::Heap(text.to_owned()),
         }
     }
 
@@ -37,20 +38,27 @@ impl SmallText {
                 bytes[a.len()..n].copy_from_slice(b.as_bytes());
                 SmallText::Inline { len, bytes }
             }
-            _ => SmallText::Heap([a, b].concat().into_boxed_str()),
+            _ => SmallText::Heap([a, b].concat()),
         }
     }
 
-    /// Makes this text `text` where it stands, when both are inline; `false`, with nothing
-    /// written, when either is not (then a new text takes its place). A value made elsewhere
-    /// and moved into its slot is read back right after it was written piecemeal, which stalls
-    /// the processor's store forwarding; written over the last row's value, it is only
-    /// stored. The bytes past `text` keep what they held: nothing reads them.
+    /// Makes this text `text` where it stands, when both are inline or both are not; `false`,
+    /// with nothing written, when one is and the other is not (then a new text takes its
+    /// place). A value made elsewhere and moved into its slot is read back right after it was
+    /// written piecemeal, which stalls the processor's store forwarding; written over the last
+    /// row's value, it is only stored. The bytes past an inline `text` keep what they held:
+    /// nothing reads them. Long text goes into the last one's `String`, which allocates only
+    /// when it has not the room.
     pub(crate) fn set(&mut self, text: &str) -> bool {
         match self {
             SmallText::Inline { len, bytes } if text.len() <= INLINE => {
                 copy_short(bytes, text.as_bytes());
                 *len = u8::try_from(text.len()).unwrap_or_default();
+                true
+            }
+            SmallText::Heap(s) if text.len() > INLINE => {
+                s.clear();
+                s.push_str(text);
                 true
             }
             _ => false,
@@ -112,7 +120,7 @@ impl From<String> for SmallText {
         if text.len() <= INLINE {
             SmallText::new(&text)
         } else {
-            SmallText::Heap(text.into_boxed_str())
+            SmallText::Heap(text)
         }
     }
 }

@@ -986,8 +986,22 @@ fn small_text_set_in_place_equals_small_text_made_anew() {
         }
     }
     let mut heap = small::SmallText::new(&"h".repeat(small::INLINE + 1));
-    assert!(!heap.set("d"), "a text on the heap is replaced, not set");
+    assert!(
+        !heap.set("d"),
+        "a long text is replaced by a short one, not set"
+    );
     assert_eq!(heap.as_str(), "h".repeat(small::INLINE + 1));
+    // A long text over a long one: shorter, longer (past the room it had), not ASCII.
+    for text in [
+        "i".repeat(small::INLINE + 1),
+        "j".repeat(small::INLINE + 40),
+        "é".repeat(small::INLINE),
+        "k".repeat(small::INLINE + 2),
+    ] {
+        assert!(heap.set(&text), "{text:?}");
+        assert_eq!(heap, small::SmallText::new(&text));
+        assert_eq!(heap.as_str(), text);
+    }
     assert_ne!(
         small::SmallText::new("ab"),
         small::SmallText::new("abc"),

@@ -114,9 +114,12 @@ impl Url {
             _ => return Err(invalid("expected an http or https URL")),
         };
         let blank = |c: char| c.is_whitespace() || c.is_control();
-        // A pass without early exit, which vectorises: a space is rare.
-        let ascii_blank = |t: &str| t.bytes().fold(false, |a, b| a | (b <= b' ') | (b == 0x7f));
-        if (t.is_ascii() && ascii_blank(t)) || (!t.is_ascii() && t.chars().any(blank)) {
+        // One pass without early exit, which vectorises, for both: a space is rare, and so is
+        // a byte past ASCII.
+        let (ascii_blank, beyond_ascii) = t.bytes().fold((false, false), |(blank, beyond), b| {
+            (blank | (b <= b' ') | (b == 0x7f), beyond | (b >= 0x80))
+        });
+        if (!beyond_ascii && ascii_blank) || (beyond_ascii && t.chars().any(blank)) {
             return Err(invalid("a URL cannot hold spaces"));
         }
         // Found by byte: every character looked for is ASCII (see `cut`).
