@@ -210,11 +210,26 @@ fn states() {
 
 #[test]
 fn booleans() {
-    for t in ["Y", "yes", "1", "TRUE"] {
+    // The spellings read at once, and the ones the word lists read (any case, a `!` or `.`).
+    for t in [
+        "Y", "y", "yes", "Yes", "1", "true", "TRUE", "True", "YES", "yEs", "t", "T", "on", "On",
+        "1.0", "Yes!", "y.", " true ",
+    ] {
         check(Field::IsDuplicate, t, Some("true"), None);
     }
-    for f in ["n", "No", "0", "false"] {
+    for f in [
+        "N", "n", "no", "No", "0", "false", "FALSE", "False", "NO", "fAlse", "f", "F", "off",
+        "OFF", "0.0", "no.", "No!", " 0 ",
+    ] {
         check(Field::IsTest, f, Some("false"), None);
+    }
+    for neither in ["2", "yess", "10", "nope", "", "-"] {
+        check(
+            Field::IsTest,
+            neither,
+            None,
+            (!neither.is_empty()).then_some(C::InvalidBoolean),
+        );
     }
     check(Field::IsDuplicate, "maybe", None, Some(C::InvalidBoolean));
 }
