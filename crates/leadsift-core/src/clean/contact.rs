@@ -1,7 +1,9 @@
 //! Contact values: email, postal code, state, gender.
 
 use super::small::SmallText;
-use super::tables::{STATE_ALIASES, STATE_BY_CODE, STATES, ZERO_ZIP_PREFIXES};
+use super::tables::{
+    STATE_ALIASES, STATE_BY_CODE, STATE_NAME_KEYS, STATES, ZERO_ZIP_PREFIXES, name_key,
+};
 use super::{Note, Parsed};
 use crate::issue::IssueCode;
 use crate::text::trim;
@@ -213,9 +215,13 @@ impl State {
                 return Ok((State(STATES[usize::from(i)].0), None));
             }
         }
-        if let Some((code, _)) = STATES
+        // A name as the table spells it, in any case (a code was looked up above), among the
+        // names of its length and first letter.
+        let key = name_key(t.as_bytes());
+        if let Some(((code, _), _)) = STATES
             .iter()
-            .find(|(c, n)| c.eq_ignore_ascii_case(t) || n.eq_ignore_ascii_case(t))
+            .zip(STATE_NAME_KEYS)
+            .find(|((_, n), k)| *k == key && n.eq_ignore_ascii_case(t))
         {
             return Ok((State(code), None));
         }

@@ -13,6 +13,33 @@ pub const STATE_BY_CODE: [u8; 26 * 26] = {
     table
 };
 
+/// Each name of [`STATES`] by its length and first letter ([`name_key`]), in the same order: a
+/// name is looked for among the few with its key.
+pub const STATE_NAME_KEYS: [u16; STATES.len()] = {
+    let mut keys = [0u16; STATES.len()];
+    let mut i = 0;
+    while i < STATES.len() {
+        keys[i] = name_key(STATES[i].1.as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// A text's length (to 255) and its first byte lower-cased, in one number.
+pub const fn name_key(text: &[u8]) -> u16 {
+    let len = if text.len() > 255 {
+        255
+    } else {
+        text.len() as u16
+    };
+    let first = if text.is_empty() {
+        0
+    } else {
+        text[0].to_ascii_lowercase() as u16
+    };
+    (len << 8) | first
+}
+
 /// USPS and Canada Post codes with their full names (lower case, ASCII).
 pub const STATES: &[(&str, &str)] = &[
     ("AL", "alabama"),

@@ -205,6 +205,7 @@ fn states() {
         check(S, code, Some(code), None);
         check(S, &code.to_ascii_lowercase(), Some(code), None);
         check(S, name, Some(code), None);
+        check(S, &name.to_ascii_uppercase(), Some(code), None);
     }
 }
 
