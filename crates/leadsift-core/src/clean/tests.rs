@@ -936,6 +936,51 @@ fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
         (Field::Email, "ANN@EXAMPLE.COM"),
         (Field::Email, "not an email"),
         (Field::Phone1, "512*******"),
+        // Long typed text over the last row's: a URL, a certificate, and the kinds that read
+        // otherwise (short, empty, a formula, control characters, a mask, a query with a
+        // control character, no URL at all).
+        (
+            Field::LandingPage,
+            " HTTPS://Apply.Example.com/Spring-Refi?src=13 ",
+        ),
+        (
+            Field::LandingPage,
+            "https://example.com/a-much-longer-path/than/before/x",
+        ),
+        (Field::LandingPage, "http://a.co/"),
+        (Field::LandingPage, ""),
+        (
+            Field::LandingPage,
+            "=\"https://apply.example.com/spring-refi?src=13\"",
+        ),
+        (
+            Field::LandingPage,
+            "https://apply.example.com/spring\u{1}-refi",
+        ),
+        (
+            Field::LandingPage,
+            "https://apply.example.com/****/refi-a-mask",
+        ),
+        (
+            Field::LandingPage,
+            "not a url at all, and long enough for the heap",
+        ),
+        (
+            Field::TrustedformCertUrl,
+            "https://cert.trustedform.com/4ADC7C518C673218E63A4580FFFC224FCB2C3B9B",
+        ),
+        (
+            Field::TrustedformCertUrl,
+            "cert.trustedform.com/4adc7c518c673218e63a4580fffc224fcb2c3b9b/",
+        ),
+        (
+            Field::TrustedformCertUrl,
+            "https://cert.trustedform.com/4adc7c518c673218e63a4580fffc224fcb2c3b9b?x=\u{1}",
+        ),
+        (
+            Field::TrustedformCertUrl,
+            "https://cert.trustedform.com/abc",
+        ),
     ];
     // What the slot held before: nothing, another kind of value, text in place (longer and
     // shorter than the new), text on the heap.
@@ -947,6 +992,17 @@ fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
         )))),
         Some(Value::Text(Text(small::SmallText::new("q")))),
         Some(Value::Text(Text(small::SmallText::new(&long)))),
+        Some(Value::Url(
+            Url::parse("https://example.com/the-last-rows-page?id=1")
+                .expect("a URL")
+                .0,
+        )),
+        Some(Value::Url(Url::parse("http://b.co").expect("a URL").0)),
+        Some(Value::TrustedForm(
+            TrustedFormUrl::parse("cert.trustedform.com/d91e17bb519f17a0c0be8ae0471334aecb1756a3")
+                .expect("a certificate")
+                .0,
+        )),
     ];
     for (field, raw) in cases {
         for stale in &before {
