@@ -467,6 +467,12 @@ fn ips_urls_and_tokens() {
         None,
     );
     check(Field::TrustedformCertUrl, hex, Some(&url), None);
+    check(
+        Field::TrustedformCertUrl,
+        &format!("https://cert.trustedform.com/{}", hex.to_uppercase()),
+        Some(&url),
+        None,
+    );
     // The id ends at a query, a fragment or trailing slashes.
     for tail in ["/", "//", "?from=form", "#top", "/?a=b#c"] {
         check(

@@ -122,44 +122,21 @@ impl Url {
         if (!beyond_ascii && ascii_blank) || (beyond_ascii && t.chars().any(blank)) {
             return Err(invalid("a URL cannot hold spaces"));
         }
-        // Found by byte: every character looked for is ASCII (see `cut`).
+        // Found by byte: every character looked for is ASCII (see `cut`). The same pass says
+        // whether the authority is a plain host (letters, digits, `-` and `.`, as nearly every
+        // one is), which needs none of the steps for a user, a port or brackets.
+        let mut plain = true;
         let host_end = rest
             .bytes()
-            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .position(|b| {
+                let end = matches!(b, b'/' | b'?' | b'#');
+                plain &= end || b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+                end
+            })
             .unwrap_or(rest.len());
         let (authority, path) = rest.split_at(host_end);
-        let host_port = match authority.bytes().rposition(|b| b == b'@') {
-            Some(at) => cut(authority, at).1,
-            None => authority,
-        };
-        let (host, port) = match host_port.strip_prefix('[') {
-            Some(v6) => match v6.bytes().position(|b| b == b']') {
-                Some(at) => {
-                    let (h, p) = cut(v6, at);
-                    (h, p.strip_prefix(':'))
-                }
-                None => return Err(invalid("the URL has no valid host")),
-            },
-            None => match host_port.bytes().position(|b| b == b':') {
-                Some(at) => {
-                    let (h, p) = cut(host_port, at);
-                    (h, Some(p))
-                }
-                None => (host_port, None),
-            },
-        };
-        if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(invalid("the port is not a number"));
-        }
-        let host_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_');
-        let host_ok = if host.is_ascii() {
-            host.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'_'))
-        } else {
-            host.chars().all(host_char)
-        };
-        if host.is_empty() || !host_ok {
-            return Err(invalid("the URL has no valid host"));
+        if authority.is_empty() || !plain {
+            Url::check_authority(authority).map_err(invalid)?;
         }
         let mut url = String::with_capacity(t.len());
         url.push_str(scheme);
@@ -173,6 +150,46 @@ impl Url {
         }
         url.push_str(path);
         Ok((Url(url.into()), None))
+    }
+
+    /// Whether `authority` (between `://` and the path) names a valid host: an optional user
+    /// before an `@`, a host of letters, digits, `-`, `.`, `:` and `_` (or an address in
+    /// brackets), an optional numeric port; else why not.
+    fn check_authority(authority: &str) -> Result<(), &'static str> {
+        let host_port = match authority.bytes().rposition(|b| b == b'@') {
+            Some(at) => cut(authority, at).1,
+            None => authority,
+        };
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => match v6.bytes().position(|b| b == b']') {
+                Some(at) => {
+                    let (h, p) = cut(v6, at);
+                    (h, p.strip_prefix(':'))
+                }
+                None => return Err("the URL has no valid host"),
+            },
+            None => match host_port.bytes().position(|b| b == b':') {
+                Some(at) => {
+                    let (h, p) = cut(host_port, at);
+                    (h, Some(p))
+                }
+                None => (host_port, None),
+            },
+        };
+        if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err("the port is not a number");
+        }
+        let host_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_');
+        let host_ok = if host.is_ascii() {
+            host.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'_'))
+        } else {
+            host.chars().all(host_char)
+        };
+        if host.is_empty() || !host_ok {
+            return Err("the URL has no valid host");
+        }
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {
@@ -192,12 +209,15 @@ impl TrustedFormUrl {
             "cert.trustedform.com/",
         ];
         let t = trim(raw);
-        let rest = PREFIXES
-            .iter()
-            .find_map(|p| {
-                t.get(..p.len())
-                    .filter(|h| h.eq_ignore_ascii_case(p))
-                    .map(|_| &t[p.len()..])
+        // As written nearly always; else any case of any of the prefixes, or none.
+        let rest = t
+            .strip_prefix(PREFIXES[0])
+            .or_else(|| {
+                PREFIXES.iter().find_map(|p| {
+                    t.get(..p.len())
+                        .filter(|h| h.eq_ignore_ascii_case(p))
+                        .map(|_| &t[p.len()..])
+                })
             })
             .unwrap_or(t);
         // The id ends at a query, a fragment or the end, less any trailing slashes.
@@ -209,8 +229,9 @@ impl TrustedFormUrl {
         if id.len() == 40 && all_hex(id.as_bytes()) {
             let mut url = String::with_capacity(PREFIXES[0].len() + 40);
             url.push_str(PREFIXES[0]);
+            let from = url.len();
             url.push_str(id);
-            url.make_ascii_lowercase();
+            url[from..].make_ascii_lowercase();
             Ok((TrustedFormUrl(url.into()), None))
         } else {
             Err(Note::new(
