@@ -141,21 +141,27 @@ fn maybe_control_by_table(b: u8) -> bool {
     TABLE[usize::from(b)]
 }
 
+/// Whether `text` may hold a control character (a byte that [may begin
+/// one](maybe_control)): one pass without early exit clears nearly every cell, a byte at a
+/// time by table when the cell is short (most names, cities, ids), else `scan_bytes` (a
+/// comparison that vectorises natively, eight bytes at a time in wasm). `false` means
+/// [`clean_text`] of the trimmed text is the text itself, which its caller may then take at
+/// once.
+#[inline]
+pub(crate) fn may_hold_control(text: &str) -> bool {
+    if text.len() < 16 {
+        text.bytes()
+            .fold(false, |any, b| any | maybe_control_by_table(b))
+    } else {
+        scan_bytes(text.as_bytes()).0
+    }
+}
+
 /// Trims and removes control characters other than tab and newline; a CRLF becomes a newline.
 /// Returns the text and whether anything other than surrounding white space was removed.
 pub fn clean_text(raw: &str) -> (Cow<'_, str>, bool) {
     let trimmed = trim(raw);
-    // One pass without early exit clears nearly every cell: a byte at a time by table when
-    // the cell is short (most names, cities, ids), else `scan_bytes` (a comparison that
-    // vectorises natively, eight bytes at a time in wasm).
-    let maybe = if trimmed.len() < 16 {
-        trimmed
-            .bytes()
-            .fold(false, |any, b| any | maybe_control_by_table(b))
-    } else {
-        scan_bytes(trimmed.as_bytes()).0
-    };
-    let control = maybe
+    let control = may_hold_control(trimmed)
         && if trimmed.is_ascii() {
             trimmed
                 .bytes()

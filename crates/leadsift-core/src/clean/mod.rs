@@ -225,6 +225,11 @@ pub fn clean_into(
     ) {
         let trimmed = trim(raw);
         if !trimmed.starts_with("=\"") {
+            // Nearly every cell: no control character, so the trimmed text is the text.
+            if !crate::text::may_hold_control(trimmed) {
+                Text::into_slot(trimmed, slot);
+                return None;
+            }
             let (text, removed) = crate::text::clean_text(trimmed);
             Text::into_slot(&text, slot);
             return removed.then(Text::controls_removed);
