@@ -13,6 +13,15 @@ use crate::text::trim;
 pub struct Email(SmallText);
 
 impl Email {
+    /// The address that `raw` is with nothing around it (no name, `<…>`, `mailto:` or white space),
+    /// made of visible ASCII with no `*` (so the general path's scan for control characters and
+    /// masks could find nothing), as [`Email::parse`] reads it; `None` for anything else, which the
+    /// general path reads.
+    pub(super) fn at_once(raw: &str) -> Option<Email> {
+        (valid_at_once(raw.as_bytes()) && !raw.contains('*'))
+            .then(|| Email(SmallText::ascii_lowercase(raw)))
+    }
+
     pub fn parse(raw: &str) -> Parsed<Email> {
         let invalid = |why: &str| {
             Note::new(

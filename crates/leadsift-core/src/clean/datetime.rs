@@ -169,6 +169,14 @@ fn serial_note(t: &str, read: &str) -> Note {
 }
 
 impl Date {
+    /// The birth date that `raw` is in its commonest forms ([`plain_date`]), made of visible ASCII
+    /// with no `*` (so the general path's scan for control characters and masks could find
+    /// nothing), as [`Date::parse_past`] reads it; `None` for anything else, which the general path
+    /// reads.
+    pub(super) fn at_once(raw: &str, today: NaiveDate) -> Option<Date> {
+        plain_date(raw).filter(|d| *d <= today).map(Date)
+    }
+
     /// A date that must not lie after `today` (a birth date); a two-digit year is the latest
     /// year with those digits that is not in the future.
     pub fn parse_past(raw: &str, today: NaiveDate) -> Parsed<Date> {
@@ -461,6 +469,20 @@ pub(super) fn parse_date_generally(
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
+    /// The instant that `raw` is in its commonest form ([`iso_seconds`]), made of visible ASCII
+    /// with no `*` (so the general path's scan for control characters and masks could find
+    /// nothing), as [`Timestamp::parse`] reads it; `None` for anything else, which the general path
+    /// reads.
+    pub(super) fn at_once(raw: &str, zone: &Zone) -> Option<Timestamp> {
+        let (local, utc) = iso_seconds(raw)?;
+        let instant = if utc {
+            Utc.from_utc_datetime(&local)
+        } else {
+            zone.to_utc(local).ok()?
+        };
+        Some(Timestamp(instant))
+    }
+
     /// Reads a timestamp; one without a zone is read in `zone`.
     pub fn parse(raw: &str, zone: &Zone) -> Parsed<Timestamp> {
         let t = trim(raw);

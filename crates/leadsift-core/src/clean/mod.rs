@@ -240,8 +240,38 @@ pub fn clean_into(
     cleaned.note
 }
 
-/// [`clean`] for every field type: text too (a text formula, `="…"`, comes here).
+/// [`clean`] for every field type: text too (a text formula, `="…"`, comes here). A typed
+/// value in its commonest form is read at once ([`at_once`]), without the scan for control
+/// characters and masks that could find nothing in it.
 fn clean_typed(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
+    match at_once(field.ty(), raw, options) {
+        Some(value) => Cleaned {
+            value: Some(value),
+            note: None,
+        },
+        None => clean_typed_generally(field, raw, options),
+    }
+}
+
+/// The value `raw` is when it stands in its type's commonest form, made only of characters
+/// that are no control character and no `*`: what [`clean_typed_generally`] reads of it, with
+/// no note. `None` for the rest.
+fn at_once(ty: FieldType, raw: &str, options: &CleanOptions) -> Option<Value> {
+    match ty {
+        FieldType::Number => Number::at_once(raw, options.decimal).map(Value::Number),
+        FieldType::Date => Date::at_once(raw, options.today).map(Value::Date),
+        FieldType::Timestamp => Timestamp::at_once(raw, &options.timezone).map(Value::Timestamp),
+        FieldType::Ip => IpAddress::at_once(raw).map(Value::Ip),
+        FieldType::Email => Email::at_once(raw).map(Value::Email),
+        FieldType::Phone => Phone::at_once(raw).map(Value::Phone),
+        FieldType::TrustedForm => TrustedFormUrl::at_once(raw).map(Value::TrustedForm),
+        FieldType::Jornaya => JornayaToken::at_once(raw).map(Value::Jornaya),
+        _ => None,
+    }
+}
+
+/// [`clean_typed`] without the values read at once.
+fn clean_typed_generally(field: Field, raw: &str, options: &CleanOptions) -> Cleaned {
     let ty = field.ty();
     let trimmed = trim(raw);
     if trimmed.is_empty() {

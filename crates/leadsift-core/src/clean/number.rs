@@ -23,6 +23,14 @@ pub struct Number(f64);
 const NULL_WORDS: &[&str] = &["n/a", "na", "none", "null", "nil", "-", "--", "—", "#n/a"];
 
 impl Number {
+    /// The number that `raw` is in its commonest form (plain digits, maybe after `$`), made of
+    /// visible ASCII with no `*` (so the general path's scan for control characters and masks could
+    /// find nothing), as [`Number::parse`] reads it; `None` for anything else, which the general
+    /// path reads.
+    pub(super) fn at_once(raw: &str, decimal: DecimalSeparator) -> Option<Number> {
+        plain_decimal(raw.strip_prefix('$').unwrap_or(raw), decimal).map(Number)
+    }
+
     /// `Ok(None)` for the placeholders that mean "no value" (`N/A`, `-`, `null`).
     pub fn parse(
         raw: &str,

@@ -10,6 +10,19 @@ use crate::text::trim;
 pub struct Phone(SmallText);
 
 impl Phone {
+    /// The number that `raw` is when it holds only digits and the separators the parse skips (`(`,
+    /// `)`, `-`, `+`, spaces), none a control character or a `*` (so the general path's scan for
+    /// them could find nothing), as [`Phone::parse`] reads it with no note; `None` for anything
+    /// else, which the general path reads.
+    pub(super) fn at_once(raw: &str) -> Option<Phone> {
+        raw.bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'-' | b'(' | b')' | b'+'))
+            .then(|| Phone::parse(raw).ok())
+            .flatten()
+            .filter(|(_, note)| note.is_none())
+            .map(|(phone, _)| phone)
+    }
+
     pub fn parse(raw: &str) -> Parsed<Phone> {
         let invalid = |why: &str| {
             Note::new(

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::issue::IssueCode as C;
+use proptest::strategy::Strategy as _;
 
 fn check(field: Field, raw: &str, want: Option<&str>, code: Option<C>) {
     let options = CleanOptions::new(leadsift_testkit::today());
@@ -896,6 +897,43 @@ proptest::proptest! {
         proptest::prop_assert!(phone::from_scientific(t).is_none());
         proptest::prop_assert!(t.strip_suffix(".0").is_none() && !t.starts_with('\''));
         proptest::prop_assert_eq!(phone::split_extension(phone::strip_line_type_hint(t)), (t, None));
+    }
+
+    /// A typed value read at once, before the scan for control characters and masks, is what
+    /// the general path reads, note and all; so is what it leaves (white space around, a `*`,
+    /// a control character, another form). The second list holds the forms nearest the quick
+    /// readings' edges: masks (which the general path reads as masks), a certificate's id one
+    /// digit short or long, a phone with an extension, a birth date in the future.
+    #[test]
+    fn typed_values_read_at_once_are_what_the_general_path_reads(
+        (field, raw) in proptest::prop_oneof![
+            proptest::prop_oneof![
+                "[ $]?[0-9]{0,17}(\\.[0-9]{0,4})?[ *\u{1}]?".prop_map(|r| (Field::Price, r)),
+                "[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}[ \u{1}]?".prop_map(|r| (Field::Dob, r)),
+                "(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{1,3})?[Zz]?[ \u{1}]?"
+                    .prop_map(|r| (Field::SubmittedAt, r)),
+                "[ ]?[0-9]{1,3}(\\.[0-9]{1,3}){3}[ \u{1}]?".prop_map(|r| (Field::IpAddress, r)),
+                "[ <]?[a-zA-Z0-9.*+]{1,8}@[a-zA-Z0-9.-]{1,10}\\.[a-z0-9]{1,3}[ >\u{1}]?"
+                    .prop_map(|r| (Field::Email, r)),
+                "[ +(]?[0-9 ()*.-]{6,16}[ \u{1}x]?".prop_map(|r| (Field::Phone1, r)),
+                "(https://cert\\.trustedform\\.com/|HTTPS://cert\\.trustedform\\.com/)?[0-9a-fA-F*]{39,41}[ /?\u{1}]?"
+                    .prop_map(|r| (Field::TrustedformCertUrl, r)),
+                "[{ ]?[0-9a-fA-F*-]{31,37}[} \u{1}]?".prop_map(|r| (Field::UniversalLeadid, r)),
+            ],
+            proptest::prop_oneof![
+                "[a-z]{1,2}\\*{1,4}[a-z]{0,2}@[a-z]{3,6}\\.com".prop_map(|r| (Field::Email, r)),
+                "\\(?[0-9*]{3}\\)? ?[0-9*]{3}-?[0-9*]{4}( x[0-9]{1,3})?".prop_map(|r| (Field::Phone1, r)),
+                "https://cert\\.trustedform\\.com/[0-9a-f]{38,42}"
+                    .prop_map(|r| (Field::TrustedformCertUrl, r)),
+                "[0-9]{1,2}/[0-9]{1,2}/(20[2-9][0-9]|19[0-9]{2})".prop_map(|r| (Field::Dob, r)),
+            ],
+        ],
+    ) {
+        let options = CleanOptions::new(leadsift_testkit::today());
+        let quick = clean_typed(field, &raw, &options);
+        let general = clean_typed_generally(field, &raw, &options);
+        proptest::prop_assert_eq!(quick.value, general.value, "{} {:?}", field, raw);
+        proptest::prop_assert_eq!(quick.note, general.note, "{} {:?}", field, raw);
     }
 
     /// The quick trim is `str::trim`, for ASCII, Unicode white space (no-break, ideographic)

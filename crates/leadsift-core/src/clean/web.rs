@@ -12,6 +12,13 @@ use crate::text::trim;
 pub struct IpAddress(IpAddr);
 
 impl IpAddress {
+    /// The address that `raw` is as a dotted quad ([`plain_ipv4`]), made of visible ASCII with no
+    /// `*` (so the general path's scan for control characters and masks could find nothing), as
+    /// [`IpAddress::parse`] reads it; `None` for anything else, which the general path reads.
+    pub(super) fn at_once(raw: &str) -> Option<IpAddress> {
+        plain_ipv4(raw).map(|v4| IpAddress(IpAddr::V4(v4)))
+    }
+
     pub fn parse(raw: &str) -> Parsed<IpAddress> {
         let t = trim(raw);
         if let Some(v4) = plain_ipv4(t) {
@@ -202,6 +209,23 @@ impl Url {
 pub struct TrustedFormUrl(SmallText);
 
 impl TrustedFormUrl {
+    /// The certificate that `raw` is as most exports write it (the `https://` form and its 40 hex
+    /// digits, nothing after), made of visible ASCII with no `*` (so the general path's scan for
+    /// control characters and masks could find nothing), as [`TrustedFormUrl::parse`] reads it;
+    /// `None` for anything else, which the general path reads.
+    pub(super) fn at_once(raw: &str) -> Option<TrustedFormUrl> {
+        const PREFIX: &str = "https://cert.trustedform.com/";
+        let id = raw.strip_prefix(PREFIX)?;
+        if id.len() != 40 || !all_hex(id.as_bytes()) {
+            return None;
+        }
+        let mut url = String::with_capacity(PREFIX.len() + 40);
+        url.push_str(PREFIX);
+        url.push_str(id);
+        url[PREFIX.len()..].make_ascii_lowercase();
+        Some(TrustedFormUrl(url.into()))
+    }
+
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
         const PREFIXES: &[&str] = &[
             "https://cert.trustedform.com/",
@@ -260,6 +284,17 @@ impl std::fmt::Debug for JornayaToken {
 }
 
 impl JornayaToken {
+    /// The token that `raw` is with no braces or white space around it, made of visible ASCII with
+    /// no `*` (so the general path's scan for control characters and masks could find nothing), as
+    /// [`JornayaToken::parse`] reads it; `None` for anything else, which the general path reads.
+    pub(super) fn at_once(raw: &str) -> Option<JornayaToken> {
+        // 32 or 36 bytes that the parse takes are hex digits and dashes only.
+        matches!(raw.len(), 32 | 36)
+            .then(|| JornayaToken::parse(raw).ok())
+            .flatten()
+            .map(|(token, _)| token)
+    }
+
     pub fn parse(raw: &str) -> Parsed<JornayaToken> {
         let t = trim(raw);
         let inner = t
