@@ -1142,9 +1142,25 @@ fn finished(app: &Shared, m: &JsValue) {
             sha256: a.digest.clone(),
             rows: get_f64(m, "rows") as u64,
         });
-        // The file's identity (what an import is resumed by) on its Detected panel.
+        // The file's identity (what an import is resumed by) on its Detected panel, and what
+        // the worker spent the reading on (milliseconds waiting for the file, hashing it,
+        // making and keeping the rows, telling the page), which the bench reports.
         if let Some(panel) = a.doc.get_element_by_id("detected") {
             let _ = panel.set_attribute("data-sha256", &a.digest);
+            let spent = crate::js::get(m, "spent");
+            if spent.is_object() {
+                let part = |k: &str| crate::js::get(&spent, k).as_f64().unwrap_or(0.0);
+                let text = format!(
+                    "{:.0} {:.0} {:.0} {:.0}",
+                    part("wait"),
+                    part("hash"),
+                    part("rows"),
+                    part("tell")
+                );
+                let _ = panel.set_attribute("data-spent", &text);
+            } else {
+                let _ = panel.remove_attribute("data-spent");
+            }
         }
         let s = a.summary.clone().unwrap_or_default();
         (
