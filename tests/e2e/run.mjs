@@ -1097,7 +1097,9 @@ if (bench) {
       await page.waitForFunction(() => !/^(Validated|Mapped)/.test(document.getElementById('progress-text').textContent));
       await waitValidated(600_000);
       appRuns.push((Date.now() - t0) / 1000);
-      appSpent.push((await page.getAttribute('#detected', 'data-spent') ?? '').split(' ').map(Number));
+      const spent = (await page.getAttribute('#detected', 'data-spent') ?? '').split(' ').map(Number);
+      eq(spent.length === 4 && spent.every(Number.isFinite), true, `the worker's time on the page (data-spent), not ${spent}`);
+      appSpent.push(spent);
     }
     const appSecs = Math.min(...appRuns);
     eq(await page.getAttribute('#detected', 'data-sha256'), sha256(hundred), 'the big file\'s SHA-256, a slice at a time');

@@ -183,8 +183,8 @@ impl Date {
         let t = trim(raw);
         // The commonest forms, read by position; their two-digit year check is moot (the year
         // has four digits).
-        if let Some(date) = plain_date(t).filter(|d| *d <= today) {
-            return Ok((Date(date), None));
+        if let Some(date) = Date::at_once(t, today) {
+            return Ok((date, None));
         }
         let invalid = |why: &str| Note::new(IssueCode::InvalidDate, format!("{why}, found {t:?}"));
         // A spreadsheet serial is looked for only when the text is no date.

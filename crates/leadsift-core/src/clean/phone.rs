@@ -15,8 +15,7 @@ impl Phone {
     /// them could find nothing), as [`Phone::parse`] reads it with no note; `None` for anything
     /// else, which the general path reads.
     pub(super) fn at_once(raw: &str) -> Option<Phone> {
-        raw.bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'-' | b'(' | b')' | b'+'))
+        digits_and_separators(raw)
             .then(|| Phone::parse(raw).ok())
             .flatten()
             .filter(|(_, note)| note.is_none())
@@ -32,11 +31,8 @@ impl Phone {
         };
         let mut warning = None;
         let mut s = trim(raw);
-        // Digits and the separators read below, nothing else (most numbers): no apostrophe,
-        // `.0`, exponent, line-type hint or extension can be there.
-        let plain = s
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'-' | b'(' | b')' | b'+'));
+        // Most numbers: no apostrophe, `.0`, exponent, line-type hint or extension can be there.
+        let plain = digits_and_separators(s);
 
         // Spreadsheet damage: a leading apostrophe, a trailing `.0`, scientific notation.
         let scientific;
@@ -168,6 +164,14 @@ fn international(digits: &str) -> Option<String> {
     let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
     (number.code().value() != 1 && phonenumber::is_valid(&number))
         .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Whether `s` holds only digits and the separators the parse skips (`(`, `)`, `-`, `+`,
+/// spaces).
+#[inline]
+fn digits_and_separators(s: &str) -> bool {
+    s.bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'-' | b'(' | b')' | b'+'))
 }
 
 fn recovered(what: &str) -> Note {

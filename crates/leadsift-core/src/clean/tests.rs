@@ -980,9 +980,9 @@ fn text_cleaned_into_its_slot_is_what_the_general_path_makes() {
         (Field::Email, "ANN@EXAMPLE.COM"),
         (Field::Email, "not an email"),
         (Field::Phone1, "512*******"),
-        // Long typed text over the last row's: a URL, a certificate, and the kinds that read
-        // otherwise (short, empty, a formula, control characters, a mask, a query with a
-        // control character, no URL at all).
+        // Long typed text over a slot that held a URL, a certificate or text: a URL, a
+        // certificate, and the kinds that read otherwise (short, empty, a formula, control
+        // characters, a mask, a query with a control character, no URL at all).
         (
             Field::LandingPage,
             " HTTPS://Apply.Example.com/Spring-Refi?src=13 ",

@@ -21,8 +21,8 @@ impl IpAddress {
 
     pub fn parse(raw: &str) -> Parsed<IpAddress> {
         let t = trim(raw);
-        if let Some(v4) = plain_ipv4(t) {
-            return Ok((IpAddress(IpAddr::V4(v4)), None));
+        if let Some(ip) = IpAddress::at_once(t) {
+            return Ok((ip, None));
         }
         // `http://203.0.113.7/`: the host of a URL that is only an address.
         let host = ["http://", "https://"]
@@ -204,6 +204,9 @@ impl Url {
     }
 }
 
+/// How a certificate URL starts, in its normal form.
+const CERT_PREFIX: &str = "https://cert.trustedform.com/";
+
 /// `https://cert.trustedform.com/<40 lower-case hex>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedFormUrl(SmallText);
@@ -214,28 +217,30 @@ impl TrustedFormUrl {
     /// control characters and masks could find nothing), as [`TrustedFormUrl::parse`] reads it;
     /// `None` for anything else, which the general path reads.
     pub(super) fn at_once(raw: &str) -> Option<TrustedFormUrl> {
-        const PREFIX: &str = "https://cert.trustedform.com/";
-        let id = raw.strip_prefix(PREFIX)?;
-        if id.len() != 40 || !all_hex(id.as_bytes()) {
-            return None;
-        }
-        let mut url = String::with_capacity(PREFIX.len() + 40);
-        url.push_str(PREFIX);
+        let id = raw.strip_prefix(CERT_PREFIX)?;
+        (id.len() == 40 && all_hex(id.as_bytes())).then(|| TrustedFormUrl::of_id(id))
+    }
+
+    /// The certificate URL of `id`, 40 hex digits of either case.
+    #[inline]
+    fn of_id(id: &str) -> TrustedFormUrl {
+        let mut url = String::with_capacity(CERT_PREFIX.len() + id.len());
+        url.push_str(CERT_PREFIX);
         url.push_str(id);
-        url[PREFIX.len()..].make_ascii_lowercase();
-        Some(TrustedFormUrl(url.into()))
+        url[CERT_PREFIX.len()..].make_ascii_lowercase();
+        TrustedFormUrl(url.into())
     }
 
     pub fn parse(raw: &str) -> Parsed<TrustedFormUrl> {
         const PREFIXES: &[&str] = &[
-            "https://cert.trustedform.com/",
+            CERT_PREFIX,
             "http://cert.trustedform.com/",
             "cert.trustedform.com/",
         ];
         let t = trim(raw);
         // As written nearly always; else any case of any of the prefixes, or none.
         let rest = t
-            .strip_prefix(PREFIXES[0])
+            .strip_prefix(CERT_PREFIX)
             .or_else(|| {
                 PREFIXES.iter().find_map(|p| {
                     t.get(..p.len())
@@ -251,12 +256,7 @@ impl TrustedFormUrl {
             .map_or(rest, |end| &rest[..end])
             .trim_end_matches('/');
         if id.len() == 40 && all_hex(id.as_bytes()) {
-            let mut url = String::with_capacity(PREFIXES[0].len() + 40);
-            url.push_str(PREFIXES[0]);
-            let from = url.len();
-            url.push_str(id);
-            url[from..].make_ascii_lowercase();
-            Ok((TrustedFormUrl(url.into()), None))
+            Ok((TrustedFormUrl::of_id(id), None))
         } else {
             Err(Note::new(
                 IssueCode::InvalidTrustedformUrl,
