@@ -1,7 +1,8 @@
-// The validation worker: the same wasm as the page, in its worker role (see worker.rs).
-import init, { worker_main } from './leadsift-web.js';
+// The validation worker, or (named "hasher") the hashing worker it starts beside it: the same
+// wasm as the page, in one of its worker roles (see worker.rs and hasher.rs).
+import init, { worker_main, hasher_main } from './leadsift-web.js';
 
 const early = [];
 self.onmessage = (e) => early.push(e.data);
 await init({ module_or_path: new URL('./leadsift-web_bg.wasm', import.meta.url) });
-worker_main(early);
+(self.name === 'hasher' ? hasher_main : worker_main)(early);

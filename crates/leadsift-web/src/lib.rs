@@ -12,6 +12,10 @@
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
+mod ahead;
+#[cfg(target_arch = "wasm32")]
+mod hasher;
+#[cfg(target_arch = "wasm32")]
 mod idb;
 #[cfg(target_arch = "wasm32")]
 mod js;
@@ -49,6 +53,29 @@ pub fn headers_key(headers: &[String]) -> String {
     format!("leadsift.mapping.{h:016x}")
 }
 
+/// `x` with `decimals` digits after the point, rounded half away from zero: what the page
+/// shows of rates, shares and seconds. Integer arithmetic, not `{:.N}`, whose exact float
+/// formatting would add 2 KB to the app for six figures on screen.
+pub fn fixed(x: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals);
+    let n = (x * scale as f64).round();
+    if !n.is_finite() || n.abs() >= 1e18 {
+        return x.to_string();
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let a = n.abs() as u64;
+    if decimals == 0 {
+        format!("{sign}{a}")
+    } else {
+        format!(
+            "{sign}{}.{:0w$}",
+            a / scale,
+            a % scale,
+            w = decimals as usize
+        )
+    }
+}
+
 /// How the worker makes the rows' standing again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Remake {
@@ -77,7 +104,8 @@ pub fn backoff_ms(attempt: u32) -> u32 {
     500u32.saturating_mul(1 << attempt.min(6)).min(30_000)
 }
 
-/// The page starts the interface; in the worker, `worker.js` calls `worker_main` instead.
+/// The page starts the interface; in a worker, `worker.js` calls `worker_main` or (in the
+/// hashing worker) `hasher_main` instead.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {

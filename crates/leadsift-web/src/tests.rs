@@ -33,3 +33,31 @@ fn a_remap_makes_every_row_again_only_when_it_replaces_a_full_pass() {
     assert_eq!(Remake::for_remap(Some(Remake::Brief)), Remake::Brief);
     assert_eq!(Remake::for_remap(Some(Remake::Full)), Remake::Full);
 }
+
+#[test]
+fn fixed_rounds_half_away_from_zero_to_its_decimals() {
+    let cases: &[(f64, u32, &str)] = &[
+        (0.0, 0, "0"),
+        (0.4, 0, "0"),
+        (0.5, 0, "1"),
+        (2.5, 0, "3"),
+        (-0.4, 0, "0"),
+        (-2.5, 0, "-3"),
+        (87.49, 0, "87"),
+        (123_456.7, 0, "123457"),
+        (0.5, 1, "0.5"),
+        (1.0, 1, "1.0"),
+        (1.04, 1, "1.0"),
+        (1.05, 1, "1.1"),
+        (16.0, 1, "16.0"),
+        (0.04, 1, "0.0"),
+        (-0.26, 1, "-0.3"),
+        (1234.5678, 3, "1234.568"),
+        (f64::NAN, 1, "NaN"),
+        (f64::INFINITY, 0, "inf"),
+        (1e30, 0, "1000000000000000000000000000000"),
+    ];
+    for &(x, decimals, shown) in cases {
+        assert_eq!(fixed(x, decimals), shown, "{x} to {decimals} decimals");
+    }
+}

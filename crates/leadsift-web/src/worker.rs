@@ -5,7 +5,10 @@
 //! - in `validate {job, file, options}`: a new job replaces the old one (its rows are dropped);
 //!   out `progress {job, bytes, total, rows, summary}` at most every 100 ms, then `done {job,
 //!   summary, sha256, rows, spent}` (`spent`: milliseconds spent waiting for the file, hashing
-//!   it, making and keeping the rows, and telling the page) or `error {job, message}`.
+//!   it here or waiting for the hashing worker's digest once the rows were made, making and
+//!   keeping the rows, telling the page, and `hashed_beside`, the hashing worker's own time)
+//!   or `error {job, message}`. The file's SHA-256 is made beside the rows by the hashing
+//!   worker this worker starts ([`crate::hasher`]), or here where it could not start one.
 //! - in `remap {job, options}` (the same file's rows under another mapping or strictness,
 //!   from the kept cells, edits kept): out `progress {job, rows, summary}` and `done {job,
 //!   summary, rows, remapped: true}` as a validation's; the page's `job` is the new one.
@@ -28,10 +31,9 @@
 //! - in `batch {job, seq, size}`: out `batch {seq, body, count, checksum}`, `body` being the JSON
 //!   text to `PUT` (empty `count` past the last row), or `batch {seq, error}` when the store
 //!   holds another job's rows or is still filling.
-//! - in `bench {file, hash, store}`: validates the whole file as a job reads it, also hashing it
-//!   when `hash` and keeping its records in a store of its own when `store` (the app's other
-//!   two stages), then drops everything; out `bench {ms, bytes, rows, wait_ms, hash_ms}`,
-//!   `wait_ms` and `hash_ms` being the parts of `ms` spent waiting for the file and hashing.
+//! - in `bench {file}`: validates the whole file as a job reads it when it reads it itself,
+//!   then drops everything; out `bench {ms, bytes, rows, wait_ms}`, `wait_ms` being the part
+//!   of `ms` spent waiting for the file.
 //! - in `returns {job, codes}` (comma-separated reason codes): out `returns {job, blob, returned,
 //!   price, without_event_id, lines}`, the returns file LeadConduit imports, or `returns {job,
 //!   error}`.
@@ -61,13 +63,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageChannel, MessageEvent};
 
 use crate::Remake;
+use crate::ahead::{Ahead, Slice};
+use crate::hasher;
 use crate::js::{get, get_f64, get_str, message, now, obj, to_js};
 use crate::store::{Filter, Kept, RowStore};
 
-/// Bytes read and validated per step (about 50 ms of work in Chromium here); between steps the
-/// worker answers page requests. 4 MiB rather than 1: a slice costs a read, a copy into the
-/// wasm memory and a task, and a file read in 1 MiB slices took 5 to 10 % longer.
-const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// Text gathered before it becomes one part of a download's Blob.
 const PART: usize = 4 << 20;
 
@@ -112,11 +112,28 @@ impl Download {
     }
 }
 
+/// How a validation job gets its file's SHA-256.
+enum Hashing {
+    /// Slice by slice in this worker, beside the rows (no hashing worker).
+    Here(FileDigest),
+    /// From the hashing worker, which reads the file: the digest once it has answered, since
+    /// when the rows have been waiting for it, and the milliseconds the hashing worker took
+    /// and the rows waited.
+    Beside {
+        sha256: Option<String>,
+        waiting: Option<f64>,
+        took: f64,
+        waited: f64,
+    },
+}
+
 struct Job {
     id: f64,
     ahead: Ahead,
     validator: Validator,
-    sha: FileDigest,
+    sha: Hashing,
+    /// Whether every row is made (the job then waits only for its digest).
+    read_all: bool,
     last_post: f64,
     /// Milliseconds spent so far hashing the slices, making and keeping the rows, and telling
     /// the page (the `done` message's `spent`, beside the time spent waiting for the file).
@@ -181,6 +198,8 @@ const REMAP_SLICE: usize = 4096;
 
 struct State {
     scope: DedicatedWorkerGlobalScope,
+    /// The hashing worker, when this worker could start one ([`crate::hasher`]).
+    hasher: Option<web_sys::Worker>,
     job: Option<Job>,
     store: RowStore,
     /// The job whose rows the store holds.
@@ -216,6 +235,7 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
     let channel = MessageChannel::new()?;
     let state: Shared = Rc::new(RefCell::new(State {
         scope: scope.clone(),
+        hasher: None,
         job: None,
         store: RowStore::new(),
         store_job: f64::NAN,
@@ -240,6 +260,22 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
         .port2()
         .set_onmessage(Some(step.as_ref().unchecked_ref()));
     step.forget();
+
+    let s = state.clone();
+    let on_hashed =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| hashed(&s, &e.data()));
+    let s = state.clone();
+    let on_hasher_error =
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            hasher_failed(&s, &e.message())
+        });
+    let hasher = hasher::start(
+        on_hashed.as_ref().unchecked_ref(),
+        on_hasher_error.as_ref().unchecked_ref(),
+    );
+    on_hashed.forget();
+    on_hasher_error.forget();
+    state.borrow_mut().hasher = hasher;
 
     let s = state.clone();
     let on_message =
@@ -321,11 +357,25 @@ fn start(state: &Shared, m: &JsValue) {
         s.seen = Seen::default();
         s.compared = ReconcileSummary::default();
         let port = s.channel.port1();
+        // The hashing worker reads and hashes the file when there is one; else this worker.
+        let (ahead, sha) = match s.hasher.as_ref().and_then(|h| Ahead::beside(&file, h, id)) {
+            Some(ahead) => (
+                ahead,
+                Hashing::Beside {
+                    sha256: None,
+                    waiting: None,
+                    took: 0.0,
+                    waited: 0.0,
+                },
+            ),
+            None => (Ahead::here(file, port), Hashing::Here(FileDigest::new())),
+        };
         s.job = Some(Job {
             id,
-            ahead: Ahead::new(file, port),
+            ahead,
             validator: Validator::new(options),
-            sha: FileDigest::new(),
+            sha,
+            read_all: false,
             last_post: 0.0,
             spent: Spent::default(),
         });
@@ -349,110 +399,6 @@ fn fail(state: &Shared, job: f64, message: String) {
     );
 }
 
-/// A file read one slice ahead: while the worker makes one slice's rows, the browser reads the
-/// next (`Blob.arrayBuffer()` reads off this thread; the synchronous `FileReaderSync` made the
-/// worker wait for every slice, 12 to 15 % of the time in Chromium). A read that ends
-/// wakes the worker through `port`, so a step that finds no slice ready simply returns.
-struct Ahead {
-    file: File,
-    size: f64,
-    /// Where the next read starts.
-    next: f64,
-    /// Whether a read was asked for (an empty file is still read once).
-    started: bool,
-    slot: Rc<RefCell<Read>>,
-    port: web_sys::MessagePort,
-    /// Since when the worker has been waiting for a slice, and how long it waited in all (ms).
-    waiting: Option<f64>,
-    waited: f64,
-}
-
-enum Read {
-    Idle,
-    Reading,
-    Done(Result<Slice, String>),
-}
-
-/// The bytes of the file up to `to`, from where the slice before ended.
-struct Slice {
-    to: f64,
-    bytes: Vec<u8>,
-}
-
-impl Ahead {
-    fn new(file: File, port: web_sys::MessagePort) -> Ahead {
-        Ahead {
-            size: file.size(),
-            file,
-            next: 0.0,
-            started: false,
-            slot: Rc::new(RefCell::new(Read::Idle)),
-            port,
-            waiting: None,
-            waited: 0.0,
-        }
-    }
-
-    /// Starts reading the next slice, unless one is being read or waits to be taken, or the
-    /// file is all read.
-    fn ask(&mut self) {
-        if !matches!(*self.slot.borrow(), Read::Idle) || (self.started && self.next >= self.size) {
-            return;
-        }
-        self.started = true;
-        let from = self.next;
-        let to = (from + SLICE).min(self.size);
-        self.next = to;
-        let blob = match self.file.slice_with_f64_and_f64(from, to) {
-            Ok(b) => b,
-            Err(e) => {
-                *self.slot.borrow_mut() = Read::Done(Err(message(&e)));
-                let _ = self.port.post_message(&JsValue::NULL);
-                return;
-            }
-        };
-        *self.slot.borrow_mut() = Read::Reading;
-        let slot = self.slot.clone();
-        let port = self.port.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let read = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await;
-            *slot.borrow_mut() = Read::Done(match read {
-                Ok(buf) => Ok(Slice {
-                    to,
-                    bytes: js_sys::Uint8Array::new(&buf).to_vec(),
-                }),
-                Err(e) => Err(format!(
-                    "the file could not be read at byte {from}: {}",
-                    message(&e)
-                )),
-            });
-            let _ = port.post_message(&JsValue::NULL);
-        });
-    }
-
-    /// The slice read, if it is there; else `None`, and the worker is woken when it is.
-    fn take(&mut self, now: f64) -> Option<Result<Slice, String>> {
-        let mut slot = self.slot.borrow_mut();
-        if !matches!(*slot, Read::Done(_)) {
-            self.waiting.get_or_insert(now);
-            drop(slot);
-            self.ask();
-            return None;
-        }
-        let Read::Done(read) = std::mem::replace(&mut *slot, Read::Idle) else {
-            return None;
-        };
-        if let Some(since) = self.waiting.take() {
-            self.waited += now - since;
-        }
-        Some(read)
-    }
-
-    fn all_read(&self, slice: &Slice) -> bool {
-        slice.to >= self.size
-    }
-}
-
 /// One slice of the current job (or of the current remapping).
 fn step(state: &Shared) {
     if state.borrow().bench.is_some() {
@@ -463,8 +409,9 @@ fn step(state: &Shared) {
     }
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
-    let Some(job) = s.job.as_mut() else {
-        // Idle: compress the blocks left raw while the rows arrived, a few per step.
+    let Some(job) = s.job.as_mut().filter(|j| !j.read_all) else {
+        // Idle (or waiting for the digest): compress the blocks left raw while the rows
+        // arrived, a few per step.
         if s.store.compress_some(4) {
             drop(guard);
             wake(state);
@@ -485,7 +432,9 @@ fn step(state: &Shared) {
     let result = read.and_then(|slice| {
         to = slice.to;
         let bytes = slice.bytes;
-        job.sha.update(&bytes);
+        if let Hashing::Here(sha) = &mut job.sha {
+            sha.update(&bytes);
+        }
         let t2 = clock();
         job.spent.hash += t2 - t1;
         // Each row is lent and its cells go straight into the store's open block.
@@ -512,41 +461,11 @@ fn step(state: &Shared) {
         drop(guard);
         return fail(state, id, e);
     }
-    let done = to >= size;
     let t = now();
-    if done {
-        let Some(job) = s.job.take() else { return };
-        let t3 = clock();
-        let sha = job.sha.finish();
-        s.summary = job.validator.summary().clone();
-        s.edits_key = match &s.summary.sniffed {
-            Some(f) => format!("{sha}|{}|{}|{}", f.encoding, f.delimiter, f.header_line),
-            None => String::new(),
-        };
-        let spent = &job.spent;
-        let m = obj(&[
-            ("type", "done".into()),
-            ("job", id.into()),
-            ("summary", to_js(&s.summary)),
-            ("rows", (s.store.len() as f64).into()),
-            ("bytes", size.into()),
-            ("total", size.into()),
-            ("sha256", sha.into()),
-            (
-                "spent",
-                obj(&[
-                    ("wait", job.ahead.waited.into()),
-                    ("hash", spent.hash.into()),
-                    ("rows", spent.rows.into()),
-                    ("tell", (spent.tell + clock() - t3).into()),
-                ]),
-            ),
-        ]);
-        let _ = s.scope.post_message(&m);
+    if to >= size {
+        job.read_all = true;
         drop(guard);
-        // The store's raw blocks are compressed once nothing else is to be done.
-        wake(state);
-        return restore_edits(state, id);
+        return finish(state);
     }
     if t - job.last_post >= 100.0 {
         let t3 = clock();
@@ -562,7 +481,126 @@ fn step(state: &Shared) {
         let _ = s.scope.post_message(&m);
         job.spent.tell += clock() - t3;
     }
-    // No wake: the next slice's read wakes the worker when it ends (or already has).
+    // No wake: the next slice's arrival wakes the worker (or already has).
+    job.ahead.rest(clock());
+}
+
+/// Ends the current job once its rows are all made and its digest is known: the page is told
+/// `done`. A job whose digest is still being made waits for the hashing worker's answer.
+fn finish(state: &Shared) {
+    let mut guard = state.borrow_mut();
+    let s = &mut *guard;
+    let Some(job) = s.job.as_mut().filter(|j| j.read_all) else {
+        return;
+    };
+    let performance = s.scope.performance();
+    let clock = || performance.as_ref().map(|p| p.now()).unwrap_or_else(now);
+    let t3 = clock();
+    let (sha, hashed_beside) = match &mut job.sha {
+        Hashing::Here(d) => (std::mem::take(d).finish(), 0.0),
+        Hashing::Beside {
+            sha256,
+            waiting,
+            took,
+            waited,
+        } => {
+            let Some(sha) = sha256.take() else {
+                waiting.get_or_insert(t3);
+                return;
+            };
+            if let Some(since) = waiting.take() {
+                *waited += t3 - since;
+            }
+            job.spent.hash = *waited;
+            (sha, *took)
+        }
+    };
+    let Some(job) = s.job.take() else { return };
+    let id = job.id;
+    let size = job.ahead.size;
+    s.summary = job.validator.summary().clone();
+    s.edits_key = match &s.summary.sniffed {
+        Some(f) => format!("{sha}|{}|{}|{}", f.encoding, f.delimiter, f.header_line),
+        None => String::new(),
+    };
+    let spent = &job.spent;
+    let m = obj(&[
+        ("type", "done".into()),
+        ("job", id.into()),
+        ("summary", to_js(&s.summary)),
+        ("rows", (s.store.len() as f64).into()),
+        ("bytes", size.into()),
+        ("total", size.into()),
+        ("sha256", sha.into()),
+        (
+            "spent",
+            obj(&[
+                ("wait", job.ahead.waited.into()),
+                ("hash", spent.hash.into()),
+                ("rows", spent.rows.into()),
+                ("tell", (spent.tell + clock() - t3).into()),
+                ("hashed_beside", hashed_beside.into()),
+            ]),
+        ),
+    ]);
+    let _ = s.scope.post_message(&m);
+    drop(guard);
+    // The store's raw blocks are compressed once nothing else is to be done.
+    wake(state);
+    restore_edits(state, id)
+}
+
+/// The hashing worker's message for a job: a slice it read (the worker is woken to make its
+/// rows), the digest, which ends the job if its rows are all made, or why the file could not
+/// be read, which fails it.
+fn hashed(state: &Shared, m: &JsValue) {
+    let id = get_f64(m, "job");
+    {
+        let mut s = state.borrow_mut();
+        let Some(job) = s.job.as_mut().filter(|j| j.id == id) else {
+            return; // a job since replaced
+        };
+        if get_str(m, "type") == "slice" {
+            let bytes = js_sys::Uint8Array::new(&get(m, "bytes")).to_vec();
+            let to = get_f64(m, "to");
+            job.ahead.arrived(Ok(Slice { to, bytes }));
+            drop(s);
+            return wake(state);
+        }
+        let Hashing::Beside { sha256, took, .. } = &mut job.sha else {
+            return;
+        };
+        match get(m, "sha256").as_string() {
+            Some(sha) => {
+                *sha256 = Some(sha);
+                *took = get_f64(m, "ms");
+            }
+            None => {
+                drop(s);
+                return fail(state, id, get_str(m, "error"));
+            }
+        }
+    }
+    finish(state);
+}
+
+/// The hashing worker stopped (its script failed): later jobs hash here, and a job waiting
+/// for its digest fails, saying so.
+fn hasher_failed(state: &Shared, why: &str) {
+    let waiting = {
+        let mut s = state.borrow_mut();
+        s.hasher = None;
+        s.job.as_ref().filter(|j| j.ahead.is_beside()).map(|j| j.id)
+    };
+    if let Some(id) = waiting {
+        fail(
+            state,
+            id,
+            format!(
+                "the file could not be read (the reading worker stopped: {why}); choose the file again"
+            ),
+        );
+    }
 }
 
 /// The returns file for the chosen reasons, from the rows kept.
@@ -1250,16 +1288,12 @@ fn compare(state: &Shared, m: &JsValue) {
     }
 }
 
-/// A benchmark run: validation alone, or with the app's other stages, read as a job reads.
+/// A benchmark run: validation alone, read as a job reads when no hashing worker reads for it.
 struct Bench {
     ahead: Ahead,
     validator: Validator,
-    sha: Option<FileDigest>,
-    /// A store of its own, when the rows are kept as a job keeps them.
-    store: Option<RowStore>,
     rows: usize,
     started: f64,
-    hash_ms: f64,
 }
 
 fn bench(state: &Shared, m: &JsValue) {
@@ -1279,13 +1313,10 @@ fn bench(state: &Shared, m: &JsValue) {
         let port = s.channel.port1();
         let started = s.scope.performance().map(|p| p.now()).unwrap_or_else(now);
         s.bench = Some(Bench {
-            ahead: Ahead::new(file, port),
+            ahead: Ahead::here(file, port),
             validator: Validator::new(options),
-            sha: get(m, "hash").is_truthy().then(FileDigest::new),
-            store: get(m, "store").is_truthy().then(RowStore::new),
             rows: 0,
             started,
-            hash_ms: 0.0,
         });
     }
     wake(state);
@@ -1309,18 +1340,8 @@ fn bench_step(state: &Shared) {
             return fail(state, f64::NAN, e);
         }
     };
-    if let Some(sha) = &mut b.sha {
-        let t = clock();
-        sha.update(&slice.bytes);
-        b.hash_ms += clock() - t;
-    }
-    let (rows, store) = (&mut b.rows, &mut b.store);
-    let mut each = |replayer: &Replayer, row: &Row| {
-        *rows += 1;
-        if let Some(store) = store.as_mut() {
-            store.keep_lent(replayer, row);
-        }
-    };
+    let rows = &mut b.rows;
+    let mut each = |_: &Replayer, _: &Row| *rows += 1;
     let _ = b.validator.push_each(&slice.bytes, &mut each);
     if !b.ahead.all_read(&slice) {
         return;
@@ -1333,7 +1354,6 @@ fn bench_step(state: &Shared) {
         ("bytes", b.ahead.size.into()),
         ("rows", (b.rows as f64).into()),
         ("wait_ms", b.ahead.waited.into()),
-        ("hash_ms", b.hash_ms.into()),
     ]);
     s.bench = None;
     let _ = s.scope.post_message(&reply);

@@ -891,7 +891,7 @@ fn render_detected(app: &Shared) {
 }
 
 fn match_text(c: &leadsift_core::mapping::Column) -> String {
-    let pct = |x: f32| format!("{:.0}%", x * 100.0);
+    let pct = |x: f32| format!("{}%", crate::fixed(f64::from(x) * 100.0, 0));
     match c.matched {
         MatchKind::Exact => "exact".to_owned(),
         MatchKind::Alias => "alias".to_owned(),
@@ -948,11 +948,11 @@ fn render_mapping(app: &Shared) {
         let options = field_options(&current, false);
         let suggestion = match (&c.suggestion, c.field) {
             (Some((f, conf)), None) if chosen.is_none() => format!(
-                " <button type=\"button\" class=\"link\" data-action=\"use-suggestion\" data-header=\"{}\" data-field=\"{}\">use suggestion: {} ({:.0}%)</button>",
+                " <button type=\"button\" class=\"link\" data-action=\"use-suggestion\" data-header=\"{}\" data-field=\"{}\">use suggestion: {} ({}%)</button>",
                 escape(&c.header),
                 f.name(),
                 f.name(),
-                conf * 100.0
+                crate::fixed(f64::from(*conf) * 100.0, 0)
             ),
             _ => String::new(),
         };
@@ -1040,9 +1040,9 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
     let secs = ((crate::js::now() - a.started_at) / 1000.0).max(0.001);
     let text = if a.remapping && done {
         format!(
-            "Mapped the {} rows again in {:.1} s, without reading the file again.",
+            "Mapped the {} rows again in {} s, without reading the file again.",
             thousands(s.rows),
-            secs
+            crate::fixed(secs, 1)
         )
     } else if a.remapping {
         format!(
@@ -1052,12 +1052,12 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
         )
     } else {
         format!(
-            "{} {} of {} bytes, {} rows ({:.0} rows/s)",
+            "{} {} of {} bytes, {} rows ({} rows/s)",
             if done { "Validated" } else { "Validating…" },
             thousands(bytes as u64),
             thousands(total as u64),
             thousands(s.rows),
-            s.rows as f64 / secs
+            crate::fixed(s.rows as f64 / secs, 0)
         )
     };
     set_text(&a.doc, "progress-text", &text);
@@ -1143,20 +1143,18 @@ fn finished(app: &Shared, m: &JsValue) {
             rows: get_f64(m, "rows") as u64,
         });
         // The file's identity (what an import is resumed by) on its Detected panel, and what
-        // the worker spent the reading on (milliseconds waiting for the file, hashing it,
-        // making and keeping the rows, telling the page), which the bench reports.
+        // the worker spent the reading on (milliseconds waiting for the file, hashing it or
+        // waiting for the hashing worker's digest once the rows were made, making and keeping
+        // the rows, telling the page, and the hashing worker's own time), which the bench
+        // reports.
         if let Some(panel) = a.doc.get_element_by_id("detected") {
             let _ = panel.set_attribute("data-sha256", &a.digest);
             let spent = crate::js::get(m, "spent");
             if spent.is_object() {
                 let part = |k: &str| crate::js::get(&spent, k).as_f64().unwrap_or(0.0);
-                let text = format!(
-                    "{:.0} {:.0} {:.0} {:.0}",
-                    part("wait"),
-                    part("hash"),
-                    part("rows"),
-                    part("tell")
-                );
+                let text = ["wait", "hash", "rows", "tell", "hashed_beside"]
+                    .map(|k| crate::fixed(part(k), 0))
+                    .join(" ");
                 let _ = panel.set_attribute("data-spent", &text);
             } else {
                 let _ = panel.remove_attribute("data-spent");

@@ -358,8 +358,8 @@ async fn send_retrying(
         status(
             app,
             &format!(
-                "{what} failed ({failure}); trying again in {:.1} s (attempt {attempt})",
-                f64::from(wait) / 1000.0
+                "{what} failed ({failure}); trying again in {} s (attempt {attempt})",
+                crate::fixed(f64::from(wait) / 1000.0, 1)
             ),
         );
         sleep(app, wait).await;
