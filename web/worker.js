@@ -1,5 +1,4 @@
-// The validation worker, or (named "hasher") the hashing worker it starts beside it: the same
-// wasm as the page, in one of its worker roles (see worker.rs and hasher.rs).
+// The validation worker, or the hashing worker it starts (named "hasher"): see worker.rs, hasher.rs.
 import init, { worker_main, hasher_main } from './leadsift-web.js';
 
 const early = [];

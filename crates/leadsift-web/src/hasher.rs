@@ -10,16 +10,12 @@
 //! the validation worker has taken); out at the end `hashed {job, sha256, ms}` (`ms`: the time
 //! from the ask to the digest), or `hashed {job, error}` when the file could not be read.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use leadsift_core::digest::FileDigest;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::ahead::{SLICE, unreadable};
-use crate::js::{get, get_f64, obj};
+use crate::js::{get, get_f64, get_str, obj};
 
 /// Slices read past the last one the validation worker took: one being made into rows, one
 /// waiting, one being read.
@@ -43,141 +39,111 @@ pub fn start(
     Some(worker)
 }
 
-/// The job being read, how many of its slices were taken, and the reading's wake-up when it
-/// waits for the next `took`.
+/// The job being read: its file (until it is all sent or cannot be read), where the next
+/// slice starts, how many slices were sent, and the digest so far.
 struct Reading {
     job: f64,
-    taken: f64,
-    wake: Option<js_sys::Function>,
+    file: Option<File>,
+    from: f64,
+    sent: f64,
+    digest: FileDigest,
+    started: f64,
 }
-
-type Shared = Rc<RefCell<Reading>>;
 
 /// Starts the hashing role: handles `early` (messages that came while the wasm loaded), then
 /// every later message.
 #[wasm_bindgen]
 pub fn hasher_main(early: js_sys::Array) -> Result<(), JsValue> {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
-    let reading: Shared = Rc::new(RefCell::new(Reading {
+    let mut reading = Reading {
         job: f64::NAN,
-        taken: 0.0,
-        wake: None,
-    }));
-    let handle = {
-        let scope = scope.clone();
-        move |m: JsValue| {
-            let job = get_f64(&m, "job");
-            let wake = {
-                let mut r = reading.borrow_mut();
-                match get(&m, "type").as_string().as_deref() {
-                    Some("read") => {
-                        r.job = job;
-                        r.taken = 0.0;
-                    }
-                    Some("took") if r.job == job => r.taken = get_f64(&m, "taken"),
-                    _ => return,
-                }
-                r.wake.take()
-            };
-            // A reading waiting for room goes on (or, replaced, ends).
-            if let Some(wake) = wake {
-                let _ = wake.call0(&JsValue::NULL);
+        file: None,
+        from: 0.0,
+        sent: 0.0,
+        digest: FileDigest::new(),
+        started: 0.0,
+    };
+    let mut handle = move |m: JsValue| {
+        let job = get_f64(&m, "job");
+        match get_str(&m, "type").as_str() {
+            "read" => {
+                reading = Reading {
+                    job,
+                    file: get(&m, "file").dyn_into().ok(),
+                    from: 0.0,
+                    sent: 0.0,
+                    digest: FileDigest::new(),
+                    started: clock(&scope),
+                };
+                reading.send(&scope, 0.0);
             }
-            if let (Some("read"), Ok(file)) = (
-                get(&m, "type").as_string().as_deref(),
-                get(&m, "file").dyn_into::<File>(),
-            ) {
-                let (scope, reading) = (scope.clone(), reading.clone());
-                wasm_bindgen_futures::spawn_local(read(scope, reading, job, file));
-            }
+            "took" if reading.job == job => reading.send(&scope, get_f64(&m, "taken")),
+            _ => {}
         }
     };
-    let handle = Rc::new(handle);
-    let h = handle.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| h(e.data()));
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
     for m in early.iter() {
         handle(m);
     }
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| handle(e.data()));
+    js_sys::global()
+        .unchecked_into::<DedicatedWorkerGlobalScope>()
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
     Ok(())
 }
 
-/// Reads `file` for `job` a slice at a time, each sent on as soon as it is read and then
-/// hashed; ends with the digest, or early when the job is replaced.
-async fn read(scope: DedicatedWorkerGlobalScope, reading: Shared, job: f64, file: File) {
-    let clock = || {
-        scope
-            .performance()
-            .map(|p| p.now())
-            .unwrap_or_else(crate::js::now)
-    };
-    let t0 = clock();
-    let size = file.size();
-    let mut digest = FileDigest::new();
-    let mut bytes = Vec::new();
-    let mut from = 0.0;
-    let mut sent = 0.0;
-    let outcome = loop {
-        // Room for the next slice: at most AHEAD past the last taken.
-        loop {
-            let room = {
-                let r = reading.borrow();
-                if r.job != job {
-                    return; // replaced
-                }
-                sent < r.taken + AHEAD
+fn clock(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or_else(crate::js::now)
+}
+
+impl Reading {
+    /// Reads, sends on and hashes the slices that fit before `taken` + [`AHEAD`], each read
+    /// synchronously (this worker has nothing else to do meanwhile); once the last is sent,
+    /// the digest.
+    fn send(&mut self, scope: &DedicatedWorkerGlobalScope, taken: f64) {
+        while self.sent < taken + AHEAD {
+            let Some(file) = &self.file else { return };
+            let (from, size) = (self.from, file.size());
+            let to = f64::min(from + SLICE, size);
+            let read = file
+                .slice_with_f64_and_f64(from, to)
+                .and_then(|blob| web_sys::FileReaderSync::new()?.read_as_array_buffer(&blob));
+            let buf = match read {
+                Ok(buf) => buf,
+                Err(e) => return self.end(scope, ("error", unreadable(from, &e).into())),
             };
-            if room {
-                break;
+            // Copied for the digest, then the buffer itself goes to the validation worker.
+            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            let slice = obj(&[
+                ("type", "slice".into()),
+                ("job", self.job.into()),
+                ("to", to.into()),
+                ("bytes", buf.clone().into()),
+            ]);
+            let _ = scope.post_message_with_transfer(&slice, &js_sys::Array::of1(&buf));
+            self.digest.update(&bytes);
+            self.sent += 1.0;
+            self.from = to;
+            if to >= size {
+                let sha256 = std::mem::take(&mut self.digest).finish();
+                return self.end(scope, ("sha256", sha256.into()));
             }
-            let wait = js_sys::Promise::new(&mut |resolve, _| {
-                reading.borrow_mut().wake = Some(resolve);
-            });
-            let _ = JsFuture::from(wait).await;
         }
-        let to = f64::min(from + SLICE, size);
-        let buf = match file.slice_with_f64_and_f64(from, to) {
-            Ok(blob) => JsFuture::from(blob.array_buffer()).await,
-            Err(e) => Err(e),
-        };
-        let buf = match buf {
-            Ok(buf) => buf,
-            Err(e) => break Err(unreadable(from, &e)),
-        };
-        if reading.borrow().job != job {
-            return;
-        }
-        // Copied for the digest, then the buffer itself goes to the validation worker.
-        let view = js_sys::Uint8Array::new(&buf);
-        bytes.resize(view.length() as usize, 0);
-        view.copy_to(&mut bytes);
-        let slice = obj(&[
-            ("type", "slice".into()),
-            ("job", job.into()),
-            ("to", to.into()),
-            ("bytes", buf.clone()),
-        ]);
-        let _ = scope.post_message_with_transfer(&slice, &js_sys::Array::of1(&buf));
-        sent += 1.0;
-        digest.update(&bytes);
-        from = to;
-        if from >= size {
-            break Ok(std::mem::take(&mut digest).finish());
-        }
-    };
-    let answer = match outcome {
-        Ok(sha256) => obj(&[
+    }
+
+    /// Tells the validation worker the digest or why the file could not be read; the file is
+    /// let go.
+    fn end(&mut self, scope: &DedicatedWorkerGlobalScope, outcome: (&str, JsValue)) {
+        self.file = None;
+        let _ = scope.post_message(&obj(&[
             ("type", "hashed".into()),
-            ("job", job.into()),
-            ("sha256", sha256.into()),
-            ("ms", (clock() - t0).into()),
-        ]),
-        Err(e) => obj(&[
-            ("type", "hashed".into()),
-            ("job", job.into()),
-            ("error", e.into()),
-        ]),
-    };
-    let _ = scope.post_message(&answer);
+            ("job", self.job.into()),
+            outcome,
+            ("ms", (clock(scope) - self.started).into()),
+        ]));
+    }
 }

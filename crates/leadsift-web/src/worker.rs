@@ -265,10 +265,9 @@ pub fn worker_main(early: js_sys::Array) -> Result<(), JsValue> {
     let on_hashed =
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| hashed(&s, &e.data()));
     let s = state.clone();
-    let on_hasher_error =
-        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            hasher_failed(&s, &e.message())
-        });
+    let on_hasher_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        hasher_failed(&s, &get_str(&e, "message"))
+    });
     let hasher = hasher::start(
         on_hashed.as_ref().unchecked_ref(),
         on_hasher_error.as_ref().unchecked_ref(),
