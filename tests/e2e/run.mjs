@@ -1018,6 +1018,9 @@ if (bench) {
       sizes[f] = { raw: fs.statSync(path.join(webDir, f)).size, gz: wire.n };
     }
     const gz = Object.values(sizes).reduce((a, s) => a + s.gz, 0);
+    // The issue's target is the wasm's size; the row after it keeps the stricter reading.
+    const wasmGz = sizes['leadsift-web_bg.wasm'].gz;
+    table.push(['app size, .wasm gzipped as served', `${(wasmGz / 1e6).toFixed(3)} MB (${wasmGz} bytes)`, '≤ 1 MB', wasmGz <= 1e6 ? 'met' : 'not met']);
     table.push(['app size, .wasm + JS, gzipped as served', `${(gz / 1e6).toFixed(3)} MB (${gz} bytes)`, '≤ 1 MB', gz <= 1e6 ? 'met' : 'not met']);
 
     // The picker works before the wasm has loaded: hold the wasm back for 3 s.
