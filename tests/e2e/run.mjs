@@ -887,6 +887,51 @@ await step('the worker refuses a bad edit with a clear answer and changes nothin
   assert(answers.cleaned.includes('ann@example.com') && !answers.cleaned.includes(',x,'), 'nothing was edited');
 });
 
+await step('the hashing worker stops: the job waiting on it says so, and the next file is read without it', async () => {
+  // In this context the validation worker's hashing worker is a stand-in that never answers
+  // and, when the test says so, fails as a worker whose script stopped does. (No service
+  // worker, so worker.js comes through the route.)
+  const ctx = await browser.newContext({ serviceWorkers: 'block' });
+  await ctx.addInitScript(() => {
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      constructor(...args) { super(...args); (window.testWorkers ??= []).push(this); }
+    };
+  });
+  await ctx.route('**/worker.js', async (r) => {
+    const res = await r.fetch();
+    const standIn = `if (self.name !== 'hasher') {
+  let made = null;
+  self.Worker = class extends EventTarget { constructor() { super(); made = this; } postMessage() {} terminate() {} };
+  self.addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'test:stop-hasher' && made && made.onerror) made.onerror(new ErrorEvent('error', { message: 'stopped by the test' }));
+  });
+}
+`;
+    return r.fulfill({ status: 200, contentType: 'text/javascript', body: standIn + await res.text() });
+  });
+  const p = await ctx.newPage();
+  await p.goto(server.url);
+  await p.waitForFunction(() => window.leadsiftReady === true && window.testWorkers?.length === 1, null, { timeout: 60_000 });
+  await p.setInputFiles('#file', mid);
+  await p.waitForFunction(() => /^(Reading|Validating)/.test(document.getElementById('progress-text').textContent));
+  await sleep(300);
+  eq(await p.textContent('#progress-text'), 'Reading…', 'the job waits for the hashing worker\'s slices');
+  await p.evaluate(() => window.testWorkers[0].postMessage({ type: 'test:stop-hasher' }));
+  await p.waitForSelector('#progress-text .error', { timeout: 30_000 });
+  const said = await p.textContent('#progress-text');
+  assert(said.includes('the reading worker stopped: stopped by the test') && said.includes('choose the file again'), `the job says why it stopped: ${said}`);
+  // The next file: read and hashed by the validation worker itself.
+  await p.setInputFiles('#file', small);
+  await p.waitForFunction(() => /^Validated/.test(document.getElementById('progress-text').textContent) || document.querySelector('#progress-text .error'), null, { timeout: 120_000 });
+  const next = await p.textContent('#progress-text');
+  assert(next.startsWith('Validated'), `validated without the hashing worker: ${next}`);
+  eq(await p.getAttribute('#detected', 'data-sha256'), sha256(small), 'the SHA-256 made by the validation worker');
+  const beside = Number((await p.getAttribute('#detected', 'data-spent')).split(' ')[4]);
+  eq(beside, 0, 'no hashing worker\'s time');
+  await ctx.close();
+});
+
 await step('compare with what was delivered: the five counts, and the grid filtered by them', async () => {
   // The scenario of `leadsift reconcile`'s own test: of 60 exported leads, 0-4 were never
   // delivered, 5-8 were delivered with another city and e-mail, 9-11 twice under other ids,
