@@ -1057,7 +1057,7 @@ fn render_counts(app: &Shared, m: &JsValue, done: bool) {
             thousands(bytes as u64),
             thousands(total as u64),
             thousands(s.rows),
-            crate::fixed(s.rows as f64 / secs, 0)
+            thousands((s.rows as f64 / secs).round() as u64)
         )
     };
     set_text(&a.doc, "progress-text", &text);
