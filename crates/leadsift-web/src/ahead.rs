@@ -55,7 +55,7 @@ enum Source {
         hasher: web_sys::Worker,
         job: f64,
         taken: f64,
-        arrived: VecDeque<Result<Slice, String>>,
+        arrived: VecDeque<Slice>,
     },
 }
 
@@ -114,9 +114,9 @@ impl Ahead {
         matches!(self.source, Source::Beside { .. })
     }
 
-    /// A slice the hashing worker sent (its bytes in an `ArrayBuffer`), or why it could not
-    /// read the file.
-    pub fn arrived(&mut self, slice: Result<Slice, String>) {
+    /// A slice the hashing worker sent (its bytes in an `ArrayBuffer`); why it could not read
+    /// the file comes in its `hashed` answer instead.
+    pub fn arrived(&mut self, slice: Slice) {
         if let Source::Beside { arrived, .. } = &mut self.source {
             arrived.push_back(slice);
         }
@@ -185,7 +185,7 @@ impl Ahead {
                 job,
                 taken,
                 arrived,
-            } => arrived.pop_front().inspect(|_| {
+            } => arrived.pop_front().map(Ok).inspect(|_| {
                 *taken += 1.0;
                 let took = obj(&[
                     ("type", "took".into()),

@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::ahead::{SLICE, unreadable};
-use crate::js::{get, get_f64, get_str, obj};
+use crate::js::{get, get_f64, get_str, message, obj};
 
 /// Slices read past the last one the validation worker took: one being made into rows, one
 /// waiting, one being read.
@@ -75,7 +75,11 @@ pub fn hasher_main(early: js_sys::Array) -> Result<(), JsValue> {
                     digest: FileDigest::new(),
                     started: clock(&scope),
                 };
-                reading.send(&scope, 0.0);
+                if reading.file.is_some() {
+                    reading.send(&scope, 0.0);
+                } else {
+                    reading.end(&scope, ("error", "the message holds no file".into()));
+                }
             }
             "took" if reading.job == job => reading.send(&scope, get_f64(&m, "taken")),
             _ => {}
@@ -124,7 +128,10 @@ impl Reading {
                 ("to", to.into()),
                 ("bytes", buf.clone().into()),
             ]);
-            let _ = scope.post_message_with_transfer(&slice, &js_sys::Array::of1(&buf));
+            if let Err(e) = scope.post_message_with_transfer(&slice, &js_sys::Array::of1(&buf)) {
+                let why = format!("a slice could not be passed on: {}", message(&e));
+                return self.end(scope, ("error", why.into()));
+            }
             self.digest.update(&bytes);
             self.sent += 1.0;
             self.from = to;

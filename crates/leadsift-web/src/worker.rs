@@ -117,13 +117,11 @@ enum Hashing {
     /// Slice by slice in this worker, beside the rows (no hashing worker).
     Here(FileDigest),
     /// From the hashing worker, which reads the file: the digest once it has answered, since
-    /// when the rows have been waiting for it, and the milliseconds the hashing worker took
-    /// and the rows waited.
+    /// when the rows have been waiting for it, and the milliseconds the hashing worker took.
     Beside {
         sha256: Option<String>,
         waiting: Option<f64>,
         took: f64,
-        waited: f64,
     },
 }
 
@@ -364,7 +362,6 @@ fn start(state: &Shared, m: &JsValue) {
                     sha256: None,
                     waiting: None,
                     took: 0.0,
-                    waited: 0.0,
                 },
             ),
             None => (Ahead::here(file, port), Hashing::Here(FileDigest::new())),
@@ -501,16 +498,13 @@ fn finish(state: &Shared) {
             sha256,
             waiting,
             took,
-            waited,
         } => {
             let Some(sha) = sha256.take() else {
                 waiting.get_or_insert(t3);
                 return;
             };
-            if let Some(since) = waiting.take() {
-                *waited += t3 - since;
-            }
-            job.spent.hash = *waited;
+            // The time the rows, all made, waited for the digest.
+            job.spent.hash = waiting.map_or(0.0, |since| t3 - since);
             (sha, *took)
         }
     };
@@ -562,7 +556,7 @@ fn hashed(state: &Shared, m: &JsValue) {
         if get_str(m, "type") == "slice" {
             let bytes = js_sys::Uint8Array::new(&get(m, "bytes")).to_vec();
             let to = get_f64(m, "to");
-            job.ahead.arrived(Ok(Slice { to, bytes }));
+            job.ahead.arrived(Slice { to, bytes });
             drop(s);
             return wake(state);
         }
